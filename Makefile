@@ -1,0 +1,63 @@
+# llamaextract: every command CI runs is a target here. `make test` is what
+# .ci/run calls; `make demo` runs the main job against the embedded emulator.
+SHELL := /bin/bash
+GO ?= go
+OAPI_CODEGEN := $(GO) run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
+STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck
+# oasdiff pulls a large dependency tree, so it is fetched by version and kept
+# out of go.mod.
+OASDIFF := $(GO) run github.com/oasdiff/oasdiff@v1.37.0
+BENCHTIME ?= 1x
+BENCHCOUNT ?= 1
+
+.PHONY: all generate check-generated spec breaking lint test test-short bench demo stress
+
+all: test
+
+## generate: rebuild generated/ from openapi.yaml
+generate:
+	$(GO) generate ./...
+
+## check-generated: fail when generated/ is not what openapi.yaml produces
+check-generated:
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	sed 's#^output: .*#output: '"$$tmp"'/client.gen.go#' generated/oapi-codegen.yaml > "$$tmp/config.yaml" && \
+	$(OAPI_CODEGEN) -config "$$tmp/config.yaml" openapi.yaml && \
+	if ! diff -u generated/client.gen.go "$$tmp/client.gen.go" > "$$tmp/diff"; then \
+		head -n 40 "$$tmp/diff"; \
+		echo; \
+		echo "generated/ is stale: openapi.yaml or the generator changed. Run 'make generate' and commit the result."; \
+		exit 1; \
+	fi; \
+	echo "generated/ matches openapi.yaml"
+
+## spec: validate openapi.yaml (kin-openapi, examples, house rules, completeness)
+spec:
+	$(GO) test -count=1 -run 'TestSpec' .
+
+## breaking: compare openapi.yaml with the newest v* tag (or BASE=<ref>)
+breaking:
+	@./scripts/breaking.sh "$(BASE)"
+
+## lint: gofmt, go vet, staticcheck
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
+## test: everything CI checks
+test: lint spec check-generated
+	$(GO) test -race -count=1 ./...
+
+## bench: run the benchmarks and print the comparison table
+bench:
+	@./scripts/bench.sh
+
+## demo: the main job end to end against the embedded emulator (no key, no network)
+demo:
+	$(GO) run ./cmd/llamaextract demo
+
+## stress: the full-size fault-injection run (slow; not part of make test)
+stress:
+	$(GO) test -race -count=1 -tags stress -run Stress -timeout 30m ./wrapper/...
