@@ -1,0 +1,377 @@
+package extracttest
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/extract-go/llamaextract"
+	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/schemacheck"
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+const (
+	defaultPageSize = 50
+	maxPageSize     = 1000
+)
+
+func (s *Server) routes() map[string]opHandler {
+	return map[string]opHandler{
+		"CreateExtractJob":      s.createJob,
+		"ListExtractJobs":       s.listJobs,
+		"GetExtractJob":         s.getJob,
+		"DeleteExtractJob":      s.deleteJob,
+		"CancelExtractJob":      s.cancelJob,
+		"ValidateExtractSchema": s.validateSchema,
+		"GenerateExtractSchema": s.generateSchema,
+		"UploadFile":            s.uploadFile,
+		"ListFiles":             s.listFiles,
+		"QueryFiles":            s.queryFiles,
+		"GetFile":               s.getFile,
+		"DeleteFile":            s.deleteFile,
+		"GetFileContent":        s.getFileContent,
+		"CreateConfiguration":   s.createConfig,
+		"ListConfigurations":    s.listConfigs,
+		"GetConfiguration":      s.getConfig,
+		"UpdateConfiguration":   s.updateConfig,
+		"DeleteConfiguration":   s.deleteConfig,
+	}
+}
+
+// project returns the project a request acts in.
+func (s *Server) project(r *http.Request) string {
+	if p := r.URL.Query().Get("project_id"); p != "" {
+		return p
+	}
+	return s.cfg.projectID
+}
+
+func decodeBody(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("body is not valid JSON: %w", err)
+	}
+	return nil
+}
+
+func (s *Server) createJob(rec *recorder, r *http.Request, _ *openapi3.Operation) {
+	var body generated.ExtractV2JobCreate
+	if err := decodeBody(r, &body); err != nil {
+		rec.json(http.StatusBadRequest, errBody(err.Error()))
+		return
+	}
+	project := s.project(r)
+	if (body.Configuration == nil) == (body.ConfigurationId == nil) {
+		rec.json(http.StatusBadRequest, errBody("configuration, configuration_id: provide exactly one: an inline configuration or the ID of a saved one"))
+		return
+	}
+	if body.Configuration != nil {
+		raw, _ := json.Marshal(body.Configuration.DataSchema)
+		if err := schemacheck.Check(raw); err != nil {
+			rec.json(http.StatusBadRequest, errBody("configuration."+err.Error()))
+			return
+		}
+	}
+	if !strings.HasPrefix(body.FileInput, "dfl-") && !strings.HasPrefix(body.FileInput, "pjb-") {
+		rec.json(http.StatusBadRequest, errBody(fmt.Sprintf("file_input: %q is neither a file ID (dfl-...) nor a parse job ID (pjb-...)", body.FileInput)))
+		return
+	}
+	if !s.allowCreate(rec) {
+		return
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j := &job{created: s.now(), projectID: project, fileInput: body.FileInput}
+	if body.ConfigurationId != nil {
+		c := s.st.configs[*body.ConfigurationId]
+		if c == nil || c.projectID != project {
+			rec.json(http.StatusNotFound, errBody(fmt.Sprintf("configuration_id: no saved configuration %s in project %s", *body.ConfigurationId, project)))
+			return
+		}
+		p, err := c.parameters.AsExtractV2Parameters()
+		if c.productType != generated.ProductTypeExtractV2 || err != nil {
+			rec.json(http.StatusBadRequest, errBody(fmt.Sprintf("configuration_id: %s is a %s configuration, not extract_v2", c.id, c.productType)))
+			return
+		}
+		j.config = extractConfigFromParams(p)
+		id := c.id
+		j.configID = &id
+	} else {
+		j.config = *body.Configuration
+	}
+	if strings.HasPrefix(body.FileInput, "dfl-") {
+		f := s.st.files[body.FileInput]
+		if f == nil || f.projectID != project {
+			rec.json(http.StatusNotFound, errBody(fmt.Sprintf("file_input: no file %s in project %s; upload it first (POST /api/v1/beta/files)", body.FileInput, project)))
+			return
+		}
+	}
+	j.outcome = s.st.fileScripts[body.FileInput]
+	if strings.HasPrefix(body.FileInput, "pjb-") && !s.st.parseJobs[body.FileInput] && j.outcome.Error == "" {
+		// The service accepts the job and fails it when the parse job
+		// cannot be read.
+		j.outcome = Outcome{Steps: j.outcome.Steps, Error: fmt.Sprintf("parse job %s not found or not completed", body.FileInput)}
+	}
+	s.st.seq++
+	j.seq = s.st.seq
+	j.id = s.st.newID("ext-")
+	s.st.jobs[j.id] = j
+	s.st.jobOrder = append(s.st.jobOrder, j)
+	s.st.createdFor[j.fileInput]++
+	s.stats.JobsCreated++
+	rec.json(http.StatusOK, s.jobViewLocked(j, nil))
+}
+
+func extractConfigFromParams(p generated.ExtractV2Parameters) generated.ExtractConfiguration {
+	return generated.ExtractConfiguration{
+		DataSchema: p.DataSchema, CiteSources: p.CiteSources, ConfidenceScores: p.ConfidenceScores,
+		DisableCache: p.DisableCache, ExtractionTarget: p.ExtractionTarget, MaxPages: p.MaxPages,
+		ParseConfigId: p.ParseConfigId, ParseTier: p.ParseTier, SheetNames: p.SheetNames,
+		SpreadsheetMode: p.SpreadsheetMode, SystemPrompt: p.SystemPrompt, TargetPages: p.TargetPages,
+		Tier: p.Tier, Version: p.Version, ExtractVersion: p.ExtractVersion,
+	}
+}
+
+type expandSet map[string]bool
+
+func parseExpand(q url.Values) expandSet {
+	out := expandSet{}
+	for _, v := range q["expand"] {
+		for _, part := range strings.Split(v, ",") {
+			out[strings.TrimSpace(part)] = true
+		}
+	}
+	return out
+}
+
+// jobViewLocked renders a job as the API shows it now. Callers hold s.mu.
+func (s *Server) jobViewLocked(j *job, expand expandSet) generated.ExtractV2Job {
+	now := s.now()
+	status, since := j.statusAt(now, s.cfg.schedule)
+	v := generated.ExtractV2Job{
+		Id: j.id, CreatedAt: llamaextract.NewTime(j.created), UpdatedAt: llamaextract.NewTime(since),
+		FileInput: j.fileInput, ProjectId: j.projectID, Status: status, ConfigurationId: j.configID,
+	}
+	if expand["configuration"] {
+		cfg := j.config
+		if cfg.Version == nil && cfg.ExtractVersion == nil {
+			// Jobs report the concrete release they ran with.
+			ver := "2026-01-08"
+			cfg.Version = &ver
+		}
+		v.Configuration = &cfg
+	}
+	switch status {
+	case "FAILED":
+		msg := j.outcome.Error
+		v.ErrorMessage = &msg
+	case "COMPLETED":
+		s.completeLocked(j)
+		var res generated.ExtractResult
+		_ = res.UnmarshalJSON(j.result)
+		v.ExtractResult = &res
+		usage := j.usage
+		v.Metadata = &generated.JobMetadata{Usage: &usage}
+		if expand["extract_metadata"] || boolVal(j.config.CiteSources) || boolVal(j.config.ConfidenceScores) {
+			v.ExtractMetadata = j.metadata
+		}
+	}
+	if expand["usage"] {
+		u := generated.JobUsage{}
+		if status == "COMPLETED" {
+			rate := tierCredits(j.config.Tier)
+			total := float64(j.pages) * rate
+			parse := float64(j.pages)
+			extract := total - parse
+			u.Credits, u.ExtractCredits, u.ParseCredits = &total, &extract, &parse
+		}
+		v.Usage = &u
+	}
+	return v
+}
+
+func tierCredits(t *generated.ExtractTier) float64 {
+	if t == nil {
+		return 5
+	}
+	switch *t {
+	case generated.ExtractTierAgentic:
+		return 15
+	case generated.ExtractTierAgenticPlus:
+		return 50
+	case generated.ExtractTierTurbo:
+		return 35
+	}
+	return 5
+}
+
+func boolVal(b *bool) bool { return b != nil && *b }
+
+func (s *Server) lookupJob(rec *recorder, r *http.Request) *job {
+	id := r.PathValue("job_id")
+	j := s.st.jobs[id]
+	if j == nil || j.projectID != s.project(r) {
+		rec.json(http.StatusNotFound, errBody(fmt.Sprintf("job_id: no extract job %s in project %s", id, s.project(r))))
+		return nil
+	}
+	return j
+}
+
+func (s *Server) getJob(rec *recorder, r *http.Request, _ *openapi3.Operation) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if j := s.lookupJob(rec, r); j != nil {
+		rec.json(http.StatusOK, s.jobViewLocked(j, parseExpand(r.URL.Query())))
+	}
+}
+
+func (s *Server) cancelJob(rec *recorder, r *http.Request, _ *openapi3.Operation) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j := s.lookupJob(rec, r)
+	if j == nil {
+		return
+	}
+	now := s.now()
+	if status, _ := j.statusAt(now, s.cfg.schedule); terminal(status) {
+		rec.json(http.StatusBadRequest, errBody(fmt.Sprintf("job %s is already %s; only PENDING, THROTTLED or RUNNING jobs can be cancelled", j.id, status)))
+		return
+	}
+	j.cancelled = now
+	rec.json(http.StatusOK, s.jobViewLocked(j, nil))
+}
+
+func (s *Server) deleteJob(rec *recorder, r *http.Request, _ *openapi3.Operation) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j := s.lookupJob(rec, r)
+	if j == nil {
+		return
+	}
+	if status, _ := j.statusAt(s.now(), s.cfg.schedule); !terminal(status) {
+		rec.json(http.StatusBadRequest, errBody(fmt.Sprintf("job %s is %s; cancel it and wait for a terminal status before deleting it", j.id, status)))
+		return
+	}
+	delete(s.st.jobs, j.id)
+	i := sort.Search(len(s.st.jobOrder), func(i int) bool { return s.st.jobOrder[i].seq >= j.seq })
+	if i < len(s.st.jobOrder) && s.st.jobOrder[i] == j {
+		s.st.jobOrder = slices.Delete(s.st.jobOrder, i, i+1)
+	}
+	rec.json(http.StatusOK, struct{}{})
+}
+
+// Page tokens are opaque to clients: the sequence number of the last item
+// served. Items are ordered by sequence, newest first, so jobs created while
+// a client pages (which get higher numbers) never shift later pages.
+func encodeToken(seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("seq:" + strconv.FormatInt(seq, 10)))
+}
+
+func decodeToken(tok string) (int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err == nil {
+		if n, ok := bytes.CutPrefix(b, []byte("seq:")); ok {
+			if seq, err := strconv.ParseInt(string(n), 10, 64); err == nil && seq > 0 {
+				return seq, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("page_token: %q is not a token this server issued; pass next_page_token from the previous page unchanged", tok)
+}
+
+func pageSize(q url.Values) int {
+	n, err := strconv.Atoi(q.Get("page_size"))
+	if err != nil || n < 1 {
+		return defaultPageSize
+	}
+	return min(n, maxPageSize)
+}
+
+func (s *Server) listJobs(rec *recorder, r *http.Request, _ *openapi3.Operation) {
+	q := r.URL.Query()
+	before := int64(-1)
+	if tok := q.Get("page_token"); tok != "" {
+		seq, err := decodeToken(tok)
+		if err != nil {
+			rec.json(http.StatusBadRequest, errBody(err.Error()))
+			return
+		}
+		before = seq
+	}
+	var after, until time.Time
+	for name, dst := range map[string]*time.Time{"created_at_on_or_after": &after, "created_at_on_or_before": &until} {
+		if v := q.Get(name); v != "" {
+			var t llamaextract.Time
+			if err := t.UnmarshalText([]byte(v)); err != nil {
+				rec.json(http.StatusBadRequest, errBody(name+": "+err.Error()))
+				return
+			}
+			*dst = t.Time
+		}
+	}
+	fileInput := q.Get("file_input")
+	if fileInput == "" {
+		fileInput = q.Get("document_input_value")
+	}
+	prefix := ""
+	switch q.Get("document_input_type") {
+	case "":
+	case "file_id":
+		prefix = "dfl-"
+	case "parse_job_id":
+		prefix = "pjb-"
+	default:
+		rec.json(http.StatusBadRequest, errBody(fmt.Sprintf("document_input_type: %q is not file_id or parse_job_id", q.Get("document_input_type"))))
+		return
+	}
+	ids := q["job_ids"]
+	status, configID, project := q.Get("status"), q.Get("configuration_id"), s.project(r)
+	size, expand := pageSize(q), parseExpand(q)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	order := s.st.jobOrder
+	end := len(order)
+	if before > 0 {
+		end = sort.Search(len(order), func(i int) bool { return order[i].seq >= before })
+	}
+	page := generated.ExtractV2JobQueryResponse{Items: []generated.ExtractV2Job{}}
+	var last int64
+	for i := end - 1; i >= 0; i-- {
+		j := order[i]
+		if j.projectID != project ||
+			(fileInput != "" && j.fileInput != fileInput) ||
+			(prefix != "" && !strings.HasPrefix(j.fileInput, prefix)) ||
+			(configID != "" && (j.configID == nil || *j.configID != configID)) ||
+			(len(ids) > 0 && !slices.Contains(ids, j.id)) ||
+			(!after.IsZero() && j.created.Before(after)) ||
+			(!until.IsZero() && j.created.After(until)) {
+			continue
+		}
+		if status != "" {
+			if st, _ := j.statusAt(now, s.cfg.schedule); st != status {
+				continue
+			}
+		}
+		if len(page.Items) == size {
+			// Another match exists beyond this page.
+			tok := encodeToken(last)
+			page.NextPageToken = &tok
+			break
+		}
+		page.Items = append(page.Items, s.jobViewLocked(j, expand))
+		last = j.seq
+	}
+	rec.json(http.StatusOK, page)
+}

@@ -1,0 +1,463 @@
+package extracttest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/extract-go/llamaextract"
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"golang.org/x/time/rate"
+)
+
+// Server is an in-memory LlamaCloud that serves every operation in
+// openapi.yaml. It is an http.Handler; NewServer also starts it on loopback.
+// All state lives in memory and is safe for concurrent use.
+type Server struct {
+	// URL is the base URL of the started server, e.g. http://127.0.0.1:53412.
+	// It is empty for a Server that was not started by NewServer.
+	URL string
+
+	cfg      config
+	mux      *http.ServeMux
+	handlers map[string]opHandler
+
+	mu         sync.Mutex
+	closed     bool
+	inflight   sync.WaitGroup
+	st         state
+	faults     []*faultRule
+	limiter    *rate.Limiter
+	violations []Violation
+	stats      Stats
+
+	listener net.Listener
+	srv      *http.Server
+	serveErr chan error
+}
+
+// Violation records a response the emulator was about to send that does not
+// match openapi.yaml: a bug in the emulator, never sent to the client (the
+// client gets a 500 naming it instead).
+type Violation struct {
+	Operation string
+	Status    int
+	Err       string
+	Body      string
+}
+
+func (v Violation) String() string {
+	return fmt.Sprintf("%s -> %d: %s", v.Operation, v.Status, v.Err)
+}
+
+// Stats counts what the server has seen.
+type Stats struct {
+	// Requests counts requests per operationId (after auth).
+	Requests map[string]int
+	// JobsCreated counts jobs ever created, deleted ones included.
+	JobsCreated int
+	// FaultsInjected counts requests a Fault acted on.
+	FaultsInjected int
+	// RateLimited counts creates refused by WithCreateRateLimit.
+	RateLimited int
+}
+
+type opHandler func(w *recorder, r *http.Request, op *openapi3.Operation)
+
+// NewServer starts an emulator on a loopback port (see WithAddr). Call Close
+// when done. It panics only if it cannot listen, like httptest.NewServer.
+func NewServer(opts ...Option) *Server {
+	s := New(opts...)
+	if err := s.Start(); err != nil {
+		panic("extracttest: " + err.Error())
+	}
+	return s
+}
+
+// New returns an emulator that is not listening: mount it as an http.Handler
+// or call Start.
+func New(opts ...Option) *Server {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), st: newState()}
+	s.stats.Requests = map[string]int{}
+	if cfg.createRate > 0 {
+		burst := cfg.createBurst
+		if burst < 1 {
+			burst = 1
+		}
+		s.limiter = rate.NewLimiter(rate.Limit(cfg.createRate), burst)
+	}
+	s.handlers = s.routes()
+	doc := spec()
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		for method, op := range item.Operations() {
+			route := &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op}
+			s.mux.Handle(method+" "+path, s.operation(route))
+		}
+	}
+	s.mux.HandleFunc("GET /_download/{file_id}", s.download)
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, errBody(fmt.Sprintf("no operation %s %s in openapi.yaml", r.Method, r.URL.Path)))
+	})
+	return s
+}
+
+// Start listens on the configured address and serves in the background.
+func (s *Server) Start() error {
+	ln, err := net.Listen("tcp", s.cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.addr, err)
+	}
+	s.listener = ln
+	s.URL = "http://" + ln.Addr().String()
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ErrorLog: discardLog()}
+	s.serveErr = make(chan error, 1)
+	go func() { s.serveErr <- s.srv.Serve(ln) }()
+	return nil
+}
+
+// Client returns an *http.Client for the server. It has its own transport,
+// closed with the server, so no idle connection outlives Close.
+func (s *Server) Client() *http.Client {
+	return &http.Client{Transport: s.transport()}
+}
+
+func (s *Server) transport() *http.Transport {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.transport == nil {
+		s.st.transport = &http.Transport{Proxy: nil, ForceAttemptHTTP2: false, MaxIdleConnsPerHost: 64}
+	}
+	return s.st.transport
+}
+
+// Close stops the server, waits for every request in flight to finish and
+// closes the transport returned by Client. No goroutine of the server
+// survives it.
+func (s *Server) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	tr := s.st.transport
+	s.mu.Unlock()
+	if s.srv != nil {
+		_ = s.srv.Close()
+		<-s.serveErr
+	}
+	s.inflight.Wait()
+	if tr != nil {
+		tr.CloseIdleConnections()
+	}
+}
+
+// Violations returns the responses that failed validation against
+// openapi.yaml so far. A correct emulator has none.
+func (s *Server) Violations() []Violation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Violation(nil), s.violations...)
+}
+
+// Stats returns a copy of the server's counters.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.stats
+	out.Requests = make(map[string]int, len(s.stats.Requests))
+	for k, v := range s.stats.Requests {
+		out.Requests[k] = v
+	}
+	return out
+}
+
+// TB is the part of testing.TB the helpers here use.
+type TB interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Cleanup(func())
+}
+
+// NewTestServer starts a server for a test, closes it when the test ends and
+// fails the test if the emulator produced any response that violates
+// openapi.yaml.
+func NewTestServer(t TB, opts ...Option) *Server {
+	t.Helper()
+	s := NewServer(opts...)
+	t.Cleanup(func() {
+		s.Close()
+		CheckViolations(t, s)
+	})
+	return s
+}
+
+// CheckViolations fails t for every recorded violation.
+func CheckViolations(t TB, s *Server) {
+	t.Helper()
+	for _, v := range s.Violations() {
+		t.Errorf("extracttest: response violates openapi.yaml: %s\nbody: %.500s", v, v.Body)
+	}
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) operation(route *routers.Route) http.Handler {
+	op := route.Operation
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			writeJSON(w, http.StatusServiceUnavailable, errBody("server is closing"))
+			return
+		}
+		s.inflight.Add(1)
+		s.mu.Unlock()
+		defer s.inflight.Done()
+
+		rec := newRecorder()
+		s.serveOperation(rec, r, route)
+		if s.cfg.logf != nil {
+			s.cfg.logf("%s %s -> %d", r.Method, r.URL.RequestURI(), rec.status)
+		}
+		rec.flush(w, op.OperationID)
+	})
+}
+
+func (s *Server) serveOperation(rec *recorder, r *http.Request, route *routers.Route) {
+	op := route.Operation
+	if !s.authorized(r) {
+		rec.json(http.StatusUnauthorized, errBody("missing or invalid API key: send the header \"Authorization: Bearer <key>\" with your LlamaCloud API key"))
+		s.checkResponse(rec, r, route)
+		return
+	}
+	s.mu.Lock()
+	s.stats.Requests[op.OperationID]++
+	s.mu.Unlock()
+
+	fault := s.pickFault(op.OperationID)
+	if fault != nil && fault.before(rec, r) {
+		return
+	}
+
+	if op.RequestBody != nil && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		r.Body = http.MaxBytesReader(nil, r.Body, s.cfg.maxUpload+1<<20)
+	}
+	params := map[string]string{}
+	for _, p := range route.PathItem.Parameters {
+		params[p.Value.Name] = r.PathValue(p.Value.Name)
+	}
+	in := &openapi3filter.RequestValidationInput{
+		Request:    r,
+		PathParams: params,
+		Route:      route,
+		Options:    &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, RejectWhenRequestBodyNotSpecified: true},
+	}
+	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			rec.json(http.StatusRequestEntityTooLarge, errBody(fmt.Sprintf("file: larger than the %d byte upload limit", s.cfg.maxUpload)))
+		} else {
+			rec.json(http.StatusBadRequest, errBody("request does not match openapi.yaml: "+describeRequestError(err)))
+		}
+		s.checkResponse(rec, r, route)
+		return
+	}
+
+	h := s.handlers[op.OperationID]
+	if h == nil {
+		rec.json(http.StatusNotImplemented, errBody("extracttest has no handler for "+op.OperationID))
+	} else {
+		h(rec, r, op)
+	}
+	s.checkResponse(rec, r, route)
+	if fault != nil {
+		fault.after(rec)
+	}
+}
+
+// checkResponse validates the recorded response; an invalid one is replaced
+// by a 500 that names the problem, and recorded as a Violation.
+func (s *Server) checkResponse(rec *recorder, r *http.Request, route *routers.Route) {
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: r, Route: route},
+		Status:                 rec.status,
+		Header:                 rec.header,
+		Body:                   nopCloser{bytes.NewReader(rec.body.Bytes())},
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: false},
+	}
+	err := openapi3filter.ValidateResponse(context.Background(), in)
+	if err == nil {
+		return
+	}
+	v := Violation{Operation: route.Operation.OperationID, Status: rec.status, Err: oneLine(err.Error()), Body: rec.body.String()}
+	s.mu.Lock()
+	s.violations = append(s.violations, v)
+	s.mu.Unlock()
+	rec.reset()
+	rec.json(http.StatusInternalServerError, errBody("extracttest bug: response violates openapi.yaml: "+v.Err))
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	h := r.Header.Get("Authorization")
+	key, ok := strings.CutPrefix(h, "Bearer ")
+	key = strings.TrimSpace(key)
+	if !ok || key == "" {
+		return false
+	}
+	return s.cfg.apiKey == "" || key == s.cfg.apiKey
+}
+
+func (s *Server) now() time.Time { return s.cfg.clock.Now().UTC() }
+
+// recorder buffers a response so it can be validated before it is sent.
+type recorder struct {
+	status int
+	header http.Header
+	body   bytes.Buffer
+	// abort set by a fault: "drop" closes without answering, "truncate"
+	// sends half the body.
+	abort string
+}
+
+func newRecorder() *recorder { return &recorder{header: http.Header{}} }
+
+func (rec *recorder) json(status int, v any) {
+	rec.status = status
+	rec.header.Set("Content-Type", "application/json")
+	rec.body.Reset()
+	enc := json.NewEncoder(&rec.body)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		rec.status = http.StatusInternalServerError
+		rec.body.Reset()
+		fmt.Fprintf(&rec.body, `{"detail":%q}`, "extracttest: cannot encode response: "+err.Error())
+	}
+}
+
+func (rec *recorder) noContent() {
+	rec.status = http.StatusNoContent
+	rec.body.Reset()
+}
+
+func (rec *recorder) reset() {
+	rec.header = http.Header{}
+	rec.body.Reset()
+	rec.status = 0
+}
+
+func (rec *recorder) flush(w http.ResponseWriter, _ string) {
+	for k, v := range rec.header {
+		w.Header()[k] = v
+	}
+	body := rec.body.Bytes()
+	switch rec.abort {
+	case "drop":
+		// net/http recovers ErrAbortHandler and closes the connection
+		// without a response: the client sees a dropped connection.
+		panic(http.ErrAbortHandler)
+	case "truncate":
+		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+		w.WriteHeader(rec.status)
+		_, _ = w.Write(body[:len(body)/2])
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		panic(http.ErrAbortHandler)
+	}
+	if rec.status != http.StatusNoContent {
+		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+	}
+	w.WriteHeader(rec.status)
+	if rec.status != http.StatusNoContent {
+		_, _ = w.Write(body)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	rec := newRecorder()
+	rec.json(status, v)
+	rec.flush(w, "")
+}
+
+type errorBody struct {
+	Detail string `json:"detail"`
+}
+
+func errBody(detail string) errorBody { return errorBody{Detail: detail} }
+
+type nopCloser struct{ *bytes.Reader }
+
+func (nopCloser) Close() error { return nil }
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 600 {
+		s = s[:600] + "..."
+	}
+	return s
+}
+
+var spec = sync.OnceValue(func() *openapi3.T {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(llamaextract.Spec)
+	if err != nil {
+		// The spec is embedded and checked by the root package's tests, so
+		// this cannot fail in a built binary.
+		panic("extracttest: embedded openapi.yaml does not load: " + err.Error())
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		panic("extracttest: embedded openapi.yaml is invalid: " + err.Error())
+	}
+	return doc
+})
+
+// describeRequestError turns kin-openapi's verbose error into "where: why".
+func describeRequestError(err error) string {
+	var re *openapi3filter.RequestError
+	if !errors.As(err, &re) {
+		return oneLine(err.Error())
+	}
+	where := "body"
+	if re.Parameter != nil {
+		where = re.Parameter.Name + " (" + re.Parameter.In + ")"
+	}
+	var se *openapi3.SchemaError
+	if errors.As(err, &se) {
+		// allOf/oneOf failures wrap the error that names the field; use the
+		// innermost one.
+		for {
+			var inner *openapi3.SchemaError
+			if se.Origin == nil || !errors.As(se.Origin, &inner) || inner == se {
+				break
+			}
+			se = inner
+		}
+		if ptr := se.JSONPointer(); len(ptr) > 0 && re.Parameter == nil {
+			where = "body." + strings.Join(ptr, ".")
+		}
+		return where + ": " + oneLine(se.Reason)
+	}
+	reason := re.Reason
+	if reason == "" && re.Err != nil {
+		reason = re.Err.Error()
+	}
+	return where + ": " + oneLine(reason)
+}
