@@ -1,0 +1,243 @@
+package wrapper
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Sentinel errors an *APIError matches with errors.Is, by status code.
+var (
+	ErrBadRequest      = errors.New("bad request")          // 400
+	ErrUnauthorized    = errors.New("unauthorized")         // 401
+	ErrPaymentRequired = errors.New("payment required")     // 402
+	ErrForbidden       = errors.New("forbidden")            // 403
+	ErrNotFound        = errors.New("not found")            // 404
+	ErrConflict        = errors.New("conflict")             // 409
+	ErrTooLarge        = errors.New("request too large")    // 413
+	ErrUnprocessable   = errors.New("unprocessable entity") // 422
+	ErrRateLimited     = errors.New("rate limited")         // 429
+	ErrServer          = errors.New("server error")         // 5xx
+)
+
+// APIError is a non-2xx answer from the API.
+type APIError struct {
+	// Operation is the API operation, e.g. "GetExtractJob".
+	Operation string
+	// Method and URL of the request (the URL carries no secret).
+	Method, URL string
+	StatusCode  int
+	// Detail is the server's explanation (the body's "detail").
+	Detail string
+	// RequestID is the server's request ID, when it sent one.
+	RequestID string
+	// RetryAfter is what the server asked to wait, when it said.
+	RetryAfter time.Duration
+	// Header is the response header.
+	Header http.Header
+	// Body is the response body, at most 64 KiB.
+	Body []byte
+}
+
+func (e *APIError) Error() string {
+	msg := fmt.Sprintf("llamaextract: %s: %d %s", e.Operation, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
+	if e.RequestID != "" {
+		msg += " (request " + e.RequestID + ")"
+	}
+	return msg
+}
+
+// Is reports whether target is the sentinel for e's status code.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrBadRequest:
+		return e.StatusCode == 400
+	case ErrUnauthorized:
+		return e.StatusCode == 401
+	case ErrPaymentRequired:
+		return e.StatusCode == 402
+	case ErrForbidden:
+		return e.StatusCode == 403
+	case ErrNotFound:
+		return e.StatusCode == 404
+	case ErrConflict:
+		return e.StatusCode == 409
+	case ErrTooLarge:
+		return e.StatusCode == 413
+	case ErrUnprocessable:
+		return e.StatusCode == 422
+	case ErrRateLimited:
+		return e.StatusCode == 429
+	case ErrServer:
+		return e.StatusCode >= 500
+	}
+	return false
+}
+
+func newAPIError(op string, resp *http.Response) *APIError {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	e := &APIError{
+		Operation:  op,
+		StatusCode: resp.StatusCode,
+		Header:     resp.Header,
+		Body:       body,
+		Detail:     errorDetail(body),
+	}
+	if resp.Request != nil {
+		e.Method, e.URL = resp.Request.Method, resp.Request.URL.Redacted()
+	}
+	for _, h := range []string{"X-Request-Id", "Request-Id", "X-Amzn-Requestid", "X-Correlation-Id"} {
+		if v := resp.Header.Get(h); v != "" {
+			e.RequestID = v
+			break
+		}
+	}
+	if d, ok := retryAfter(resp.Header, time.Now()); ok {
+		e.RetryAfter = d
+	}
+	return e
+}
+
+// errorDetail reads the "detail" of an error body: a string, or a list of
+// {loc, msg} issues. Anything else falls back to a short excerpt of the body.
+func errorDetail(body []byte) string {
+	var v struct {
+		Detail  json.RawMessage `json:"detail"`
+		Message string          `json:"message"`
+	}
+	if json.Unmarshal(body, &v) == nil {
+		var s string
+		if json.Unmarshal(v.Detail, &s) == nil && s != "" {
+			return s
+		}
+		var issues []struct {
+			Loc []any  `json:"loc"`
+			Msg string `json:"msg"`
+		}
+		if json.Unmarshal(v.Detail, &issues) == nil && len(issues) > 0 {
+			parts := make([]string, 0, len(issues))
+			for _, is := range issues {
+				loc := make([]string, 0, len(is.Loc))
+				for _, l := range is.Loc {
+					loc = append(loc, fmt.Sprint(l))
+				}
+				parts = append(parts, strings.Join(loc, ".")+": "+is.Msg)
+			}
+			return strings.Join(parts, "; ")
+		}
+		if v.Message != "" {
+			return v.Message
+		}
+	}
+	s := strings.Join(strings.Fields(string(body)), " ")
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	return s
+}
+
+// ConnectionError is a request that got no HTTP answer: the connection
+// failed, was dropped or timed out (after retries).
+type ConnectionError struct {
+	Operation string
+	Err       error
+}
+
+func (e *ConnectionError) Error() string {
+	return "llamaextract: " + e.Operation + ": connection failed: " + e.Err.Error()
+}
+
+func (e *ConnectionError) Unwrap() error { return e.Err }
+
+// ErrInvalidResponse matches an *InvalidResponseError with errors.Is.
+var ErrInvalidResponse = errors.New("invalid response")
+
+// InvalidResponseError is a 2xx answer the client could not use: not JSON,
+// not decodable, truncated, or larger than the configured limit.
+type InvalidResponseError struct {
+	Operation  string
+	StatusCode int
+	Reason     string
+	// Snippet is the start of a body that was not JSON.
+	Snippet string
+	Err     error
+}
+
+func (e *InvalidResponseError) Error() string {
+	msg := fmt.Sprintf("llamaextract: %s: invalid response (HTTP %d): %s", e.Operation, e.StatusCode, e.Reason)
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	if e.Snippet != "" {
+		msg += fmt.Sprintf(" (body starts %q)", e.Snippet)
+	}
+	return msg
+}
+
+func (e *InvalidResponseError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrInvalidResponse) true.
+func (e *InvalidResponseError) Is(target error) bool { return target == ErrInvalidResponse }
+
+// Sentinels a *JobError matches with errors.Is.
+var (
+	ErrJobFailed    = errors.New("job failed")
+	ErrJobCancelled = errors.New("job cancelled")
+)
+
+// JobError is a job that ended FAILED or CANCELLED.
+type JobError struct {
+	Job *Job
+}
+
+func (e *JobError) Error() string {
+	msg := fmt.Sprintf("llamaextract: job %s %s", e.Job.Id, e.Job.Status)
+	if m := e.Message(); m != "" {
+		msg += ": " + m
+	}
+	return msg
+}
+
+// Message returns the job's error_message, if any.
+func (e *JobError) Message() string {
+	if e.Job.ErrorMessage == nil {
+		return ""
+	}
+	return *e.Job.ErrorMessage
+}
+
+// Is matches ErrJobFailed or ErrJobCancelled.
+func (e *JobError) Is(target error) bool {
+	switch target {
+	case ErrJobFailed:
+		return e.Job.State() == StatusFailed
+	case ErrJobCancelled:
+		return e.Job.State() == StatusCancelled
+	}
+	return false
+}
+
+// ValidationError is a request rejected before it was sent: Field names the
+// offending field and Reason says how to fix it.
+type ValidationError struct {
+	Operation string
+	Field     string
+	Reason    string
+}
+
+func (e *ValidationError) Error() string {
+	return "llamaextract: " + e.Operation + ": " + e.Field + ": " + e.Reason
+}
+
+// ErrInvalidRequest matches a *ValidationError with errors.Is.
+var ErrInvalidRequest = errors.New("invalid request")
+
+// Is makes errors.Is(err, ErrInvalidRequest) true.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalidRequest }

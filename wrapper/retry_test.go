@@ -1,0 +1,169 @@
+package wrapper_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/extract-go/llamaextract/extracttest"
+	"github.com/extract-go/llamaextract/wrapper"
+)
+
+func TestRetriesHonourRetryAfter(t *testing.T) {
+	c, srv := newClient(t)
+	ctx := context.Background()
+	srv.InjectFault(extracttest.Fault{Operation: "ListExtractJobs", Kind: extracttest.FaultStatus, Status: 429, RetryAfterMs: "5", Times: 1})
+	srv.InjectFault(extracttest.Fault{Operation: "ListExtractJobs", Kind: extracttest.FaultStatus, Status: 503, RetryAfter: "0", Times: 1})
+	if _, err := c.ListJobs(ctx, wrapper.JobFilter{}); err != nil {
+		t.Fatalf("two retryable failures then success: %v", err)
+	}
+	if n := srv.Stats().Requests["ListExtractJobs"]; n != 3 {
+		t.Fatalf("%d requests, want 3", n)
+	}
+	srv.InjectFault(extracttest.Fault{Operation: "GetExtractJob", Kind: extracttest.FaultStatus, Status: 503, Times: 5})
+	_, err := c.GetJob(ctx, "ext-x")
+	if !errors.Is(err, wrapper.ErrServer) {
+		t.Fatalf("retries exhausted: %v", err)
+	}
+	if n := srv.Stats().Requests["GetExtractJob"]; n != 3 {
+		t.Fatalf("%d tries, want 1 + 2 retries", n)
+	}
+}
+
+// The wait a server asks for is honoured, up to the policy's ceiling.
+func TestRetryAfterWaitIsHonoured(t *testing.T) {
+	var calls atomic.Int32
+	var gaps []time.Duration
+	last := time.Now()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now()
+		gaps = append(gaps, now.Sub(last))
+		last = now
+		if calls.Add(1) == 1 {
+			w.Header().Set("Retry-After", "0.2")
+			w.WriteHeader(429)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"items":[]}`))
+	}))
+	defer hs.Close()
+	c, _ := wrapper.New(wrapper.WithBaseURL(hs.URL), wrapper.WithAPIKey("k"),
+		wrapper.WithRetryPolicy(wrapper.RetryPolicy{MaxRetries: 1, BaseDelay: time.Millisecond, MaxRetryAfter: time.Second}))
+	if _, err := c.ListJobs(context.Background(), wrapper.JobFilter{}); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 2 || gaps[1] < 200*time.Millisecond {
+		t.Fatalf("calls %d, gap %v: Retry-After 0.2 s not honoured", calls.Load(), gaps[1])
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	cases := map[string]time.Duration{
+		"2":                             2 * time.Second,
+		"0.5":                           500 * time.Millisecond,
+		"-3":                            0,
+		"Thu, 01 Jan 2026 00:00:10 GMT": 10 * time.Second,
+		"Wed, 31 Dec 2025 23:00:00 GMT": 0,
+	}
+	for in, want := range cases {
+		if got, ok := wrapper.ParseRetryAfter(in, now); !ok || got != want {
+			t.Errorf("%q: %v %v, want %v", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "soon", "NaN", "Inf"} {
+		if _, ok := wrapper.ParseRetryAfter(in, now); ok {
+			t.Errorf("%q accepted", in)
+		}
+	}
+}
+
+func FuzzParseRetryAfter(f *testing.F) {
+	for _, s := range []string{"1", "0.25", "-1", "1e308", "Thu, 01 Jan 2026 00:00:10 GMT", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if d, ok := wrapper.ParseRetryAfter(s, time.Now()); ok && d < 0 {
+			t.Fatalf("%q gave negative %v", s, d)
+		}
+	})
+}
+
+// A create whose answer is lost after the server made the job must not make
+// a second job: the client finds the one it made and returns it.
+func TestAmbiguousCreateDoesNotDuplicate(t *testing.T) {
+	for _, kind := range []extracttest.FaultKind{extracttest.FaultDropAfter, extracttest.FaultTruncate, extracttest.FaultDrop} {
+		t.Run(kind.String(), func(t *testing.T) {
+			c, srv := newClient(t)
+			file := srv.AddFile("a.txt", []byte(invoiceDoc))
+			srv.InjectFault(extracttest.Fault{Operation: "CreateExtractJob", Kind: kind, Times: 1})
+			job, err := c.CreateJob(context.Background(), wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Invoice]()}})
+			if err != nil {
+				t.Fatalf("create: %v", err)
+			}
+			if n := srv.JobsCreatedFor(file); n != 1 {
+				t.Fatalf("%d jobs created for one request", n)
+			}
+			if got, err := c.GetJob(context.Background(), job.Id); err != nil || got.Id != job.Id {
+				t.Fatalf("returned job does not exist: %v", err)
+			}
+		})
+	}
+}
+
+// A create the server refused with 503 or 429 is retried; one it answered
+// with a definitive 4xx is not.
+func TestCreateRetriesOnlyWhenSafe(t *testing.T) {
+	c, srv := newClient(t)
+	file := srv.AddFile("a.txt", nil)
+	req := wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Line]()}}
+	srv.InjectFault(extracttest.Fault{Operation: "CreateExtractJob", Kind: extracttest.FaultStatus, Status: 429, RetryAfterMs: "1", Times: 1})
+	srv.InjectFault(extracttest.Fault{Operation: "CreateExtractJob", Kind: extracttest.FaultStatus, Status: 503, Times: 1})
+	if _, err := c.CreateJob(context.Background(), req); err != nil {
+		t.Fatalf("create after 429 and 503: %v", err)
+	}
+	if n := srv.JobsCreatedFor(file); n != 1 {
+		t.Fatalf("%d jobs", n)
+	}
+	srv.InjectFault(extracttest.Fault{Operation: "CreateExtractJob", Kind: extracttest.FaultStatus, Status: 402, Times: 1})
+	before := srv.Stats().Requests["CreateExtractJob"]
+	if _, err := c.CreateJob(context.Background(), req); !errors.Is(err, wrapper.ErrPaymentRequired) {
+		t.Fatalf("402: %v", err)
+	}
+	if n := srv.Stats().Requests["CreateExtractJob"] - before; n != 1 {
+		t.Fatalf("402 was retried: %d tries", n)
+	}
+}
+
+// Two concurrent creates that both lose their answers each get their own
+// job: recovery never hands one call's job to the other.
+func TestConcurrentAmbiguousCreates(t *testing.T) {
+	c, srv := newClient(t)
+	file := srv.AddFile("a.txt", nil)
+	srv.InjectFault(extracttest.Fault{Operation: "CreateExtractJob", Kind: extracttest.FaultDropAfter, Times: 2})
+	req := wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Line]()}}
+	ids := make(chan string, 2)
+	for i := 0; i < 2; i++ {
+		go func() {
+			j, err := c.CreateJob(context.Background(), req)
+			if err != nil {
+				t.Error(err)
+				ids <- ""
+				return
+			}
+			ids <- j.Id
+		}()
+	}
+	a, b := <-ids, <-ids
+	if a == "" || a == b {
+		t.Fatalf("ids %q %q", a, b)
+	}
+	if n := srv.JobsCreatedFor(file); n != 2 {
+		t.Fatalf("%d jobs for 2 creates", n)
+	}
+}

@@ -1,0 +1,234 @@
+package wrapper
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/schemacheck"
+	"github.com/invopop/jsonschema"
+)
+
+// Schema is a data_schema: the JSON Schema of the fields to extract. Build
+// one with SchemaFor, SchemaFromMap or SchemaFromJSON; each checks the
+// documented restrictions locally so mistakes surface before a request.
+type Schema struct {
+	raw json.RawMessage
+	m   map[string]any
+}
+
+// IsZero reports whether s is the zero Schema.
+func (s Schema) IsZero() bool { return s.raw == nil }
+
+// JSON returns the schema as JSON.
+func (s Schema) JSON() json.RawMessage { return s.raw }
+
+// Map returns the schema as a decoded map. Do not modify it.
+func (s Schema) Map() map[string]any { return s.m }
+
+func (s Schema) dataSchema() generated.DataSchema { return generated.DataSchema(s.m) }
+
+// Check applies the documented restrictions: an object root, at most 7
+// levels of nesting, 5,000 properties, 120,000 characters of names and
+// strings, 150,000 characters of JSON, and a well-formed JSON Schema. The
+// error names the offending path, e.g. data_schema.properties.items.
+func (s Schema) Check() error {
+	if s.IsZero() {
+		return errors.New("data_schema: empty schema")
+	}
+	return schemacheck.Check(s.raw)
+}
+
+func schemaField(err error) string {
+	var se *schemacheck.Error
+	if errors.As(err, &se) {
+		return se.Path
+	}
+	return "data_schema"
+}
+
+func schemaReason(err error) string {
+	var se *schemacheck.Error
+	if errors.As(err, &se) {
+		return se.Reason
+	}
+	return err.Error()
+}
+
+// SchemaFromJSON builds a Schema from JSON text and checks it.
+func SchemaFromJSON(raw []byte) (Schema, error) {
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return Schema{}, &ValidationError{Operation: "schema", Field: "data_schema", Reason: "not a JSON object: " + err.Error()}
+	}
+	return schemaFrom(m)
+}
+
+// SchemaFromMap builds a Schema from a decoded JSON Schema and checks it.
+func SchemaFromMap(m map[string]any) (Schema, error) { return schemaFrom(m) }
+
+func schemaFrom(m map[string]any) (Schema, error) {
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return Schema{}, &ValidationError{Operation: "schema", Field: "data_schema", Reason: "cannot encode: " + err.Error()}
+	}
+	s := Schema{raw: raw, m: m}
+	if err := s.Check(); err != nil {
+		return Schema{}, &ValidationError{Operation: "schema", Field: schemaField(err), Reason: schemaReason(err)}
+	}
+	return s, nil
+}
+
+// SchemaFor derives a data_schema from a Go struct type T:
+//   - property names come from json tags;
+//   - descriptions from `jsonschema:"description=..."` tags (or
+//     `jsonschema_description:"..."`), enums from `jsonschema:"enum=a,enum=b"`;
+//   - a field is optional when its json tag has omitempty or it is a
+//     pointer; every other field is required.
+//
+// Required fields push the model to find a value; make fields that may be
+// missing from a document optional.
+func SchemaFor[T any]() (Schema, error) {
+	t := reflect.TypeFor[T]()
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return Schema{}, &ValidationError{Operation: "schema", Field: "data_schema", Reason: fmt.Sprintf("SchemaFor needs a struct type, got %s; the root of a data_schema must be an object", t)}
+	}
+	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, AllowAdditionalProperties: true}
+	js := r.ReflectFromType(t)
+	js.Version, js.ID = "", ""
+	raw, err := json.Marshal(js)
+	if err != nil {
+		return Schema{}, fmt.Errorf("llamaextract: SchemaFor[%s]: %w", t, err)
+	}
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&m); err != nil {
+		return Schema{}, fmt.Errorf("llamaextract: SchemaFor[%s]: %w", t, err)
+	}
+	optionalPointers(t, m)
+	return schemaFrom(m)
+}
+
+// MustSchemaFor is SchemaFor for package-level variables; it panics on a
+// type that cannot be a data_schema.
+func MustSchemaFor[T any]() Schema {
+	s, err := SchemaFor[T]()
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// optionalPointers removes pointer fields from "required", walking nested
+// structs, slices and maps the way the reflector laid them out.
+func optionalPointers(t reflect.Type, node map[string]any) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		if items, ok := node["items"].(map[string]any); ok {
+			optionalPointers(t.Elem(), items)
+		}
+		return
+	case reflect.Struct:
+	default:
+		return
+	}
+	props, _ := node["properties"].(map[string]any)
+	req, _ := node["required"].([]any)
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if f.Anonymous && name == "" {
+			optionalPointers(f.Type, node)
+			req, _ = node["required"].([]any)
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if f.Type.Kind() == reflect.Pointer {
+			req = slices.DeleteFunc(req, func(v any) bool { return v == name })
+		}
+		if sub, ok := props[name].(map[string]any); ok {
+			optionalPointers(f.Type, sub)
+		}
+	}
+	if len(req) == 0 {
+		delete(node, "required")
+	} else if node["required"] != nil {
+		node["required"] = req
+	}
+}
+
+// ValidateSchema asks the service to check a schema and returns the
+// normalised schema it answers with; submit that one.
+func (c *Client) ValidateSchema(ctx context.Context, s Schema) (Schema, error) {
+	const op = "ValidateExtractSchema"
+	if err := s.Check(); err != nil {
+		return Schema{}, &ValidationError{Operation: op, Field: schemaField(err), Reason: schemaReason(err)}
+	}
+	var out generated.ExtractV2SchemaValidateResponse
+	if err := c.call(ctx, op, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.ValidateExtractSchema(ctx, generated.ExtractV2SchemaValidateRequest{DataSchema: s.dataSchema()})
+	}, &out); err != nil {
+		return Schema{}, err
+	}
+	raw, err := json.Marshal(out.DataSchema)
+	if err != nil {
+		return Schema{}, &InvalidResponseError{Operation: op, StatusCode: 200, Reason: "data_schema cannot be encoded", Err: err}
+	}
+	return Schema{raw: raw, m: out.DataSchema}, nil
+}
+
+// GenerateSchemaRequest asks the service to draft a configuration. Set at
+// least one of Prompt, Schema and FileID.
+type GenerateSchemaRequest struct {
+	// Prompt describes the data wanted in plain language.
+	Prompt string
+	// Schema is a starting schema to refine or extend.
+	Schema Schema
+	// FileID is a sample document (dfl-...) to derive fields from.
+	FileID string
+	// Name names the configuration; generated when empty.
+	Name string
+}
+
+// GenerateSchema drafts an extract_v2 configuration. The answer can be saved
+// with CreateConfiguration or its schema used inline; nothing is saved.
+func (c *Client) GenerateSchema(ctx context.Context, req GenerateSchemaRequest) (*generated.ConfigurationCreate, error) {
+	const op = "GenerateExtractSchema"
+	if strings.TrimSpace(req.Prompt) == "" && req.Schema.IsZero() && strings.TrimSpace(req.FileID) == "" {
+		return nil, &ValidationError{Operation: op, Field: "prompt", Reason: "set at least one of Prompt, Schema and FileID"}
+	}
+	body := generated.ExtractV2SchemaGenerateRequest{Prompt: optString(req.Prompt), FileId: optString(req.FileID), Name: optString(req.Name)}
+	if !req.Schema.IsZero() {
+		ds := req.Schema.dataSchema()
+		body.DataSchema = &ds
+	}
+	params := &generated.GenerateExtractSchemaParams{OrganizationId: c.org(), ProjectId: c.project()}
+	var out generated.ConfigurationCreate
+	if err := c.call(ctx, op, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.GenerateExtractSchema(ctx, params, body)
+	}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
