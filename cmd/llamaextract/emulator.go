@@ -8,13 +8,12 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newEmulatorCmd() *cobra.Command {
+func newEmulatorCmd(g *globals) *cobra.Command {
 	var (
 		addr, apiKey string
 		duration     time.Duration
 		faultRate    float64
 		createRate   float64
-		verbose      bool
 	)
 	cmd := &cobra.Command{
 		Use:   "emulator",
@@ -34,7 +33,7 @@ API key (or the one given with --api-key). Stop it with Ctrl-C.`,
 			if createRate > 0 {
 				opts = append(opts, extracttest.WithCreateRateLimit(createRate, max(1, int(createRate))))
 			}
-			if verbose {
+			if g.verbose {
 				opts = append(opts, extracttest.WithLogf(func(format string, args ...any) {
 					fmt.Fprintf(cmd.ErrOrStderr(), format+"\n", args...)
 				}))
@@ -60,6 +59,5 @@ API key (or the one given with --api-key). Stop it with Ctrl-C.`,
 	f.DurationVar(&duration, "job-duration", 3*time.Second, "how long each job takes to complete")
 	f.Float64Var(&faultRate, "fault-rate", 0, "share of requests answered 503 with Retry-After (0 to 1)")
 	f.Float64Var(&createRate, "create-rate-limit", 0, "job creations per second before 429 (0: no limit; LlamaCloud: about 15)")
-	f.BoolVar(&verbose, "verbose", false, "log every request to stderr")
 	return cmd
 }

@@ -1,12 +1,14 @@
 // Command llamaextract extracts structured data from documents with
 // LlamaCloud, manages extraction jobs, and serves the local emulator.
 //
-//	llamaextract extract invoice.pdf --schema schema.json
+//	llamaextract extract invoice.pdf --schema schema.json --cite
 //	llamaextract jobs list --status COMPLETED --all
 //	llamaextract emulator --addr 127.0.0.1:8080
+//	llamaextract demo
 //
-// Exit codes: 0 success, 1 the job failed or was cancelled, 2 usage error,
-// 3 API or network error.
+// Data goes to stdout, progress and errors to stderr, so
+// `llamaextract extract ... | jq` works. Exit codes: 0 success, 1 the job
+// failed or was cancelled, 2 usage error, 3 API or network error.
 package main
 
 import (
@@ -34,7 +36,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return exitOK
 	}
-	code := exitCode(err)
-	fmt.Fprintln(stderr, "llamaextract:", err)
-	return code
+	fmt.Fprintln(stderr, "llamaextract:", trimPrefix(err.Error()))
+	if h := hint(err); h != "" {
+		fmt.Fprintln(stderr, "  hint:", h)
+	}
+	return exitCode(err)
+}
+
+func trimPrefix(s string) string {
+	const p = "llamaextract: "
+	if len(s) > len(p) && s[:len(p)] == p {
+		return s[len(p):]
+	}
+	return s
 }

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/extract-go/llamaextract/wrapper"
+	"golang.org/x/term"
+)
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// writeJSON writes v indented, followed by a newline.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// writeRaw writes raw JSON indented.
+func writeRaw(w io.Writer, raw json.RawMessage) error {
+	if len(raw) == 0 {
+		raw = json.RawMessage("null")
+	}
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+		buf.Reset()
+		buf.Write(raw)
+	}
+	buf.WriteByte('\n')
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func (g *globals) table() bool {
+	return g.output == "table" || (g.output == "auto" && g.stdoutTTY)
+}
+
+func writeJobTable(w io.Writer, jobs []wrapper.Job, header bool) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	if header {
+		fmt.Fprintln(tw, "ID\tSTATUS\tCREATED\tFILE INPUT\tERROR")
+	}
+	for _, j := range jobs {
+		msg := ""
+		if j.ErrorMessage != nil {
+			msg = *j.ErrorMessage
+			if len(msg) > 60 {
+				msg = msg[:57] + "..."
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Id, j.Status, j.CreatedAt.UTC().Format(time.RFC3339), j.FileInput, msg)
+	}
+	return tw.Flush()
+}
+
+// progress reports a wait on stderr: one live line on a terminal, plain
+// lines (one per status change) otherwise.
+type progress struct {
+	w     io.Writer
+	live  bool
+	start time.Time
+	last  wrapper.Status
+	quiet bool
+}
+
+func newProgress(g *globals) *progress {
+	return &progress{w: g.stderr, live: g.stderrTTY, start: time.Now()}
+}
+
+func (p *progress) update(j *wrapper.Job) {
+	if p.quiet {
+		return
+	}
+	elapsed := time.Since(p.start).Round(100 * time.Millisecond)
+	st := j.State()
+	if p.live {
+		fmt.Fprintf(p.w, "\r\033[K%-10s %6s  %s", st, elapsed, j.Id)
+		if st.Terminal() {
+			fmt.Fprintln(p.w)
+		}
+		return
+	}
+	if st != p.last {
+		fmt.Fprintf(p.w, "%s %s after %s\n", j.Id, st, elapsed)
+	}
+	p.last = st
+}

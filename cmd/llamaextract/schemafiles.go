@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+
+	"github.com/extract-go/llamaextract/wrapper"
+	"github.com/spf13/cobra"
+)
+
+func readAll(r io.Reader) ([]byte, error) {
+	if r == nil {
+		return nil, io.ErrUnexpectedEOF
+	}
+	return io.ReadAll(io.LimitReader(r, 16<<20))
+}
+
+func writeJSONCompact(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(bytes.TrimRight(buf.Bytes(), "\n"))
+	return err
+}
+
+func newSchemaCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "schema", Short: "Check and generate data schemas"}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "validate FILE",
+		Short: "Check a JSON Schema locally and with the service; print the normalised schema",
+		Args:  exactArgs(1, "one schema file (or - for stdin)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var raw []byte
+			var err error
+			if args[0] == "-" {
+				raw, err = readAll(g.stdin)
+			} else {
+				raw, err = os.ReadFile(args[0])
+			}
+			if err != nil {
+				return usagef("%v", err)
+			}
+			s, err := wrapper.SchemaFromJSON(raw)
+			if err != nil {
+				return err
+			}
+			c, err := g.client()
+			if err != nil {
+				return err
+			}
+			out, err := c.ValidateSchema(runCtx(cmd), s)
+			if err != nil {
+				return err
+			}
+			return writeRaw(g.stdout, out.JSON())
+		},
+	})
+	var prompt, fileID, name, from string
+	gen := &cobra.Command{
+		Use:     "generate",
+		Short:   "Draft a configuration from a prompt, a schema and/or a sample file",
+		Example: `  llamaextract schema generate --prompt "invoice number, vendor and total" | jq .parameters.data_schema`,
+		Args:    exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			req := wrapper.GenerateSchemaRequest{Prompt: prompt, FileID: fileID, Name: name}
+			if from != "" {
+				raw, err := os.ReadFile(from)
+				if err != nil {
+					return usagef("--schema: %v", err)
+				}
+				if req.Schema, err = wrapper.SchemaFromJSON(raw); err != nil {
+					return err
+				}
+			}
+			c, err := g.client()
+			if err != nil {
+				return err
+			}
+			cfg, err := c.GenerateSchema(runCtx(cmd), req)
+			if err != nil {
+				return err
+			}
+			return writeJSON(g.stdout, cfg)
+		},
+	}
+	gen.Flags().StringVar(&prompt, "prompt", "", "plain-language description of the data wanted")
+	gen.Flags().StringVar(&fileID, "file-id", "", "sample document to derive fields from (dfl-...)")
+	gen.Flags().StringVar(&from, "schema", "", "starting schema file to refine")
+	gen.Flags().StringVar(&name, "name", "", "configuration name (generated when empty)")
+	cmd.AddCommand(gen)
+	return cmd
+}
+
+func newFilesCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "files", Short: "Upload documents"}
+	var purpose, externalID string
+	up := &cobra.Command{
+		Use:   "upload FILE",
+		Short: "Upload a document and print its file object (use its id as file input)",
+		Args:  exactArgs(1, "one file path"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p := wrapper.FilePurpose(purpose)
+			if !p.Valid() {
+				return usagef("--purpose must be one of user_data, parse, extract, split, classify, sheet, agent_app, not %q", purpose)
+			}
+			if _, err := os.Stat(args[0]); err != nil {
+				return usagef("%v", err)
+			}
+			c, err := g.client()
+			if err != nil {
+				return err
+			}
+			f, err := c.UploadFile(runCtx(cmd), args[0], wrapper.UploadOptions{Purpose: p, ExternalID: externalID})
+			if err != nil {
+				return err
+			}
+			return writeJSON(g.stdout, f)
+		},
+	}
+	up.Flags().StringVar(&purpose, "purpose", "extract", "storage purpose: user_data, parse, extract, split, classify, sheet, agent_app")
+	up.Flags().StringVar(&externalID, "external-id", "", "your own ID for the file")
+	cmd.AddCommand(up)
+	return cmd
+}
