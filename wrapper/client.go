@@ -276,41 +276,78 @@ const maxErrorBody = 64 << 10
 // call sends a request built by the generated client and decodes a
 // successful JSON answer into out (when non-nil). Any non-2xx status becomes
 // an *APIError naming op.
+//
+// An idempotent request (GET) whose body breaks off midway is sent again, up
+// to the retry policy's MaxRetries: the transport below cannot see that
+// failure, which happens after it has returned the response.
 func (c *Client) call(ctx context.Context, op string, send func(context.Context) (*http.Response, error), out any) error {
+	for attempt := 0; ; attempt++ {
+		idempotent, err := c.callOnce(ctx, op, send, out)
+		var inv *InvalidResponseError
+		if err == nil || !idempotent || attempt >= c.policy.MaxRetries || !errors.As(err, &inv) || !brokenBody(inv.Err) || ctx.Err() != nil {
+			return err
+		}
+		c.logger.DebugContext(ctx, "llamaextract retry after a broken body", "op", op, "attempt", attempt+1, "error", inv.Err)
+		if err := sleepCtx(ctx, c.policy.backoff(attempt)); err != nil {
+			return fmt.Errorf("llamaextract: %s: %w", op, err)
+		}
+	}
+}
+
+// brokenBody reports whether a decode failed because the connection broke
+// (as opposed to a body that arrived whole but is not valid).
+func brokenBody(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne)
+}
+
+func (c *Client) callOnce(ctx context.Context, op string, send func(context.Context) (*http.Response, error), out any) (idempotent bool, err error) {
+	method, err := c.doCall(ctx, op, send, out)
+	return method == http.MethodGet, err
+}
+
+func (c *Client) doCall(ctx context.Context, op string, send func(context.Context) (*http.Response, error), out any) (string, error) {
 	start := time.Now()
 	resp, err := send(ctx)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-			return fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
+			return "", fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
 		}
-		return &ConnectionError{Operation: op, Err: err}
+		return "", &ConnectionError{Operation: op, Err: err}
 	}
+	method := resp.Request.Method
 	defer resp.Body.Close()
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "llamaextract response",
 		slog.String("op", op), slog.String("method", resp.Request.Method), slog.String("url", resp.Request.URL.Redacted()),
 		slog.Int("status", resp.StatusCode), slog.Duration("elapsed", time.Since(start)))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return newAPIError(op, resp)
+		return method, newAPIError(op, resp)
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
-		return nil
+		return method, nil
 	}
 	if ct := resp.Header.Get("Content-Type"); !isJSON(ct) {
 		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", ct), Snippet: string(snippet)}
+		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", ct), Snippet: string(snippet)}
 	}
 	lr := &limitedReader{r: resp.Body, n: c.maxBody}
 	if err := json.NewDecoder(lr).Decode(out); err != nil {
 		if lr.exceeded {
-			return &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("body is larger than the %d byte limit (see WithMaxResponseBytes)", c.maxBody)}
+			return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("body is larger than the %d byte limit (see WithMaxResponseBytes)", c.maxBody)}
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
+			return method, fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
 		}
-		return &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "cannot decode body", Err: err}
+		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "cannot decode body", Err: err}
 	}
-	return nil
+	return method, nil
 }
 
 func isJSON(ct string) bool {

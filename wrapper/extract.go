@@ -4,12 +4,16 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 )
 
 // Run creates a job and waits for it: CreateJob, then Wait.
 func (c *Client) Run(ctx context.Context, req CreateJobRequest, opts ...WaitOption) (*Job, error) {
-	w := newWaitSettings(opts)
+	return c.run(ctx, req, newWaitSettings(opts), nil)
+}
+
+func (c *Client) run(ctx context.Context, req CreateJobRequest, w waitSettings, fetch fetchFunc) (*Job, error) {
 	job, err := c.CreateJob(ctx, req)
 	if err != nil {
 		return nil, err
@@ -25,7 +29,7 @@ func (c *Client) Run(ctx context.Context, req CreateJobRequest, opts ...WaitOpti
 	case st == StatusFailed || st == StatusCancelled:
 		return job, &JobError{Job: job}
 	}
-	return c.wait(ctx, job.Id, w)
+	return c.wait(ctx, job.Id, w, fetch)
 }
 
 // ExtractOptions tune Extract and ExtractRows. The zero value extracts with
@@ -39,6 +43,9 @@ type ExtractOptions struct {
 	Upload UploadOptions
 	// Wait options: schedule, progress callback, remote cancel...
 	Wait []WaitOption
+
+	// beforeCreate runs just before the job is created (ExtractAll's limiter).
+	beforeCreate func(context.Context) error
 }
 
 // Extract runs the whole job for a per_doc extraction: it uploads input when
@@ -46,36 +53,28 @@ type ExtractOptions struct {
 // derived from T, waits, and decodes the result into a T. The job is
 // returned too, for its metadata (citations need Config.CiteSources).
 func Extract[T any](ctx context.Context, c *Client, input string, opts ...ExtractOptions) (T, *Job, error) {
-	var zero T
-	job, err := extractJob[T](ctx, c, input, PerDoc, opts)
-	if err != nil {
-		return zero, job, err
-	}
-	v, err := DecodeResult[T](job.Result())
-	return v, job, err
+	return extract[T](ctx, c, input, PerDoc, opts)
 }
 
 // ExtractRows is Extract for results with one T per row (PerTableRow, the
 // default) or per page (set Config.Target to PerPage).
 func ExtractRows[T any](ctx context.Context, c *Client, input string, opts ...ExtractOptions) ([]T, *Job, error) {
-	job, err := extractJob[T](ctx, c, input, PerTableRow, opts)
-	if err != nil {
-		return nil, job, err
-	}
-	rows, err := DecodeRows[T](job.Result())
-	return rows, job, err
+	return extract[[]T](ctx, c, input, PerTableRow, opts)
 }
 
-func extractJob[T any](ctx context.Context, c *Client, input string, target ExtractionTarget, opts []ExtractOptions) (*Job, error) {
+// extract creates the job and polls it decoding each answer with
+// GetJobResult, so the final result is parsed once, straight into R.
+func extract[R any](ctx context.Context, c *Client, input string, target ExtractionTarget, opts []ExtractOptions) (R, *Job, error) {
+	var zero R
 	var o ExtractOptions
 	if len(opts) > 0 {
 		o = opts[0]
 	}
 	cfg := o.Config
 	if cfg.Schema.IsZero() {
-		s, err := SchemaFor[T]()
+		s, err := schemaForResult[R]()
 		if err != nil {
-			return nil, err
+			return zero, nil, err
 		}
 		cfg.Schema = s
 	}
@@ -84,13 +83,41 @@ func extractJob[T any](ctx context.Context, c *Client, input string, target Extr
 	}
 	fileInput, err := c.resolveInput(ctx, input, o.Upload)
 	if err != nil {
-		return nil, err
+		return zero, nil, err
 	}
-	wait := o.Wait
+	w := newWaitSettings(o.Wait)
 	if cfg.CiteSources || cfg.ConfidenceScores {
-		wait = append([]WaitOption{WithWaitExpand(ExpandExtractMetadata)}, wait...)
+		w.expand = append(w.expand, ExpandExtractMetadata)
 	}
-	return c.Run(ctx, CreateJobRequest{FileInput: fileInput, Config: cfg}, wait...)
+	if o.beforeCreate != nil {
+		if err := o.beforeCreate(ctx); err != nil {
+			return zero, nil, fmt.Errorf("%w: %w", ErrNotStarted, err)
+		}
+	}
+	var result R
+	fetch := func(ctx context.Context, id string, expand []Expand) (*Job, error) {
+		job, v, err := GetJobResult[R](ctx, c, id, expand...)
+		result = v
+		return job, err
+	}
+	job, err := c.run(ctx, CreateJobRequest{FileInput: fileInput, Config: cfg}, w, fetch)
+	if err != nil {
+		return zero, job, err
+	}
+	if job.ExtractResult != nil {
+		// Finished within the create call: decode what it returned.
+		err = job.Result().Decode(&result)
+	}
+	return result, job, err
+}
+
+// schemaForResult derives the schema of one record: T for Extract[T], the
+// element type for ExtractRows[T].
+func schemaForResult[R any]() (Schema, error) {
+	if kindOf[R]() == KindArray {
+		return schemaForElem(reflect.TypeFor[R]().Elem())
+	}
+	return SchemaFor[R]()
 }
 
 // resolveInput uploads a local file, or passes a dfl-/pjb- ID through.

@@ -119,3 +119,32 @@ func TestExtractPerDocPerPagePerTableRow(t *testing.T) {
 		t.Fatalf("page metadata %+v", f)
 	}
 }
+
+func TestGetJobResult(t *testing.T) {
+	c, srv := newClient(t)
+	ctx := context.Background()
+	file := srv.AddFile("st.txt", []byte(statementDoc))
+	schema, _ := wrapper.SchemaFor[Txn]()
+	job, err := c.Run(ctx, wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{Schema: schema, Target: wrapper.PerTableRow, CiteSources: true}}, fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, rows, err := wrapper.GetJobResult[[]Txn](ctx, c, job.Id, wrapper.ExpandExtractMetadata)
+	if err != nil || len(rows) != 3 || rows[1].Description != "Books" || got.State() != wrapper.StatusCompleted {
+		t.Fatalf("typed get: %v %+v", err, rows)
+	}
+	if f, ok := got.Metadata().RowField(1, "amount"); !ok || f.Citations[0].MatchingText != "42.00" {
+		t.Fatalf("metadata still decoded: %+v", f)
+	}
+	var se *wrapper.ShapeError
+	if _, _, err := wrapper.GetJobResult[Txn](ctx, c, job.Id); !errors.As(err, &se) || se.Got != wrapper.KindArray || se.Want != wrapper.KindObject {
+		t.Fatalf("shape mismatch: %v", err)
+	}
+	pending, _ := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{Schema: schema}})
+	if j, v, err := wrapper.GetJobResult[Txn](ctx, c, pending.Id); err != nil || v != (Txn{}) || j.State().Terminal() {
+		t.Fatalf("no result yet: %v %+v", err, v)
+	}
+	if _, _, err := wrapper.GetJobResult[Txn](ctx, c, "ext-nope"); !errors.Is(err, wrapper.ErrNotFound) {
+		t.Fatalf("not found: %v", err)
+	}
+}

@@ -95,8 +95,9 @@ func schemaFrom(m map[string]any) (Schema, error) {
 //
 // Required fields push the model to find a value; make fields that may be
 // missing from a document optional.
-func SchemaFor[T any]() (Schema, error) {
-	t := reflect.TypeFor[T]()
+func SchemaFor[T any]() (Schema, error) { return schemaForElem(reflect.TypeFor[T]()) }
+
+func schemaForElem(t reflect.Type) (Schema, error) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}

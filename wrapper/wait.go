@@ -78,6 +78,9 @@ type waitSettings struct {
 	expand         []Expand
 	timeout        time.Duration
 	cancelDeadline time.Duration
+	// pollErrors is how many failed checks in a row are tolerated (0: the
+	// first error ends the wait).
+	pollErrors int
 }
 
 // WithSchedule sets the polling schedule.
@@ -122,10 +125,18 @@ func (c *Client) Wait(ctx context.Context, jobID string, opts ...WaitOption) (*J
 	if err := checkID("GetExtractJob", "job_id", jobID); err != nil {
 		return nil, err
 	}
-	return c.wait(ctx, jobID, newWaitSettings(opts))
+	return c.wait(ctx, jobID, newWaitSettings(opts), nil)
 }
 
-func (c *Client) wait(ctx context.Context, jobID string, w waitSettings) (job *Job, err error) {
+// fetchFunc fetches a job once; wait uses GetJob unless given another.
+type fetchFunc func(ctx context.Context, jobID string, expand []Expand) (*Job, error)
+
+func (c *Client) wait(ctx context.Context, jobID string, w waitSettings, fetch fetchFunc) (job *Job, err error) {
+	if fetch == nil {
+		fetch = func(ctx context.Context, id string, expand []Expand) (*Job, error) {
+			return c.GetJob(ctx, id, expand...)
+		}
+	}
 	waitCtx := ctx
 	if w.timeout > 0 {
 		var cancel context.CancelFunc
@@ -141,6 +152,7 @@ func (c *Client) wait(ctx context.Context, jobID string, w waitSettings) (job *J
 			}
 		}
 	}()
+	failures := 0
 	for n := 0; ; n++ {
 		timer := time.NewTimer(w.schedule.Next(n))
 		select {
@@ -149,13 +161,18 @@ func (c *Client) wait(ctx context.Context, jobID string, w waitSettings) (job *J
 			return job, waitErr(waitCtx, jobID, job)
 		case <-timer.C:
 		}
-		j, err := c.GetJob(waitCtx, jobID, w.expand...)
+		j, err := fetch(waitCtx, jobID, w.expand)
 		if err != nil {
 			if waitCtx.Err() != nil {
 				return job, waitErr(waitCtx, jobID, job)
 			}
+			if failures < w.pollErrors && transient(err) {
+				failures++
+				continue
+			}
 			return job, err
 		}
+		failures = 0
 		job = j
 		if w.onStatus != nil {
 			w.onStatus(job)
@@ -179,4 +196,18 @@ func waitErr(ctx context.Context, jobID string, last *Job) error {
 		return fmt.Errorf("llamaextract: waiting for job %s (last status %s): %w", jobID, status, ErrWaitTimeout)
 	}
 	return fmt.Errorf("llamaextract: waiting for job %s (last status %s): %w", jobID, status, ctx.Err())
+}
+
+// transient reports whether a failed check may succeed if tried again later.
+func transient(err error) bool {
+	var conn *ConnectionError
+	var inv *InvalidResponseError
+	var api *APIError
+	switch {
+	case errors.As(err, &conn), errors.As(err, &inv):
+		return true
+	case errors.As(err, &api):
+		return api.StatusCode == 408 || api.StatusCode == 409 || api.StatusCode == 429 || api.StatusCode >= 500
+	}
+	return false
 }

@@ -1,0 +1,154 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/wrapper"
+)
+
+func floorGet(b *testing.B, c *http.Client, url string, v any) {
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer bench-key")
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := decodeJSON(resp, v); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func clients(b *testing.B) (*fixtures, *http.Client, *generated.ClientWithResponses, *wrapper.Client) {
+	f := server(b)
+	plain := &http.Client{Transport: newTransport()}
+	gen, err := generated.NewClientWithResponses(f.srv.URL, generated.WithHTTPClient(&http.Client{Transport: newTransport()}),
+		generated.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+			r.Header.Set("Authorization", "Bearer bench-key")
+			return nil
+		}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := wrapper.New(wrapper.WithBaseURL(f.srv.URL), wrapper.WithAPIKey("bench-key"), wrapper.WithHTTPClient(&http.Client{Transport: newTransport()}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return f, plain, gen, w
+}
+
+// Row 1: get one small (~2 KB) job.
+func BenchmarkGetSmallJob(b *testing.B) {
+	f, plain, gen, w := clients(b)
+	ctx := context.Background()
+	b.Run("floor", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var j floorJob
+			floorGet(b, plain, f.srv.URL+"/api/v2/extract/ext-small", &j)
+			if j.Status != "COMPLETED" {
+				b.Fatal(j.Status)
+			}
+		}
+	})
+	b.Run("generated", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			r, err := gen.GetExtractJobWithResponse(ctx, "ext-small", nil)
+			if err != nil || r.JSON200 == nil || r.JSON200.Status != "COMPLETED" {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("wrapper", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			j, err := w.GetJob(ctx, "ext-small")
+			if err != nil || j.State() != wrapper.StatusCompleted {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func benchRows(b *testing.B, id string, n int) {
+	f, plain, gen, w := clients(b)
+	ctx := context.Background()
+	url := f.srv.URL + "/api/v2/extract/" + id
+	check := func(rows []Row) {
+		if len(rows) != n || rows[n-1].Description == "" {
+			b.Fatalf("%d rows", len(rows))
+		}
+	}
+	b.Run("floor", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var j floorRowsJob
+			floorGet(b, plain, url, &j)
+			check(j.ExtractResult)
+		}
+		peakHeap(b, func() { var j floorRowsJob; floorGet(b, plain, url, &j) })
+	})
+	genGet := func() []Row {
+		r, err := gen.GetExtractJobWithResponse(ctx, id, nil)
+		if err != nil || r.JSON200 == nil {
+			b.Fatal(err)
+		}
+		raw, _ := r.JSON200.ExtractResult.MarshalJSON()
+		var rows []Row
+		if err := json.Unmarshal(raw, &rows); err != nil {
+			b.Fatal(err)
+		}
+		return rows
+	}
+	b.Run("generated", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			check(genGet())
+		}
+		peakHeap(b, func() { genGet() })
+	})
+	typed := func() []Row {
+		_, rows, err := wrapper.GetJobResult[[]Row](ctx, w, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return rows
+	}
+	b.Run("wrapper", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			check(typed())
+		}
+		peakHeap(b, func() { typed() })
+	})
+	// The convenience path: keep the job, decode its Result later.
+	twoStep := func() []Row {
+		j, err := w.GetJob(ctx, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows, err := wrapper.DecodeRows[Row](j.Result())
+		if err != nil {
+			b.Fatal(err)
+		}
+		return rows
+	}
+	b.Run("wrapper-GetJob+DecodeRows", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			check(twoStep())
+		}
+		peakHeap(b, func() { twoStep() })
+	})
+}
+
+// Row 2: a COMPLETED per_table_row job with 10,000 rows (~1 MB) into []Row.
+func BenchmarkGetRows10k(b *testing.B) { benchRows(b, "ext-10k", 10_000) }
+
+// Row 3: the same with 100,000 rows (~10 MB), with peak heap.
+func BenchmarkGetRows100k(b *testing.B) { benchRows(b, "ext-100k", 100_000) }

@@ -1,0 +1,84 @@
+package bench
+
+import (
+	"context"
+	"strconv"
+	"testing"
+
+	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/wrapper"
+)
+
+// Row 4: iterate N jobs in pages of 100. ns/item is the time per job;
+// peak-MB must not grow with N (one page in memory at a time).
+func BenchmarkIterateJobs(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run("N="+strconv.Itoa(n), func(b *testing.B) {
+			f, plain, gen, w := clients(b)
+			ctx := context.Background()
+			limit := "limit:" + strconv.Itoa(n)
+			count := func(got int) {
+				if got != n {
+					b.Fatalf("iterated %d, want %d", got, n)
+				}
+			}
+			floor := func() int {
+				seen, tok := 0, ""
+				for {
+					url := f.srv.URL + "/api/v2/extract?page_size=100&file_input=" + limit
+					if tok != "" {
+						url += "&page_token=" + tok
+					}
+					var p floorPage
+					floorGet(b, plain, url, &p)
+					seen += len(p.Items)
+					if p.NextPageToken == nil || *p.NextPageToken == "" || len(p.Items) == 0 {
+						return seen
+					}
+					tok = *p.NextPageToken
+				}
+			}
+			generatedLoop := func() int {
+				seen := 0
+				size := 100
+				params := &generated.ListExtractJobsParams{PageSize: &size, FileInput: &limit}
+				for {
+					r, err := gen.ListExtractJobsWithResponse(ctx, params)
+					if err != nil || r.JSON200 == nil {
+						b.Fatal(err)
+					}
+					seen += len(r.JSON200.Items)
+					next := r.JSON200.NextPageToken
+					if next == nil || *next == "" || len(r.JSON200.Items) == 0 {
+						return seen
+					}
+					params.PageToken = next
+				}
+			}
+			wrapperLoop := func() int {
+				seen := 0
+				for job, err := range w.Jobs(ctx, wrapper.JobFilter{PageSize: 100, FileInput: limit}) {
+					if err != nil {
+						b.Fatal(err)
+					}
+					_ = job.Id
+					seen++
+				}
+				return seen
+			}
+			for _, c := range []struct {
+				name string
+				fn   func() int
+			}{{"floor", floor}, {"generated", generatedLoop}, {"wrapper", wrapperLoop}} {
+				b.Run(c.name, func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						count(c.fn())
+					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/item")
+					peakHeap(b, func() { c.fn() })
+				})
+			}
+		})
+	}
+}

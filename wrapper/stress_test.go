@@ -1,0 +1,11 @@
+//go:build stress
+
+package wrapper_test
+
+import "testing"
+
+// TestStressBatchUnderFaults is the full-size run: `make stress`.
+func TestStressBatchUnderFaults(t *testing.T) {
+	rep := runFaultSuite(t, 1000, 32)
+	t.Log(rep)
+}
