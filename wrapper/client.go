@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -46,6 +47,8 @@ type Client struct {
 	logger    *slog.Logger
 	maxBody   int64
 	policy    RetryPolicy
+	// key is kept only to scrub it from anything a server echoes back.
+	key string
 
 	// created remembers job IDs this client created or adopted, so that
 	// recovery after an ambiguous create never adopts another call's job.
@@ -199,7 +202,7 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("llamaextract: %w", err)
 	}
-	return &Client{gen: gen, base: base, orgID: s.orgID, projectID: s.projectID, logger: s.logger, maxBody: s.maxResponseBytes, policy: s.retry}, nil
+	return &Client{gen: gen, base: base, orgID: s.orgID, projectID: s.projectID, logger: s.logger, maxBody: s.maxResponseBytes, policy: s.retry, key: s.apiKey}, nil
 }
 
 // BaseURL returns the API base URL the client talks to.
@@ -327,7 +330,7 @@ func (c *Client) doCall(ctx context.Context, op string, send func(context.Contex
 		slog.String("op", op), slog.String("method", resp.Request.Method), slog.String("url", resp.Request.URL.Redacted()),
 		slog.Int("status", resp.StatusCode), slog.Duration("elapsed", time.Since(start)))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return method, newAPIError(op, resp)
+		return method, c.redactAPIError(newAPIError(op, resp))
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
@@ -335,7 +338,7 @@ func (c *Client) doCall(ctx context.Context, op string, send func(context.Contex
 	}
 	if ct := resp.Header.Get("Content-Type"); !isJSON(ct) {
 		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", ct), Snippet: string(snippet)}
+		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", ct), Snippet: c.redact(string(snippet))}
 	}
 	lr := &limitedReader{r: resp.Body, n: c.maxBody}
 	if err := json.NewDecoder(lr).Decode(out); err != nil {
@@ -383,3 +386,25 @@ func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false 
 func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
 func (h discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
 func (h discardHandler) WithGroup(string) slog.Handler           { return h }
+
+// redact removes the API key from text a server sent back, so a hostile or
+// buggy server echoing request headers cannot put the key into an error.
+func (c *Client) redact(s string) string {
+	if c.key == "" || !strings.Contains(s, c.key) {
+		return s
+	}
+	return strings.ReplaceAll(s, c.key, "[redacted]")
+}
+
+func (c *Client) redactAPIError(e *APIError) *APIError {
+	e.Detail = c.redact(e.Detail)
+	if bytes.Contains(e.Body, []byte(c.key)) {
+		e.Body = bytes.ReplaceAll(e.Body, []byte(c.key), []byte("[redacted]"))
+	}
+	for k, vs := range e.Header {
+		for i, v := range vs {
+			e.Header[k][i] = c.redact(v)
+		}
+	}
+	return e
+}
