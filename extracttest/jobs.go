@@ -129,6 +129,10 @@ func (s *Server) createJob(rec *recorder, r *http.Request, _ *openapi3.Operation
 	s.st.jobOrder = append(s.st.jobOrder, j)
 	s.st.createdFor[j.fileInput]++
 	s.stats.JobsCreated++
+	if body.WebhookConfigurations != nil && len(*body.WebhookConfigurations) > 0 {
+		j.webhooks = &webhookState{configs: *body.WebhookConfigurations}
+		s.startPumpLocked()
+	}
 	rec.json(http.StatusOK, s.jobViewLocked(j, nil))
 }
 

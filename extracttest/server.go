@@ -43,6 +43,8 @@ type Server struct {
 	listener net.Listener
 	srv      *http.Server
 	serveErr chan error
+
+	pumpStop, pumpDone chan struct{}
 }
 
 // Violation records a response the emulator was about to send that does not
@@ -69,6 +71,9 @@ type Stats struct {
 	FaultsInjected int
 	// RateLimited counts creates refused by WithCreateRateLimit.
 	RateLimited int
+	// WebhooksDelivered and WebhookFailures count webhook POSTs that got a
+	// 2xx answer, and those that did not.
+	WebhooksDelivered, WebhookFailures int
 }
 
 type opHandler func(w *recorder, r *http.Request, op *openapi3.Operation)
@@ -155,7 +160,12 @@ func (s *Server) Close() {
 	}
 	s.closed = true
 	tr := s.st.transport
+	stop, done := s.pumpStop, s.pumpDone
 	s.mu.Unlock()
+	if stop != nil {
+		close(stop)
+		<-done
+	}
 	if s.srv != nil {
 		_ = s.srv.Close()
 		<-s.serveErr

@@ -84,6 +84,7 @@ type job struct {
 	configID  *string
 	outcome   Outcome
 	cancelled time.Time // zero unless cancelled
+	webhooks  *webhookState
 
 	// computed once on completion
 	result   json.RawMessage

@@ -64,6 +64,19 @@
 // have reached the service; after an ambiguous failure the client finds and
 // adopts the job the attempt created, so a job is never duplicated.
 //
+// # Batches
+//
+// RunAll and ExtractAll run many jobs with bounded concurrency and a
+// client-side limit on creates (10 per second by default; LlamaCloud answers
+// 429 at about 15), and return one result per input, in input order, each a
+// value or an error saying why. Cancelling the context stops new creates;
+// CancelOnDone cancels the jobs still running.
+//
+// # Webhooks
+//
+// Package webhook verifies LC-Signature headers and parses deliveries;
+// webhook.Handler adapts a callback into an http.Handler.
+//
 // # Testing with extracttest
 //
 // Package extracttest is an in-memory LlamaCloud, like net/http/httptest.

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/extract-go/llamaextract/extracttest"
 	"github.com/extract-go/llamaextract/wrapper"
@@ -224,5 +223,4 @@ func TestAPIKeyNeverLeaks(t *testing.T) {
 		}()
 		_ = wrapper.MustSchemaFor[struct{ A int }]()
 	}()
-	_ = time.Second
 }

@@ -1,0 +1,184 @@
+// Package webhook verifies and parses the webhooks LlamaCloud sends as jobs
+// change status.
+//
+// A delivery is signed when the job's webhook configuration has a
+// webhook_signing_secret: the LC-Signature header carries
+// "sha256=<hex HMAC-SHA256 of the raw body>". Verify it before trusting the
+// body. The payload's shape is not documented, so Parse reads it tolerantly
+// and keeps the whole payload in Event.Payload.
+//
+//	http.Handle("/hooks/llamacloud", webhook.Handler(secret, func(ctx context.Context, e webhook.Event) error {
+//		if e.Name == webhook.ExtractSuccess {
+//			// fetch the result with client.GetJob(ctx, e.JobID)
+//		}
+//		return nil
+//	}))
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// SignatureHeader is the header that carries the signature.
+const SignatureHeader = "LC-Signature"
+
+// Extract job events. Other products' events (parse.*, classify.*...) are
+// delivered with their own names; Parse keeps any name as is.
+const (
+	ExtractPending        = "extract.pending"
+	ExtractSuccess        = "extract.success"
+	ExtractError          = "extract.error"
+	ExtractPartialSuccess = "extract.partial_success"
+	ExtractCancelled      = "extract.cancelled"
+)
+
+// Errors from Verify.
+var (
+	ErrMissingSignature   = errors.New("webhook: missing " + SignatureHeader + " header; set webhook_signing_secret on the job's webhook configuration")
+	ErrMalformedSignature = errors.New("webhook: malformed " + SignatureHeader + " header: want sha256=<64 hex digits>")
+	ErrInvalidSignature   = errors.New("webhook: signature does not match the body (wrong secret, or the body was altered)")
+)
+
+// Sign returns the LC-Signature value for body under secret.
+func Sign(secret string, body []byte) string {
+	return "sha256=" + hex.EncodeToString(mac(secret, body))
+}
+
+func mac(secret string, body []byte) []byte {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return m.Sum(nil)
+}
+
+// Verify checks header (the LC-Signature value) against the raw body, in
+// constant time.
+func Verify(secret string, body []byte, header string) error {
+	header = strings.TrimSpace(header)
+	if header == "" {
+		return ErrMissingSignature
+	}
+	algo, sig, ok := strings.Cut(header, "=")
+	if !ok || !strings.EqualFold(algo, "sha256") {
+		return ErrMalformedSignature
+	}
+	got, err := hex.DecodeString(strings.TrimSpace(sig))
+	if err != nil || len(got) != sha256.Size {
+		return ErrMalformedSignature
+	}
+	if !hmac.Equal(got, mac(secret, body)) {
+		return ErrInvalidSignature
+	}
+	return nil
+}
+
+// Event is one delivery.
+type Event struct {
+	// Name is the event, e.g. ExtractSuccess. Unknown names are kept.
+	Name string
+	// JobID and Status describe the job, when the payload names them.
+	JobID, Status string
+	// Payload is the payload object as delivered (unwrapped when it came
+	// JSON-encoded as a string).
+	Payload json.RawMessage
+}
+
+// Known reports whether Name is one of the documented extract events.
+func (e Event) Known() bool {
+	switch e.Name {
+	case ExtractPending, ExtractSuccess, ExtractError, ExtractPartialSuccess, ExtractCancelled:
+		return true
+	}
+	return false
+}
+
+// Parse reads a delivery body. The payload is an object, or (with the default
+// "string" output format) a JSON string that holds the object.
+func Parse(body []byte) (Event, error) {
+	b := bytes.TrimSpace(body)
+	if len(b) > 0 && b[0] == '"' {
+		var inner string
+		if err := json.Unmarshal(b, &inner); err != nil {
+			return Event{}, fmt.Errorf("webhook: payload is a malformed JSON string: %w", err)
+		}
+		b = bytes.TrimSpace([]byte(inner))
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return Event{}, fmt.Errorf("webhook: payload is not a JSON object: %w", err)
+	}
+	e := Event{Payload: json.RawMessage(b)}
+	e.Name = firstString(m, "event", "event_type", "type", "event_name")
+	e.JobID = firstString(m, "job_id", "jobId", "id")
+	e.Status = firstString(m, "status")
+	if data, ok := m["data"]; ok && (e.JobID == "" || e.Status == "") {
+		var dm map[string]json.RawMessage
+		if json.Unmarshal(data, &dm) == nil {
+			if e.JobID == "" {
+				e.JobID = firstString(dm, "job_id", "jobId", "id")
+			}
+			if e.Status == "" {
+				e.Status = firstString(dm, "status")
+			}
+		}
+	}
+	return e, nil
+}
+
+func firstString(m map[string]json.RawMessage, keys ...string) string {
+	for _, k := range keys {
+		var s string
+		if raw, ok := m[k]; ok && json.Unmarshal(raw, &s) == nil && s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// MaxBodyBytes caps what Handler reads of a delivery.
+const MaxBodyBytes = 1 << 20
+
+// Handler verifies each delivery with secret, parses it and hands it to fn.
+// It answers 401 for a missing or bad signature, 400 for an unreadable
+// body, 500 when fn fails (so the sender retries) and 204 otherwise. With an
+// empty secret, signatures are not checked: only do that when the endpoint
+// is protected another way (e.g. webhook_headers carrying a token).
+func Handler(secret string, fn func(ctx context.Context, e Event) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "webhook: POST only", http.StatusMethodNotAllowed)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+		if err != nil {
+			http.Error(w, "webhook: cannot read body: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		if secret != "" {
+			if err := Verify(secret, body, r.Header.Get(SignatureHeader)); err != nil {
+				http.Error(w, err.Error(), http.StatusUnauthorized)
+				return
+			}
+		}
+		e, err := Parse(body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if err := fn(r.Context(), e); err != nil {
+			http.Error(w, "webhook: handler failed", http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
