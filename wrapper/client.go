@@ -247,7 +247,15 @@ type authTransport struct {
 }
 
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	r := req.Clone(req.Context())
+	// A RoundTripper must not change the caller's request: copy it with a
+	// header map of its own (a shallow copy is enough, nothing else is
+	// modified, and it is cheaper than Clone on the hot path).
+	r := new(http.Request)
+	*r = *req
+	r.Header = make(http.Header, len(req.Header)+4+len(t.headers))
+	for k, v := range req.Header {
+		r.Header[k] = v
+	}
 	if r.URL.Scheme == t.base.Scheme && r.URL.Host == t.base.Host {
 		r.Header.Set("Authorization", "Bearer "+t.key)
 		for k, v := range t.headers {
@@ -326,9 +334,11 @@ func (c *Client) doCall(ctx context.Context, op string, send func(context.Contex
 	}
 	method := resp.Request.Method
 	defer resp.Body.Close()
-	c.logger.LogAttrs(ctx, slog.LevelDebug, "llamaextract response",
-		slog.String("op", op), slog.String("method", resp.Request.Method), slog.String("url", resp.Request.URL.Redacted()),
-		slog.Int("status", resp.StatusCode), slog.Duration("elapsed", time.Since(start)))
+	if c.logger.Enabled(ctx, slog.LevelDebug) {
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "llamaextract response",
+			slog.String("op", op), slog.String("method", method), slog.String("url", resp.Request.URL.Redacted()),
+			slog.Int("status", resp.StatusCode), slog.Duration("elapsed", time.Since(start)))
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return method, c.redactAPIError(newAPIError(op, resp))
 	}
@@ -339,6 +349,28 @@ func (c *Client) doCall(ctx context.Context, op string, send func(context.Contex
 	if ct := resp.Header.Get("Content-Type"); !isJSON(ct) {
 		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", ct), Snippet: c.redact(string(snippet))}
+	}
+	if n := resp.ContentLength; n >= 0 {
+		// The length is known: read the body into one buffer of exactly
+		// that size (json.Decoder would buffer the whole value anyway, in
+		// a buffer grown by doubling) and decode it.
+		if n > c.maxBody {
+			return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("body of %d bytes is larger than the %d byte limit (see WithMaxResponseBytes)", n, c.maxBody)}
+		}
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return method, fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
+			}
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "body ended early", Err: err}
+		}
+		if err := json.Unmarshal(buf, out); err != nil {
+			return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "cannot decode body", Err: err}
+		}
+		return method, nil
 	}
 	lr := &limitedReader{r: resp.Body, n: c.maxBody}
 	if err := json.NewDecoder(lr).Decode(out); err != nil {

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -104,7 +103,9 @@ func TestEveryOperation(t *testing.T) {
 	if err := c.DeleteJob(ctx, job.Id); err != nil {
 		t.Fatalf("delete: %v", err)
 	}
-	running, _ := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: f.Id, Config: wrapper.ExtractConfig{Schema: schema}})
+	slow := srv.AddFile("slow.txt", nil)
+	srv.ScriptFile(slow, extracttest.Outcome{Steps: []extracttest.Step{{Status: "RUNNING", For: time.Hour}}})
+	running, _ := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: slow, Config: wrapper.ExtractConfig{Schema: schema}})
 	cancelled, err := c.CancelJob(ctx, running.Id)
 	if err != nil || cancelled.State() != wrapper.StatusCancelled {
 		t.Fatalf("cancel: %v", err)
@@ -156,20 +157,33 @@ func TestCreateRequestCheckedBeforeSending(t *testing.T) {
 }
 
 func TestWaitThroughThrottled(t *testing.T) {
-	c, srv := newClient(t, extracttest.WithSchedule(
+	// A fake clock moved 10 ms per check makes the walk through the
+	// statuses exact, however slow the machine.
+	clock := extracttest.NewFakeClock(time.Now())
+	c, srv := newClient(t, extracttest.WithClock(clock), extracttest.WithSchedule(
 		extracttest.Step{Status: "PENDING", For: 5 * time.Millisecond},
 		extracttest.Step{Status: "THROTTLED", For: 30 * time.Millisecond},
 		extracttest.Step{Status: "RUNNING", For: 30 * time.Millisecond}))
 	file := srv.AddFile("inv.txt", []byte(invoiceDoc))
-	var mu sync.Mutex
-	seen := map[wrapper.Status]bool{}
+	var seen []wrapper.Status
 	job, err := c.Run(context.Background(), wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Invoice]()}},
-		fast, wrapper.OnStatus(func(j *wrapper.Job) { mu.Lock(); seen[j.State()] = true; mu.Unlock() }))
+		fast, wrapper.OnStatus(func(j *wrapper.Job) {
+			if len(seen) == 0 || seen[len(seen)-1] != j.State() {
+				seen = append(seen, j.State())
+			}
+			clock.Advance(10 * time.Millisecond)
+		}))
 	if err != nil || !job.State().Succeeded() {
 		t.Fatalf("run: %v", err)
 	}
-	if !seen[wrapper.StatusThrottled] || !seen[wrapper.StatusRunning] || !seen[wrapper.StatusCompleted] {
-		t.Fatalf("statuses seen: %v", seen)
+	want := []wrapper.Status{wrapper.StatusPending, wrapper.StatusThrottled, wrapper.StatusRunning, wrapper.StatusCompleted}
+	if len(seen) != len(want) {
+		t.Fatalf("statuses seen %v, want %v", seen, want)
+	}
+	for i := range want {
+		if seen[i] != want[i] {
+			t.Fatalf("statuses seen %v, want %v", seen, want)
+		}
 	}
 }
 

@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/extract-go/llamaextract/extracttest"
 	"github.com/extract-go/llamaextract/wrapper"
 )
 
@@ -140,7 +142,9 @@ func TestGetJobResult(t *testing.T) {
 	if _, _, err := wrapper.GetJobResult[Txn](ctx, c, job.Id); !errors.As(err, &se) || se.Got != wrapper.KindArray || se.Want != wrapper.KindObject {
 		t.Fatalf("shape mismatch: %v", err)
 	}
-	pending, _ := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{Schema: schema}})
+	slow := srv.AddFile("slow.txt", nil)
+	srv.ScriptFile(slow, extracttest.Outcome{Steps: []extracttest.Step{{Status: "RUNNING", For: time.Hour}}})
+	pending, _ := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: slow, Config: wrapper.ExtractConfig{Schema: schema}})
 	if j, v, err := wrapper.GetJobResult[Txn](ctx, c, pending.Id); err != nil || v != (Txn{}) || j.State().Terminal() {
 		t.Fatalf("no result yet: %v %+v", err, v)
 	}
