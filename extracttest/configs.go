@@ -2,7 +2,6 @@ package extracttest
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 
@@ -69,13 +68,7 @@ func (s *Server) createConfig(rec *recorder, r *http.Request, _ *openapi3.Operat
 }
 
 func (s *Server) lookupConfig(rec *recorder, r *http.Request) *savedConfig {
-	id := r.PathValue("config_id")
-	c := s.st.configs[id]
-	if c == nil || c.projectID != s.project(r) {
-		rec.json(http.StatusNotFound, errBody(fmt.Sprintf("config_id: no saved configuration %s in project %s", id, s.project(r))))
-		return nil
-	}
-	return c
+	return lookup(s, rec, r, "config_id", "saved configuration", s.st.configs, func(c *savedConfig) string { return c.projectID })
 }
 
 func (s *Server) getConfig(rec *recorder, r *http.Request, _ *openapi3.Operation) {

@@ -80,13 +80,7 @@ func fileView(f *file) generated.File {
 }
 
 func (s *Server) lookupFile(rec *recorder, r *http.Request) *file {
-	id := r.PathValue("file_id")
-	f := s.st.files[id]
-	if f == nil || f.projectID != s.project(r) {
-		rec.json(http.StatusNotFound, errBody(fmt.Sprintf("file_id: no file %s in project %s", id, s.project(r))))
-		return nil
-	}
-	return f
+	return lookup(s, rec, r, "file_id", "file", s.st.files, func(f *file) string { return f.projectID })
 }
 
 func (s *Server) getFile(rec *recorder, r *http.Request, _ *openapi3.Operation) {

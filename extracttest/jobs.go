@@ -222,13 +222,19 @@ func tierCredits(t *generated.ExtractTier) float64 {
 func boolVal(b *bool) bool { return b != nil && *b }
 
 func (s *Server) lookupJob(rec *recorder, r *http.Request) *job {
-	id := r.PathValue("job_id")
-	j := s.st.jobs[id]
-	if j == nil || j.projectID != s.project(r) {
-		rec.json(http.StatusNotFound, errBody(fmt.Sprintf("job_id: no extract job %s in project %s", id, s.project(r))))
+	return lookup(s, rec, r, "job_id", "extract job", s.st.jobs, func(j *job) string { return j.projectID })
+}
+
+// lookup finds the object named by a path parameter in the request's
+// project, or writes a 404 naming it. Callers hold s.mu.
+func lookup[T any](s *Server, rec *recorder, r *http.Request, param, kind string, items map[string]*T, project func(*T) string) *T {
+	id := r.PathValue(param)
+	v := items[id]
+	if v == nil || project(v) != s.project(r) {
+		rec.json(http.StatusNotFound, errBody(fmt.Sprintf("%s: no %s %s in project %s", param, kind, id, s.project(r))))
 		return nil
 	}
-	return j
+	return v
 }
 
 func (s *Server) getJob(rec *recorder, r *http.Request, _ *openapi3.Operation) {
