@@ -124,7 +124,9 @@ func runExtract(cmd *cobra.Command, g *globals, f extractFlags, input string) er
 
 func waitWithProgress(cmd *cobra.Command, g *globals, c *wrapper.Client, job *wrapper.Job, f extractFlags) (*wrapper.Job, error) {
 	p := newProgress(g)
-	p.update(job)
+	if job.Status != "" { // jobs wait knows only the ID until the first check
+		p.update(job)
+	}
 	opts := []wrapper.WaitOption{wrapper.OnStatus(p.update), wrapper.CancelOnDone()}
 	if f.timeout > 0 {
 		opts = append(opts, wrapper.WithWaitTimeout(f.timeout))

@@ -147,7 +147,7 @@ func newJobsWaitCmd(g *globals) *cobra.Command {
 				return err
 			}
 			job := &wrapper.Job{}
-			job.Id, job.Status = args[0], "WAITING"
+			job.Id = args[0]
 			done, err := waitWithProgress(cmd, g, c, job, f)
 			if err != nil {
 				return err
