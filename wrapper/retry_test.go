@@ -167,3 +167,32 @@ func TestConcurrentAmbiguousCreates(t *testing.T) {
 		t.Fatalf("%d jobs for 2 creates", n)
 	}
 }
+
+// x-should-retry overrides the status code both ways.
+func TestXShouldRetry(t *testing.T) {
+	for _, tc := range []struct {
+		status     int
+		header     string
+		wantCalls  int32
+		wantStatus error
+	}{
+		{500, "false", 1, wrapper.ErrServer},
+		{400, "true", 3, wrapper.ErrBadRequest},
+		{500, "", 3, wrapper.ErrServer},
+	} {
+		var calls atomic.Int32
+		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			calls.Add(1)
+			if tc.header != "" {
+				w.Header().Set("X-Should-Retry", tc.header)
+			}
+			w.WriteHeader(tc.status)
+		}))
+		c, _ := wrapper.New(wrapper.WithBaseURL(hs.URL), wrapper.WithAPIKey("k"), fastRetry)
+		_, err := c.GetJob(context.Background(), "ext-1")
+		hs.Close()
+		if !errors.Is(err, tc.wantStatus) || calls.Load() != tc.wantCalls {
+			t.Errorf("%d with x-should-retry %q: %d calls, %v; want %d calls", tc.status, tc.header, calls.Load(), err, tc.wantCalls)
+		}
+	}
+}
