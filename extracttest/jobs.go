@@ -136,14 +136,15 @@ func (s *Server) createJob(rec *recorder, r *http.Request, _ *openapi3.Operation
 	rec.json(http.StatusOK, s.jobViewLocked(j, nil))
 }
 
+// extractConfigFromParams converts through JSON: ExtractV2Parameters is
+// ExtractConfiguration plus product_type, and a field-by-field copy would
+// silently drop fields the spec gains later.
 func extractConfigFromParams(p generated.ExtractV2Parameters) generated.ExtractConfiguration {
-	return generated.ExtractConfiguration{
-		DataSchema: p.DataSchema, CiteSources: p.CiteSources, ConfidenceScores: p.ConfidenceScores,
-		DisableCache: p.DisableCache, ExtractionTarget: p.ExtractionTarget, MaxPages: p.MaxPages,
-		ParseConfigId: p.ParseConfigId, ParseTier: p.ParseTier, SheetNames: p.SheetNames,
-		SpreadsheetMode: p.SpreadsheetMode, SystemPrompt: p.SystemPrompt, TargetPages: p.TargetPages,
-		Tier: p.Tier, Version: p.Version, ExtractVersion: p.ExtractVersion,
+	var cfg generated.ExtractConfiguration
+	if b, err := json.Marshal(p); err == nil {
+		_ = json.Unmarshal(b, &cfg)
 	}
+	return cfg
 }
 
 type expandSet map[string]bool

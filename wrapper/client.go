@@ -293,9 +293,9 @@ const maxErrorBody = 64 << 10
 // failure, which happens after it has returned the response.
 func (c *Client) call(ctx context.Context, op string, send func(context.Context) (*http.Response, error), out any) error {
 	for attempt := 0; ; attempt++ {
-		idempotent, err := c.callOnce(ctx, op, send, out)
+		method, err := c.doCall(ctx, op, send, out)
 		var inv *InvalidResponseError
-		if err == nil || !idempotent || attempt >= c.policy.MaxRetries || !errors.As(err, &inv) || !brokenBody(inv.Err) || ctx.Err() != nil {
+		if err == nil || method != http.MethodGet || attempt >= c.policy.MaxRetries || !errors.As(err, &inv) || !brokenBody(inv.Err) || ctx.Err() != nil {
 			return err
 		}
 		c.logger.DebugContext(ctx, "llamaextract retry after a broken body", "op", op, "attempt", attempt+1, "error", inv.Err)
@@ -316,11 +316,6 @@ func brokenBody(err error) bool {
 	}
 	var ne net.Error
 	return errors.As(err, &ne)
-}
-
-func (c *Client) callOnce(ctx context.Context, op string, send func(context.Context) (*http.Response, error), out any) (idempotent bool, err error) {
-	method, err := c.doCall(ctx, op, send, out)
-	return method == http.MethodGet, err
 }
 
 func (c *Client) doCall(ctx context.Context, op string, send func(context.Context) (*http.Response, error), out any) (string, error) {

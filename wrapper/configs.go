@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -18,15 +19,24 @@ func ExtractParameters(cfg ExtractConfig) (generated.Parameters, error) {
 	if err != nil {
 		return generated.Parameters{}, err
 	}
+	// ExtractV2Parameters is ExtractConfiguration plus product_type in the
+	// spec (allOf); converting through JSON carries every field, including
+	// ones the spec gains later, where a field-by-field copy would drop them.
+	var ep generated.ExtractV2Parameters
+	if err := convertJSON(g, &ep); err != nil {
+		return generated.Parameters{}, err
+	}
 	var p generated.Parameters
-	err = p.FromExtractV2Parameters(generated.ExtractV2Parameters{
-		DataSchema: g.DataSchema, CiteSources: g.CiteSources, ConfidenceScores: g.ConfidenceScores,
-		DisableCache: g.DisableCache, ExtractionTarget: g.ExtractionTarget, MaxPages: g.MaxPages,
-		ParseConfigId: g.ParseConfigId, ParseTier: g.ParseTier, SheetNames: g.SheetNames,
-		SpreadsheetMode: g.SpreadsheetMode, SystemPrompt: g.SystemPrompt, TargetPages: g.TargetPages,
-		Tier: g.Tier, Version: g.Version,
-	})
+	err = p.FromExtractV2Parameters(ep)
 	return p, err
+}
+
+func convertJSON(from, to any) error {
+	b, err := json.Marshal(from)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, to)
 }
 
 // CreateConfiguration saves a configuration. It upserts: a configuration

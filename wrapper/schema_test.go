@@ -97,3 +97,21 @@ func TestSchemaForNestedPointers(t *testing.T) {
 		t.Fatalf("nested required: %s", raw)
 	}
 }
+
+func TestExtractParametersKeepEveryField(t *testing.T) {
+	p, err := wrapper.ExtractParameters(wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Line](), Target: wrapper.PerPage,
+		Tier: wrapper.TierAgentic, CiteSources: true, ConfidenceScores: true, SystemPrompt: "p", TargetPages: "1-2", MaxPages: 3,
+		ParseTier: "fast", ParseConfigID: "cfg-1", Version: "latest", DisableCache: true, SpreadsheetMode: true, SheetNames: []string{"S"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := p.Discriminator(); d != "extract_v2" {
+		t.Fatalf("product_type %q", d)
+	}
+	ep, err := p.AsExtractV2Parameters()
+	if err != nil || *ep.ExtractionTarget != wrapper.PerPage || *ep.Tier != wrapper.TierAgentic || !*ep.CiteSources || !*ep.ConfidenceScores ||
+		*ep.SystemPrompt != "p" || *ep.TargetPages != "1-2" || *ep.MaxPages != 3 || *ep.ParseTier != "fast" || *ep.ParseConfigId != "cfg-1" ||
+		*ep.Version != "latest" || !*ep.DisableCache || !*ep.SpreadsheetMode || (*ep.SheetNames)[0] != "S" || ep.DataSchema["type"] != "object" {
+		t.Fatalf("fields lost: %+v %v", ep, err)
+	}
+}
