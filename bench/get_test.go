@@ -10,7 +10,7 @@ import (
 	"github.com/extract-go/llamaextract/wrapper"
 )
 
-func floorGet(b *testing.B, c *http.Client, url string, v any) {
+func send(b testing.TB, c *http.Client, url string) *http.Response {
 	req, _ := http.NewRequest("GET", url, nil)
 	req.Header.Set("Authorization", "Bearer bench-key")
 	req.Header.Set("Accept", "application/json")
@@ -18,12 +18,24 @@ func floorGet(b *testing.B, c *http.Client, url string, v any) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := decodeJSON(resp, v); err != nil {
+	return resp
+}
+
+// floorGet is the fair floor's GET (see fairDecode).
+func floorGet(b testing.TB, c *http.Client, url string, v any) {
+	if err := fairDecode(send(b, c, url), v); err != nil {
 		b.Fatal(err)
 	}
 }
 
-func clients(b *testing.B) (*fixtures, *http.Client, *generated.ClientWithResponses, *wrapper.Client) {
+// naiveGet is the naive floor's GET (see naiveDecode).
+func naiveGet(b testing.TB, c *http.Client, url string, v any) {
+	if err := naiveDecode(send(b, c, url), v); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func clients(b testing.TB) (*fixtures, *http.Client, *generated.ClientWithResponses, *wrapper.Client) {
 	f := server(b)
 	plain := &http.Client{Transport: newTransport()}
 	gen, err := generated.NewClientWithResponses(f.srv.URL, generated.WithHTTPClient(&http.Client{Transport: newTransport()}),
@@ -55,6 +67,16 @@ func BenchmarkGetSmallJob(b *testing.B) {
 			}
 		}
 	})
+	b.Run("floor-naive", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var j naiveJob
+			naiveGet(b, plain, f.srv.URL+"/api/v2/extract/ext-small", &j)
+			if j.Status != "COMPLETED" {
+				b.Fatal(j.Status)
+			}
+		}
+	})
 	b.Run("generated", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -75,7 +97,9 @@ func BenchmarkGetSmallJob(b *testing.B) {
 	})
 }
 
-func benchRows(b *testing.B, id string, n int) {
+// benchRows reads job id, a per_table_row result of n rows, into []Row with
+// every client. twoStep adds the wrapper's keep-the-job-decode-later path.
+func benchRows(b *testing.B, id string, n int, twoStep bool) {
 	f, plain, gen, w := clients(b)
 	ctx := context.Background()
 	url := f.srv.URL + "/api/v2/extract/" + id
@@ -92,6 +116,15 @@ func benchRows(b *testing.B, id string, n int) {
 			check(j.ExtractResult)
 		}
 		peakHeap(b, func() { var j floorRowsJob; floorGet(b, plain, url, &j) })
+	})
+	b.Run("floor-naive", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var j floorRowsJob
+			naiveGet(b, plain, url, &j)
+			check(j.ExtractResult)
+		}
+		peakHeap(b, func() { var j floorRowsJob; naiveGet(b, plain, url, &j) })
 	})
 	genGet := func() []Row {
 		r, err := gen.GetExtractJobWithResponse(ctx, id, nil)
@@ -126,8 +159,11 @@ func benchRows(b *testing.B, id string, n int) {
 		}
 		peakHeap(b, func() { typed() })
 	})
+	if !twoStep {
+		return
+	}
 	// The convenience path: keep the job, decode its Result later.
-	twoStep := func() []Row {
+	getThenDecode := func() []Row {
 		j, err := w.GetJob(ctx, id)
 		if err != nil {
 			b.Fatal(err)
@@ -141,14 +177,21 @@ func benchRows(b *testing.B, id string, n int) {
 	b.Run("wrapper-GetJob+DecodeRows", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			check(twoStep())
+			check(getThenDecode())
 		}
-		peakHeap(b, func() { twoStep() })
+		peakHeap(b, func() { getThenDecode() })
 	})
 }
 
 // Row 2: a COMPLETED per_table_row job with 10,000 rows (~1 MB) into []Row.
-func BenchmarkGetRows10k(b *testing.B) { benchRows(b, "ext-10k", 10_000) }
+func BenchmarkGetRows10k(b *testing.B) { benchRows(b, "ext-10k", 10_000, true) }
+
+// Row 2b: the same body without Content-Length (chunked transfer).
+func BenchmarkGetRows10kChunked(b *testing.B) { benchRows(b, "ext-10k-chunked", 10_000, false) }
+
+// Row 2c: the same body gzip-compressed; Go's transport decompresses it and
+// reports no length, as it would for a large body the real API compresses.
+func BenchmarkGetRows10kGzip(b *testing.B) { benchRows(b, "ext-10k-gzip", 10_000, false) }
 
 // Row 3: the same with 100,000 rows (~10 MB), with peak heap.
-func BenchmarkGetRows100k(b *testing.B) { benchRows(b, "ext-100k", 100_000) }
+func BenchmarkGetRows100k(b *testing.B) { benchRows(b, "ext-100k", 100_000, true) }
