@@ -46,6 +46,12 @@
 // type; a shape that does not fit is a *ShapeError. Job.Metadata gives
 // citations and confidence scores by field path ("items[0].amount").
 //
+// Rows[T] streams a per_table_row or per_page result one row at a time
+// straight from the response body (iter.Seq2[Row[T], error]), so a result
+// larger than memory can be read: memory follows the largest row, not the
+// result. With WithExpand(ExpandExtractMetadata) each Row carries its own
+// citations and confidence.
+//
 // # Errors
 //
 // A non-2xx answer is an *APIError carrying the operation, status, detail,

@@ -81,6 +81,8 @@ type waitSettings struct {
 	// pollErrors is how many failed checks in a row are tolerated (0: the
 	// first error ends the wait).
 	pollErrors int
+	// withoutResult polls with fetchWithoutResult (see WithoutResult).
+	withoutResult bool
 }
 
 // WithSchedule sets the polling schedule.
@@ -132,6 +134,9 @@ func (c *Client) Wait(ctx context.Context, jobID string, opts ...WaitOption) (*J
 type fetchFunc func(ctx context.Context, jobID string, expand []Expand) (*Job, error)
 
 func (c *Client) wait(ctx context.Context, jobID string, w waitSettings, fetch fetchFunc) (job *Job, err error) {
+	if fetch == nil && w.withoutResult {
+		fetch = c.fetchWithoutResult
+	}
 	if fetch == nil {
 		fetch = func(ctx context.Context, id string, expand []Expand) (*Job, error) {
 			return c.GetJob(ctx, id, expand...)
