@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"runtime/metrics"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -177,6 +179,9 @@ type fixtures struct {
 	page    []byte // one page of 100 small jobs, without the token
 	perPage int
 
+	// plainClient is the floor's client for helpers that take fixtures.
+	plainClient http.Client
+
 	mu      sync.Mutex
 	bodies  map[string][]byte
 	lengths map[int]int64 // of streamed bodies, by row count
@@ -308,41 +313,51 @@ func newTransport() *http.Transport {
 	return &http.Transport{MaxIdleConnsPerHost: 16, ForceAttemptHTTP2: false}
 }
 
-// peakHeap runs fn once and reports the largest live heap it caused, in MB,
-// sampling runtime/metrics-equivalent HeapAlloc every 100µs.
+// peakHeap runs fn once and reports, in MB above the heap before it:
+// peak-MB, the largest heap (live objects and garbage not yet collected),
+// and live-MB, the largest live heap a garbage collection measured during
+// fn. Both are read from runtime/metrics every 100µs, which, unlike
+// runtime.ReadMemStats, does not stop the world.
 func peakHeap(b *testing.B, fn func()) {
 	b.Helper()
 	runtime.GC()
-	var base runtime.MemStats
-	runtime.ReadMemStats(&base)
-	var peak atomic.Uint64
+	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+	metrics.Read(samples)
+	base, baseLive := samples[0].Value.Uint64(), samples[1].Value.Uint64()
+	var peak, peakLive atomic.Uint64
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		var ms runtime.MemStats
+		s := slices.Clone(samples)
 		t := time.NewTicker(100 * time.Microsecond)
 		defer t.Stop()
 		for {
+			metrics.Read(s)
+			if v := s[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
+			}
+			if v := s[1].Value.Uint64(); v > peakLive.Load() {
+				peakLive.Store(v)
+			}
 			select {
 			case <-stop:
 				return
 			case <-t.C:
-				runtime.ReadMemStats(&ms)
-				if ms.HeapAlloc > peak.Load() {
-					peak.Store(ms.HeapAlloc)
-				}
 			}
 		}
 	}()
 	fn()
 	close(stop)
 	<-done
-	p := peak.Load()
-	if p < base.HeapAlloc {
-		p = base.HeapAlloc
+	above := func(v, base uint64) float64 {
+		if v < base {
+			return 0
+		}
+		return float64(v-base) / (1 << 20)
 	}
-	b.ReportMetric(float64(p-base.HeapAlloc)/(1<<20), "peak-MB")
+	b.ReportMetric(above(peak.Load(), base), "peak-MB")
+	b.ReportMetric(above(peakLive.Load(), baseLive), "live-MB")
 }
 
 // fairDecode is the fair floor: the best plain code a careful engineer

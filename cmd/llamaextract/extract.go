@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -27,9 +28,12 @@ func newExtractCmd(g *globals) *cobra.Command {
 		Long: `Extract structured data from a document. A path is uploaded first; a file ID
 (dfl-...) or a completed parse job ID (pjb-...) is used as is. The job is
 created with --schema (a JSON Schema file) or a saved --config-id, waited for
-with progress on stderr, and its result printed to stdout as JSON.`,
+with progress on stderr, and its result printed to stdout as JSON. With
+-o jsonl a per_table_row or per_page result is streamed as JSON Lines, one
+row per line, never held in memory.`,
 		Example: `  llamaextract extract invoice.pdf --schema invoice.schema.json --cite
   llamaextract extract statement.pdf --schema row.schema.json --target per_table_row | jq '.[].amount'
+  llamaextract extract big.xlsx --schema row.schema.json --target per_table_row -o jsonl > rows.jsonl
   llamaextract extract dfl-1234... --config-id cfg-5678... --no-wait`,
 		Args: exactArgs(1, "one document: a path, a file ID (dfl-...) or a parse job ID (pjb-...)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -87,6 +91,14 @@ func (f extractFlags) config(g *globals) (wrapper.ConfigSource, error) {
 }
 
 func runExtract(cmd *cobra.Command, g *globals, f extractFlags, input string) error {
+	if g.jsonl() {
+		if t := wrapper.ExtractionTarget(f.target); t != wrapper.PerTableRow && t != wrapper.PerPage && f.configID == "" {
+			return usagef("-o jsonl writes one row per line: it needs --target per_table_row or per_page, not %s", f.target)
+		}
+		if f.metadata {
+			return usagef("--metadata is not available with -o jsonl; use -o json")
+		}
+	}
 	cfg, err := f.config(g)
 	if err != nil {
 		return err
@@ -119,7 +131,7 @@ func runExtract(cmd *cobra.Command, g *globals, f extractFlags, input string) er
 	if err != nil {
 		return err
 	}
-	return printResult(g, job, f.metadata)
+	return printResult(runCtx(cmd), g, c, job, f.metadata)
 }
 
 func waitWithProgress(cmd *cobra.Command, g *globals, c *wrapper.Client, job *wrapper.Job, f extractFlags) (*wrapper.Job, error) {
@@ -134,7 +146,11 @@ func waitWithProgress(cmd *cobra.Command, g *globals, c *wrapper.Client, job *wr
 	if f.pollInterval > 0 {
 		opts = append(opts, wrapper.WithSchedule(wrapper.FixedSchedule(f.pollInterval)))
 	}
-	if f.metadata || f.cite || f.confidence {
+	switch {
+	case g.jsonl():
+		// The rows are streamed afterwards: the checks skip the result.
+		opts = append(opts, wrapper.WithoutResult())
+	case f.metadata || f.cite || f.confidence:
 		opts = append(opts, wrapper.WithWaitExpand(wrapper.ExpandExtractMetadata))
 	}
 	done, err := c.Wait(runCtx(cmd), job.Id, opts...)
@@ -144,7 +160,10 @@ func waitWithProgress(cmd *cobra.Command, g *globals, c *wrapper.Client, job *wr
 	return done, err
 }
 
-func printResult(g *globals, job *wrapper.Job, withMetadata bool) error {
+func printResult(ctx context.Context, g *globals, c *wrapper.Client, job *wrapper.Job, withMetadata bool) error {
+	if g.jsonl() {
+		return writeRowsJSONL(ctx, g.stdout, c, job.Id)
+	}
 	if !withMetadata {
 		return writeRaw(g.stdout, job.Result().Raw())
 	}

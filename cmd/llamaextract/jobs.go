@@ -11,7 +11,7 @@ import (
 
 func newJobsCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "jobs", Short: "List, inspect, wait for, cancel and delete extraction jobs"}
-	cmd.AddCommand(newJobsListCmd(g), newJobsGetCmd(g), newJobsWaitCmd(g), newJobsCancelCmd(g), newJobsDeleteCmd(g))
+	cmd.AddCommand(newJobsListCmd(g), newJobsGetCmd(g), newJobsResultCmd(g), newJobsWaitCmd(g), newJobsCancelCmd(g), newJobsDeleteCmd(g))
 	return cmd
 }
 
@@ -134,6 +134,47 @@ func newJobsGetCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
+func newJobsResultCmd(g *globals) *cobra.Command {
+	var metadata bool
+	cmd := &cobra.Command{
+		Use:   "result JOB_ID",
+		Short: "Print a finished job's result",
+		Long: `Print a finished job's result as JSON. With -o jsonl the rows of a
+per_table_row or per_page result are streamed as JSON Lines, one row per
+line, as they arrive: a result larger than memory can be written to a file.
+Exit 1 if the job failed or was cancelled.`,
+		Example: "  llamaextract jobs result ext-1234... -o jsonl > rows.jsonl",
+		Args:    exactArgs(1, "one job ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if g.jsonl() && metadata {
+				return usagef("--metadata is not available with -o jsonl; use -o json")
+			}
+			c, err := g.client()
+			if err != nil {
+				return err
+			}
+			ctx := runCtx(cmd)
+			if g.jsonl() {
+				return writeRowsJSONL(ctx, g.stdout, c, args[0])
+			}
+			var expand []wrapper.Expand
+			if metadata {
+				expand = append(expand, wrapper.ExpandExtractMetadata)
+			}
+			job, err := c.GetJob(ctx, args[0], expand...)
+			if err != nil {
+				return err
+			}
+			if st := job.State(); st == wrapper.StatusFailed || st == wrapper.StatusCancelled {
+				return &wrapper.JobError{Job: job}
+			}
+			return printResult(ctx, g, c, job, metadata)
+		},
+	}
+	cmd.Flags().BoolVar(&metadata, "metadata", false, "print {result, metadata}")
+	return cmd
+}
+
 func newJobsWaitCmd(g *globals) *cobra.Command {
 	var f extractFlags
 	cmd := &cobra.Command{
@@ -148,11 +189,14 @@ func newJobsWaitCmd(g *globals) *cobra.Command {
 			}
 			job := &wrapper.Job{}
 			job.Id = args[0]
+			if g.jsonl() && f.metadata {
+				return usagef("--metadata is not available with -o jsonl; use -o json")
+			}
 			done, err := waitWithProgress(cmd, g, c, job, f)
 			if err != nil {
 				return err
 			}
-			return printResult(g, done, f.metadata)
+			return printResult(runCtx(cmd), g, c, done, f.metadata)
 		},
 	}
 	cmd.Flags().DurationVar(&f.timeout, "timeout", 30*time.Minute, "give up after this long (the job is cancelled)")
