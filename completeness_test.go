@@ -158,13 +158,10 @@ var wantFields = map[string][]string{
 
 var wantEnums = map[string][]string{
 	"JobStatusFilter":  {"PENDING", "THROTTLED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"},
-	"ExtractExpand":    {"configuration", "extract_metadata", "usage"},
 	"ExtractionTarget": {"per_doc", "per_page", "per_table_row"},
 	"ExtractTier":      {"cost_effective", "agentic", "agentic_plus", "turbo"},
 	"ParseTier":        {"fast", "cost_effective", "agentic", "agentic_plus"},
 	"ProductType":      {"classify_v2", "extract_v2", "parse_v2", "split_v1", "spreadsheet_v1", "unknown"},
-	"FilePurpose":      {"user_data", "parse", "extract", "split", "classify", "sheet", "agent_app"},
-	"FileOrderBy":      {"name", "id", "created_at"},
 	"ChartParsingMode": {"efficient", "agentic", "agentic_plus"},
 	"WebhookEvent": {"extract.pending", "extract.success", "extract.error", "extract.partial_success",
 		"extract.cancelled", "parse.pending", "parse.running", "parse.success", "parse.error",
@@ -189,8 +186,13 @@ var wantEnums = map[string][]string{
 }
 
 // Values typed as free strings in the sources; each must at least be named in
-// the field's description so a reader learns them from the spec.
+// the field's description so a reader learns them from the spec. The official
+// SDKs (TypeScript @llamaindex/llama-cloud 2.16.0, Go llama-parse-go 1.5.1)
+// type expand, purpose and order_by as open strings, so the spec does too.
 var wantDocumentedValues = map[string][]string{
+	"ExtractExpand":                              {"configuration", "extract_metadata", "usage"},
+	"FilePurpose":                                {"user_data", "parse", "extract", "split", "classify", "sheet", "agent_app"},
+	"FileOrderBy":                                {"name", "id", "created_at"},
 	"ExtractConfiguration.parse_tier":            {"fast", "cost_effective", "agentic", "agentic_plus"},
 	"ExtractV2Job.status":                        {"PENDING", "THROTTLED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"},
 	"WebhookConfiguration.webhook_output_format": {"string", "json"},

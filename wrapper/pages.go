@@ -57,9 +57,7 @@ func (f JobFilter) params(c *Client, pageToken string) (*generated.ListExtractJo
 	if len(f.JobIDs) > 0 {
 		p.JobIds = &f.JobIDs
 	}
-	if len(f.Expand) > 0 {
-		p.Expand = &f.Expand
-	}
+	p.Expand = expandParam(f.Expand)
 	if !f.CreatedAfter.IsZero() {
 		t := f.CreatedAfter.UTC()
 		p.CreatedAtOnOrAfter = &t
