@@ -31,6 +31,9 @@ func checkParameters(rec *recorder, p generated.Parameters, field string) (gener
 			rec.json(http.StatusBadRequest, errBody(field+": "+err.Error()))
 			return "", false
 		}
+		if !checkParseTier(rec, ep.ParseTier, "body", field) {
+			return "", false
+		}
 		raw, _ := json.Marshal(ep.DataSchema)
 		if err := schemacheck.Check(raw); err != nil {
 			rec.json(http.StatusBadRequest, errBody(field+"."+err.Error()))

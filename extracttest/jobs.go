@@ -75,6 +75,9 @@ func (s *Server) createJob(rec *recorder, r *http.Request, _ *openapi3.Operation
 		return
 	}
 	if body.Configuration != nil {
+		if !checkParseTier(rec, body.Configuration.ParseTier, "body", "configuration") {
+			return
+		}
 		raw, _ := json.Marshal(body.Configuration.DataSchema)
 		if err := schemacheck.Check(raw); err != nil {
 			rec.json(http.StatusBadRequest, errBody("configuration."+err.Error()))

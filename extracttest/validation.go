@@ -3,6 +3,7 @@ package extracttest
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -397,4 +398,28 @@ func plural(n uint64, word string) string {
 		return word
 	}
 	return word + "s"
+}
+
+// checkParseTier answers 422 for a parse_tier outside the four tiers.
+// openapi.yaml keeps parse_tier an open string so that job and configuration
+// responses carrying a newer tier still decode (the Python SDK the reference
+// documents and the Go SDK type it str/string), but the newest official SDK
+// (TypeScript 2.16.0, generated from LlamaCloud's current OpenAPI document)
+// types the request field as the enum, so the service refuses other values
+// at validation; the emulator does the same, in the same shape.
+func checkParseTier(rec *recorder, tier *string, loc ...any) bool {
+	if tier == nil {
+		return true
+	}
+	switch *tier {
+	case "fast", "cost_effective", "agentic", "agentic_plus":
+		return true
+	}
+	rec.json(http.StatusUnprocessableEntity, validationBody{Detail: []validationIssue{{
+		Loc:   append(loc, "parse_tier"),
+		Msg:   "Input should be 'agentic', 'agentic_plus', 'cost_effective' or 'fast'",
+		Type:  "enum",
+		Input: *tier,
+	}}})
+	return false
 }

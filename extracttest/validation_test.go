@@ -170,3 +170,21 @@ func TestOpenValuesTheSDKsSendAreAccepted(t *testing.T) {
 		t.Errorf("upload with a documented purpose: %d %s", r.status, r.body)
 	}
 }
+
+// parse_tier is an open string in openapi.yaml (responses must decode a newer
+// tier) but the current service validates requests against the four tiers.
+func TestParseTierOutsideTheTiersIs422(t *testing.T) {
+	a, _ := newAPI(t)
+	file := a.s.AddFile("a.txt", []byte("Vendor: V"))
+	got := issues(t, a.do("POST", "/api/v2/extract", createBody(file, `{"type":"object","properties":{"a":{"type":"string"}}}`, `,"parse_tier":"premium"`)))
+	if len(got) != 1 || locOf(got[0]) != `["body","configuration","parse_tier"]` || got[0].Type != "enum" || got[0].Input != "premium" {
+		t.Errorf("issues %+v", got)
+	}
+	got = issues(t, a.do("POST", "/api/v1/beta/configurations", `{"name":"n","parameters":{"product_type":"extract_v2","data_schema":{"type":"object","properties":{"a":{"type":"string"}}},"parse_tier":"premium"}}`))
+	if len(got) != 1 || locOf(got[0]) != `["body","parameters","parse_tier"]` {
+		t.Errorf("issues %+v", got)
+	}
+	if r := a.do("POST", "/api/v2/extract", createBody(file, `{"type":"object","properties":{"a":{"type":"string"}}}`, `,"parse_tier":"agentic_plus"`)); r.status != 200 {
+		t.Errorf("a known tier: %d %s", r.status, r.body)
+	}
+}
