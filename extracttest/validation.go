@@ -287,9 +287,7 @@ func emptyIssue(loc []any, p *openapi3.Parameter) validationIssue {
 
 func parseIssue(loc []any, p *openapi3.Parameter, pe *openapi3filter.ParseError) validationIssue {
 	issue := validationIssue{Loc: loc, Input: pe.Value}
-	for _, x := range pe.Path() {
-		issue.Loc = append(issue.Loc, x)
-	}
+	issue.Loc = append(issue.Loc, pe.Path()...)
 	var s *openapi3.Schema
 	if p.Schema != nil {
 		s = p.Schema.Value
