@@ -3,10 +3,12 @@ package wrapper_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/extract-go/llamaextract/extracttest"
 	"github.com/extract-go/llamaextract/generated"
 	"github.com/extract-go/llamaextract/wrapper"
 )
@@ -63,4 +65,24 @@ func TestAPIErrorKeepsAStringDetail(t *testing.T) {
 	if !strings.HasPrefix(ae.Detail, "page_size: ") || !strings.Contains(err.Error(), ": 400 Bad Request: page_size: ") {
 		t.Errorf("Detail %q, message %q", ae.Detail, err)
 	}
+}
+
+// A 422 lists every value the service refused, each with its place.
+func ExampleAPIError_issues() {
+	srv := extracttest.NewServer()
+	defer srv.Close()
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("any"), wrapper.WithHTTPClient(srv.Client()))
+	if err != nil {
+		panic(err)
+	}
+	bad := []generated.ProductType{"invoices"}
+	_, err = c.ListConfigurations(context.Background(), generated.ListConfigurationsParams{ProductType: &bad})
+	var ae *wrapper.APIError
+	if errors.As(err, &ae) {
+		for _, is := range ae.Issues {
+			fmt.Println(ae.StatusCode, is.In, is.Path, is.Type)
+		}
+	}
+	// Output:
+	// 422 query product_type[0] enum
 }
