@@ -4,6 +4,7 @@
 // against the emulator as against LlamaCloud. run.sh installs the SDK into a
 // temp dir, starts the emulator on 127.0.0.1 and sets EMULATOR_URL and
 // EMULATOR_KEY. Only that loopback URL is ever contacted.
+import { readFileSync } from 'node:fs';
 import LlamaCloud, { toFile, NotFoundError, UnprocessableEntityError, AuthenticationError, BadRequestError } from '@llamaindex/llama-cloud';
 
 const baseURL = process.env.EMULATOR_URL;
@@ -186,6 +187,14 @@ await check('configurations.delete then retrieve is a 404', ['DeleteConfiguratio
 await check('files.delete then retrieve is a 404', ['DeleteFile', 'GetFile'], async () => {
   await client.files.delete(file2.id);
   await expectError(client.files.retrieve(file2.id), NotFoundError, 404);
+});
+
+await check('openapi.yaml matches the SDK\'s .d.ts types (go test -run TestSpecMatchesTypeScriptSDK)', [], async () => {
+  if (process.env.SPEC_TYPES !== 'ok') {
+    const log = process.env.SPEC_TYPES_LOG ? readFileSync(process.env.SPEC_TYPES_LOG, 'utf8') : '(no log)';
+    console.log(log);
+    throw new Error('the type comparison failed (its output is above)');
+  }
 });
 
 const want = 18;

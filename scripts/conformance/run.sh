@@ -20,6 +20,14 @@ cp "$here/package.json" "$here/package-lock.json" "$here/conformance.mjs" "$tmp/
 (cd "$tmp" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 (cd "$root" && "$GO" build -o "$tmp/llamaextract" ./cmd/llamaextract)
 
+# openapi.yaml against the SDK's own .d.ts types, field by field.
+sdk="$tmp/node_modules/@llamaindex/llama-cloud"
+if (cd "$root" && LLAMA_CLOUD_TS_SDK="$sdk" "$GO" test -count=1 -run '^TestSpecMatchesTypeScriptSDK$' . >"$tmp/types.log" 2>&1); then
+	types=ok
+else
+	types=fail
+fi
+
 # A free port picked by the kernel, then handed to the emulator.
 port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 key="conformance-$RANDOM$RANDOM"
@@ -32,4 +40,4 @@ for _ in $(seq 1 100); do
 done
 url=$(head -n1 "$tmp/emulator.out")
 echo "emulator at $url; official TypeScript SDK $(node -p 'require(process.argv[1]).version' "$tmp/node_modules/@llamaindex/llama-cloud/package.json")"
-cd "$tmp" && EMULATOR_URL="$url" EMULATOR_KEY="$key" node conformance.mjs
+cd "$tmp" && SPEC_TYPES="$types" SPEC_TYPES_LOG="$tmp/types.log" EMULATOR_URL="$url" EMULATOR_KEY="$key" node conformance.mjs
