@@ -228,6 +228,22 @@ func TestSpecMatchesTypeScriptSDK(t *testing.T) {
 		{"ConfigurationCreate", []string{"ConfigurationCreate"}, sdkDifference{}},
 		{"ConfigurationResponse", []string{"ConfigurationResponse"}, sdkDifference{}},
 		{"ConfigurationListParams", []string{"op:ListConfigurations"}, sdkDifference{}},
+		{"ClassifyV2Parameters", []string{"ClassifyV2Parameters"}, sdkDifference{}},
+		{"ClassifyV2Parameters.Rule", []string{"ClassifyRule"}, sdkDifference{}},
+		{"SplitV1Parameters", []string{"SplitV1Parameters"}, sdkDifference{}},
+		{"SplitV1Parameters.SplittingStrategy", []string{"SplittingStrategy"}, sdkDifference{}},
+		{"ParseV2Parameters", []string{"ParseV2Parameters"}, sdkDifference{}},
+		{"ConfigurationCreateParams.SpreadsheetV1Parameters", []string{"SpreadsheetV1Parameters"}, sdkDifference{}},
+		{"ConfigurationUpdateParams", []string{"ConfigurationUpdate", "op:UpdateConfiguration"}, sdkDifference{}},
+		{"ClassifyV2Parameters.ParsingConfiguration", []string{"ClassifyParsingConfiguration"}, sdkDifference{}},
+		{"ParseV2Parameters.AgenticOptions", []string{"AgenticOptions"}, sdkDifference{}},
+		{"ParseV2Parameters.CropBox", []string{"CropBox"}, sdkDifference{}},
+		{"ParseV2Parameters.InputOptions", []string{"InputOptions"}, sdkDifference{}},
+		{"ParseV2Parameters.OutputOptions", []string{"OutputOptions"}, sdkDifference{}},
+		{"ParseV2Parameters.PageRanges", []string{"PageRanges"}, sdkDifference{}},
+		{"ParseV2Parameters.ProcessingControl", []string{"ProcessingControl"}, sdkDifference{}},
+		{"ParseV2Parameters.ProcessingOptions", []string{"ProcessingOptions"}, sdkDifference{}},
+		{"ParseV2Parameters.WebhookConfiguration", []string{"ParseWebhookConfiguration"}, sdkDifference{}},
 	}
 	for _, p := range pairs {
 		sdk := ts[p.ts]
