@@ -38,3 +38,28 @@ func TestFieldIssuesFromOddBodies(t *testing.T) {
 		t.Errorf("Field of an issue without a loc = %q", f)
 	}
 }
+
+// FuzzFieldIssues: any error body a server sends reads without a panic, and
+// every issue read names a field for the message.
+func FuzzFieldIssues(f *testing.F) {
+	for _, seed := range []string{
+		`{"detail":[{"loc":["query","status"],"msg":"m","type":"enum"}]}`,
+		`{"detail":[{"loc":["body",0],"msg":"JSON decode error","type":"json_invalid"}]}`,
+		`{"detail":[{"loc":[],"msg":"","type":""},{"loc":[null,true,1.5,{"a":1}]}]}`,
+		`{"detail":[null,[],"x",3]}`,
+		`{"detail":"text"}`,
+		`{"detail":[`,
+		``,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, is := range fieldIssues(body) {
+			if is.Field() == "" {
+				t.Fatalf("issue %+v names no field", is)
+			}
+			_ = issuesSummary([]FieldIssue{is})
+		}
+		_ = errorDetail(body)
+	})
+}
