@@ -1,21 +1,14 @@
 package wrapper
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/extract-go/llamaextract/generated"
 )
@@ -177,7 +170,7 @@ func New(opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	if s.logger == nil {
-		s.logger = slog.New(discardHandler{})
+		s.logger = slog.New(slog.DiscardHandler)
 	}
 	hc := &http.Client{}
 	if s.httpClient != nil {
@@ -207,231 +200,3 @@ func New(opts ...Option) (*Client, error) {
 
 // BaseURL returns the API base URL the client talks to.
 func (c *Client) BaseURL() string { return c.base.String() }
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-func customHeaders(h http.Header) (http.Header, error) {
-	out := http.Header{}
-	for k, v := range h {
-		out[k] = append([]string(nil), v...)
-	}
-	env := os.Getenv(EnvCustomHeaders)
-	for _, line := range strings.Split(env, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		name, value, ok := strings.Cut(line, ":")
-		if !ok || strings.TrimSpace(name) == "" {
-			return nil, fmt.Errorf("llamaextract: %s: line %q is not \"Name: value\"", EnvCustomHeaders, line)
-		}
-		out.Add(strings.TrimSpace(name), strings.TrimSpace(value))
-	}
-	return out, nil
-}
-
-// authTransport adds the API key, but only to requests for the configured
-// scheme and host: a redirect elsewhere never carries it.
-type authTransport struct {
-	base      *url.URL
-	key       string
-	userAgent string
-	headers   http.Header
-	next      http.RoundTripper
-}
-
-func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	// A RoundTripper must not change the caller's request: copy it with a
-	// header map of its own (a shallow copy is enough, nothing else is
-	// modified, and it is cheaper than Clone on the hot path).
-	r := new(http.Request)
-	*r = *req
-	r.Header = make(http.Header, len(req.Header)+4+len(t.headers))
-	for k, v := range req.Header {
-		r.Header[k] = v
-	}
-	if r.URL.Scheme == t.base.Scheme && r.URL.Host == t.base.Host {
-		r.Header.Set("Authorization", "Bearer "+t.key)
-		for k, v := range t.headers {
-			r.Header[k] = v
-		}
-	} else {
-		r.Header.Del("Authorization")
-	}
-	r.Header.Set("User-Agent", t.userAgent)
-	if r.Header.Get("Accept") == "" {
-		r.Header.Set("Accept", "application/json")
-	}
-	return t.next.RoundTrip(r)
-}
-
-// query parameters shared by most operations.
-func (c *Client) org() *string     { return optString(c.orgID) }
-func (c *Client) project() *string { return optString(c.projectID) }
-
-func optString(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-const maxErrorBody = 64 << 10
-
-// call sends a request built by the generated client and decodes a
-// successful JSON answer into out (when non-nil). Any non-2xx status becomes
-// an *APIError naming op.
-//
-// An idempotent request (GET) whose body breaks off midway is sent again, up
-// to the retry policy's MaxRetries: the transport below cannot see that
-// failure, which happens after it has returned the response.
-func (c *Client) call(ctx context.Context, op string, send func(context.Context) (*http.Response, error), out any) error {
-	for attempt := 0; ; attempt++ {
-		method, err := c.doCall(ctx, op, send, out)
-		var inv *InvalidResponseError
-		if err == nil || method != http.MethodGet || attempt >= c.policy.MaxRetries || !errors.As(err, &inv) || !brokenBody(inv.Err) || ctx.Err() != nil {
-			return err
-		}
-		c.logger.DebugContext(ctx, "llamaextract retry after a broken body", "op", op, "attempt", attempt+1, "error", inv.Err)
-		if err := sleepCtx(ctx, c.policy.backoff(attempt)); err != nil {
-			return fmt.Errorf("llamaextract: %s: %w", op, err)
-		}
-	}
-}
-
-// brokenBody reports whether a decode failed because the connection broke
-// (as opposed to a body that arrived whole but is not valid).
-func brokenBody(err error) bool {
-	if err == nil {
-		return false
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return true
-	}
-	var ne net.Error
-	return errors.As(err, &ne)
-}
-
-func (c *Client) doCall(ctx context.Context, op string, send func(context.Context) (*http.Response, error), out any) (string, error) {
-	start := time.Now()
-	resp, err := send(ctx)
-	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-			return "", fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
-		}
-		return "", &ConnectionError{Operation: op, Err: err}
-	}
-	method := resp.Request.Method
-	defer resp.Body.Close()
-	if c.logger.Enabled(ctx, slog.LevelDebug) {
-		c.logger.LogAttrs(ctx, slog.LevelDebug, "llamaextract response",
-			slog.String("op", op), slog.String("method", method), slog.String("url", resp.Request.URL.Redacted()),
-			slog.Int("status", resp.StatusCode), slog.Duration("elapsed", time.Since(start)))
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return method, c.redactAPIError(newAPIError(op, resp))
-	}
-	if out == nil || resp.StatusCode == http.StatusNoContent {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
-		return method, nil
-	}
-	if ct := resp.Header.Get("Content-Type"); !isJSON(ct) {
-		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", ct), Snippet: c.redact(string(snippet))}
-	}
-	if n := resp.ContentLength; n >= 0 {
-		// The length is known: read the body into one buffer of exactly
-		// that size (json.Decoder would buffer the whole value anyway, in
-		// a buffer grown by doubling) and decode it.
-		if n > c.maxBody {
-			return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("body of %d bytes is larger than the %d byte limit (see WithMaxResponseBytes)", n, c.maxBody)}
-		}
-		buf := make([]byte, n)
-		if _, err := io.ReadFull(resp.Body, buf); err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return method, fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
-			}
-			if errors.Is(err, io.EOF) {
-				err = io.ErrUnexpectedEOF
-			}
-			return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "body ended early", Err: err}
-		}
-		if err := json.Unmarshal(buf, out); err != nil {
-			return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "cannot decode body", Err: err}
-		}
-		return method, nil
-	}
-	lr := &limitedReader{r: resp.Body, n: c.maxBody}
-	if err := json.NewDecoder(lr).Decode(out); err != nil {
-		if lr.exceeded {
-			return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("body is larger than the %d byte limit (see WithMaxResponseBytes)", c.maxBody)}
-		}
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return method, fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
-		}
-		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "cannot decode body", Err: err}
-	}
-	return method, nil
-}
-
-func isJSON(ct string) bool {
-	mt, _, err := mime.ParseMediaType(ct)
-	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
-}
-
-// limitedReader fails once more than n bytes were read.
-type limitedReader struct {
-	r        io.Reader
-	n        int64
-	exceeded bool
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		l.exceeded = true
-		return 0, errBodyTooLarge
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	return n, err
-}
-
-var errBodyTooLarge = errors.New("response body too large")
-
-type discardHandler struct{}
-
-func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
-func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
-func (h discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
-func (h discardHandler) WithGroup(string) slog.Handler           { return h }
-
-// redact removes the API key from text a server sent back, so a hostile or
-// buggy server echoing request headers cannot put the key into an error.
-func (c *Client) redact(s string) string {
-	if c.key == "" || !strings.Contains(s, c.key) {
-		return s
-	}
-	return strings.ReplaceAll(s, c.key, "[redacted]")
-}
-
-func (c *Client) redactAPIError(e *APIError) *APIError {
-	e.Detail = c.redact(e.Detail)
-	if bytes.Contains(e.Body, []byte(c.key)) {
-		e.Body = bytes.ReplaceAll(e.Body, []byte(c.key), []byte("[redacted]"))
-	}
-	for k, vs := range e.Header {
-		for i, v := range vs {
-			e.Header[k][i] = c.redact(v)
-		}
-	}
-	return e
-}

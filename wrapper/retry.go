@@ -204,3 +204,14 @@ func clampDuration(ns float64) time.Duration {
 	}
 	return time.Duration(ns)
 }
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
