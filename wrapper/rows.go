@@ -202,10 +202,7 @@ type bodyStream struct {
 // status, content type and declared length are checked as call checks
 // them; the body itself is read by the caller.
 func (c *Client) openStream(ctx context.Context, op, jobID string, expand []Expand) (*bodyStream, error) {
-	params := &generated.GetExtractJobParams{OrganizationId: c.org(), ProjectId: c.project()}
-	if len(expand) > 0 {
-		params.Expand = &expand
-	}
+	params := &generated.GetExtractJobParams{OrganizationId: c.org(), ProjectId: c.project(), Expand: expandParam(expand)}
 	resp, err := c.gen.GetExtractJob(ctx, jobID, params)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
