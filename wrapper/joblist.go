@@ -81,21 +81,36 @@ func (c *Client) ListJobs(ctx context.Context, f JobFilter, pageToken ...string)
 	if err != nil {
 		return nil, err
 	}
-	var page struct {
-		Items         []Job   `json:"items"`
-		NextPageToken *string `json:"next_page_token"`
-		TotalSize     *int    `json:"total_size"`
+	page, err := c.listPage(ctx, params)
+	if err != nil {
+		return nil, err
 	}
+	out := &JobPage{Jobs: make([]Job, len(page.Items)), TotalSize: page.TotalSize}
+	for i := range page.Items {
+		out.Jobs[i] = page.Items[i].job()
+	}
+	if page.NextPageToken != nil {
+		out.NextPageToken = *page.NextPageToken
+	}
+	return out, nil
+}
+
+// wirePage is one page as decoded; Jobs yields from it without building a
+// JobPage.
+type wirePage struct {
+	Items         []jobWire `json:"items"`
+	NextPageToken *string   `json:"next_page_token"`
+	TotalSize     *int      `json:"total_size"`
+}
+
+func (c *Client) listPage(ctx context.Context, params *generated.ListExtractJobsParams) (*wirePage, error) {
+	var page wirePage
 	if err := c.call(ctx, "ListExtractJobs", func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListExtractJobs(ctx, params)
 	}, &page); err != nil {
 		return nil, err
 	}
-	out := &JobPage{Jobs: page.Items, TotalSize: page.TotalSize}
-	if page.NextPageToken != nil {
-		out.NextPageToken = *page.NextPageToken
-	}
-	return out, nil
+	return &page, nil
 }
 
 // Jobs iterates over every job matching f, newest first, fetching pages as
@@ -109,22 +124,26 @@ func (c *Client) ListJobs(ctx context.Context, f JobFilter, pageToken ...string)
 //	}
 func (c *Client) Jobs(ctx context.Context, f JobFilter) iter.Seq2[Job, error] {
 	return func(yield func(Job, error) bool) {
-		tok := ""
+		params, err := f.params(c, "")
+		if err != nil {
+			yield(Job{}, err)
+			return
+		}
 		for {
-			page, err := c.ListJobs(ctx, f, tok)
+			page, err := c.listPage(ctx, params)
 			if err != nil {
 				yield(Job{}, err)
 				return
 			}
-			for _, j := range page.Jobs {
-				if !yield(j, nil) {
+			for i := range page.Items {
+				if !yield(page.Items[i].job(), nil) {
 					return
 				}
 			}
-			if page.NextPageToken == "" || len(page.Jobs) == 0 {
+			if page.NextPageToken == nil || *page.NextPageToken == "" || len(page.Items) == 0 {
 				return
 			}
-			tok = page.NextPageToken
+			params.PageToken = page.NextPageToken
 		}
 	}
 }

@@ -70,12 +70,13 @@ func (c *Client) GetJob(ctx context.Context, jobID string, expand ...Expand) (*J
 		return nil, err
 	}
 	params := &generated.GetExtractJobParams{OrganizationId: c.org(), ProjectId: c.project(), Expand: expandParam(expand)}
-	var job Job
+	var w jobWire
 	if err := c.call(ctx, op, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetExtractJob(ctx, jobID, params)
-	}, &job.ExtractV2Job); err != nil {
+	}, &w); err != nil {
 		return nil, err
 	}
+	job := w.job()
 	return &job, nil
 }
 

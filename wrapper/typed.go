@@ -13,7 +13,7 @@ import (
 // the outer field is shallower than the embedded one, so encoding/json
 // fills it instead of the generated union. The result is parsed once.
 type typedJob[T any] struct {
-	generated.ExtractV2Job
+	jobWire
 	ExtractResult *T `json:"extract_result,omitempty"`
 }
 
@@ -34,7 +34,8 @@ func GetJobResult[T any](ctx context.Context, c *Client, jobID string, expand ..
 	err := c.call(ctx, op, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetExtractJob(ctx, jobID, params)
 	}, &tj)
-	job := &Job{ExtractV2Job: tj.ExtractV2Job}
+	j := tj.job()
+	job := &j
 	if err != nil {
 		var ute *json.UnmarshalTypeError
 		if errors.As(err, &ute) && ute.Field == "extract_result" {
