@@ -313,6 +313,21 @@ func newTransport() *http.Transport {
 	return &http.Transport{MaxIdleConnsPerHost: 16, ForceAttemptHTTP2: false}
 }
 
+// loop runs fn b.N times and reports, besides ns/op and the allocations,
+// cpu-ns/op: the CPU time of the whole process (client, in-process server,
+// garbage collector) per operation. On a machine shared with other work,
+// wall time swings with the neighbours; CPU time mostly does not, so the
+// table shows both ratios.
+func loop(b *testing.B, fn func()) {
+	b.Helper()
+	b.ReportAllocs()
+	start := cpuTime()
+	for b.Loop() {
+		fn()
+	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+}
+
 // peakHeap runs fn once and reports, in MB above the heap before it:
 // peak-MB, the largest heap (live objects and garbage not yet collected),
 // and live-MB, the largest live heap a garbage collection measured during

@@ -58,42 +58,38 @@ func BenchmarkGetSmallJob(b *testing.B) {
 	f, plain, gen, w := clients(b)
 	ctx := context.Background()
 	b.Run("floor", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
+		loop(b, func() {
 			var j floorJob
 			floorGet(b, plain, f.srv.URL+"/api/v2/extract/ext-small", &j)
 			if j.Status != "COMPLETED" {
 				b.Fatal(j.Status)
 			}
-		}
+		})
 	})
 	b.Run("floor-naive", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
+		loop(b, func() {
 			var j naiveJob
 			naiveGet(b, plain, f.srv.URL+"/api/v2/extract/ext-small", &j)
 			if j.Status != "COMPLETED" {
 				b.Fatal(j.Status)
 			}
-		}
+		})
 	})
 	b.Run("generated", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
+		loop(b, func() {
 			r, err := gen.GetExtractJobWithResponse(ctx, "ext-small", nil)
 			if err != nil || r.JSON200 == nil || r.JSON200.Status != "COMPLETED" {
 				b.Fatal(err)
 			}
-		}
+		})
 	})
 	b.Run("wrapper", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
+		loop(b, func() {
 			j, err := w.GetJob(ctx, "ext-small")
 			if err != nil || j.State() != wrapper.StatusCompleted {
 				b.Fatal(err)
 			}
-		}
+		})
 	})
 }
 
@@ -109,21 +105,19 @@ func benchRows(b *testing.B, id string, n int, twoStep bool) {
 		}
 	}
 	b.Run("floor", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
+		loop(b, func() {
 			var j floorRowsJob
 			floorGet(b, plain, url, &j)
 			check(j.ExtractResult)
-		}
+		})
 		peakHeap(b, func() { var j floorRowsJob; floorGet(b, plain, url, &j) })
 	})
 	b.Run("floor-naive", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
+		loop(b, func() {
 			var j floorRowsJob
 			naiveGet(b, plain, url, &j)
 			check(j.ExtractResult)
-		}
+		})
 		peakHeap(b, func() { var j floorRowsJob; naiveGet(b, plain, url, &j) })
 	})
 	genGet := func() []Row {
@@ -139,10 +133,9 @@ func benchRows(b *testing.B, id string, n int, twoStep bool) {
 		return rows
 	}
 	b.Run("generated", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
+		loop(b, func() {
 			check(genGet())
-		}
+		})
 		peakHeap(b, func() { genGet() })
 	})
 	typed := func() []Row {
@@ -153,10 +146,9 @@ func benchRows(b *testing.B, id string, n int, twoStep bool) {
 		return rows
 	}
 	b.Run("wrapper", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
+		loop(b, func() {
 			check(typed())
-		}
+		})
 		peakHeap(b, func() { typed() })
 	})
 	if !twoStep {
@@ -175,10 +167,9 @@ func benchRows(b *testing.B, id string, n int, twoStep bool) {
 		return rows
 	}
 	b.Run("wrapper-GetJob+DecodeRows", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
+		loop(b, func() {
 			check(getThenDecode())
-		}
+		})
 		peakHeap(b, func() { getThenDecode() })
 	})
 }

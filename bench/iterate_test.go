@@ -87,10 +87,9 @@ func BenchmarkIterateJobs(b *testing.B) {
 				fn   func() int
 			}{{"floor", floor}, {"floor-naive", naive}, {"generated", generatedLoop}, {"wrapper", wrapperLoop}} {
 				b.Run(c.name, func(b *testing.B) {
-					b.ReportAllocs()
-					for b.Loop() {
+					loop(b, func() {
 						count(c.fn())
-					}
+					})
 					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/item")
 					peakHeap(b, func() { c.fn() })
 				})

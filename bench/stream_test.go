@@ -63,7 +63,6 @@ func benchStream(b *testing.B, n int) {
 	url := f.srv.URL + "/api/v2/extract/" + id
 	last := fmt.Sprintf("Card payment %06d at a shop", n-1)
 	b.Run("floor", func(b *testing.B) {
-		b.ReportAllocs()
 		run := func() {
 			var j floorRowsJob
 			floorGet(b, plain, url, &j)
@@ -71,26 +70,20 @@ func benchStream(b *testing.B, n int) {
 				b.Fatalf("%d rows", len(j.ExtractResult))
 			}
 		}
-		for b.Loop() {
-			run()
-		}
+		loop(b, run)
 		peakHeap(b, run)
 	})
 	b.Run("floor-stream", func(b *testing.B) {
-		b.ReportAllocs()
 		run := func() {
 			seen, lastDesc := 0, ""
 			if err := floorStream(b, f, url, func(r Row) { seen++; lastDesc = r.Description }); err != nil || seen != n || lastDesc != last {
 				b.Fatalf("%v: %d rows", err, seen)
 			}
 		}
-		for b.Loop() {
-			run()
-		}
+		loop(b, run)
 		peakHeap(b, run)
 	})
 	b.Run("wrapper", func(b *testing.B) {
-		b.ReportAllocs()
 		run := func() {
 			seen, lastDesc := 0, ""
 			for row, err := range wrapper.Rows[Row](ctx, w, id) {
@@ -103,9 +96,7 @@ func benchStream(b *testing.B, n int) {
 				b.Fatalf("%d rows", seen)
 			}
 		}
-		for b.Loop() {
-			run()
-		}
+		loop(b, run)
 		peakHeap(b, run)
 	})
 }
