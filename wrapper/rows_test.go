@@ -1,12 +1,15 @@
 package wrapper_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"reflect"
+	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -416,5 +419,49 @@ func TestWaitWithoutResult(t *testing.T) {
 	var je *wrapper.JobError
 	if !errors.As(err, &je) || je.Message() != "unreadable" {
 		t.Fatalf("failed job: %v", err)
+	}
+}
+
+// The promise "memory follows the largest row, not the result": streaming a
+// 100,000-row result (about 10 MB of JSON, 20 MB once decoded into []Txn)
+// keeps the live heap, as the garbage collector measures it, under 8 MB.
+func TestRowsMemoryStaysFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("streams 10 MB")
+	}
+	const n = 100_000
+	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		bw := bufio.NewWriterSize(w, 64<<10)
+		bw.WriteString(okJob + `,"extract_result":[`)
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			fmt.Fprintf(bw, `{"date":"2026-01-%02d","description":"Card payment %06d at a shop","amount":%d.5}`, 1+i%28, i, i%5000)
+		}
+		bw.WriteString(`]}`)
+		bw.Flush()
+	})
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	runtime.GC()
+	metrics.Read(live)
+	base, peak := live[0].Value.Uint64(), uint64(0)
+	rows := 0
+	for row, err := range wrapper.Rows[Txn](context.Background(), c, "ext-1") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row.Index%10_000 == 0 {
+			metrics.Read(live)
+			peak = max(peak, live[0].Value.Uint64())
+		}
+		rows++
+	}
+	if rows != n {
+		t.Fatalf("%d rows", rows)
+	}
+	if grew := int64(peak) - int64(base); grew > 8<<20 {
+		t.Fatalf("live heap grew %d MB while streaming a 10 MB result", grew>>20)
 	}
 }
