@@ -309,6 +309,19 @@ func server(tb testing.TB) *fixtures {
 	return fx
 }
 
+// warm fetches each body once before anything is measured, so that no
+// client's numbers include building a fixture (10 MB for ext-100k).
+func (f *fixtures) warm(tb testing.TB, c *http.Client, ids ...string) {
+	for _, id := range ids {
+		resp := send(tb, c, f.srv.URL+"/api/v2/extract/"+id)
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			tb.Fatalf("%s: %s", id, resp.Status)
+		}
+	}
+}
+
 func newTransport() *http.Transport {
 	return &http.Transport{MaxIdleConnsPerHost: 16, ForceAttemptHTTP2: false}
 }

@@ -56,6 +56,7 @@ func clients(b testing.TB) (*fixtures, *http.Client, *generated.ClientWithRespon
 // Row 1: get one small (~2 KB) job.
 func BenchmarkGetSmallJob(b *testing.B) {
 	f, plain, gen, w := clients(b)
+	f.warm(b, plain, "ext-small")
 	ctx := context.Background()
 	b.Run("floor", func(b *testing.B) {
 		loop(b, func() {
@@ -97,6 +98,7 @@ func BenchmarkGetSmallJob(b *testing.B) {
 // every client. twoStep adds the wrapper's keep-the-job-decode-later path.
 func benchRows(b *testing.B, id string, n int, twoStep bool) {
 	f, plain, gen, w := clients(b)
+	f.warm(b, plain, id)
 	ctx := context.Background()
 	url := f.srv.URL + "/api/v2/extract/" + id
 	check := func(rows []Row) {

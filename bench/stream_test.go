@@ -62,6 +62,7 @@ func benchStream(b *testing.B, n int) {
 	id := "ext-stream-" + strconv.Itoa(n)
 	url := f.srv.URL + "/api/v2/extract/" + id
 	last := fmt.Sprintf("Card payment %06d at a shop", n-1)
+	f.warm(b, plain, id)
 	b.Run("floor", func(b *testing.B) {
 		run := func() {
 			var j floorRowsJob
