@@ -23,7 +23,7 @@ func TestJobsIteratesAcrossPagesWhileCreating(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want[j.Id] = true
+		want[j.ID] = true
 	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -48,7 +48,7 @@ func TestJobsIteratesAcrossPagesWhileCreating(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		seen[job.Id]++
+		seen[job.ID]++
 	}
 	close(stop)
 	wg.Wait()

@@ -87,7 +87,7 @@ func TestExtractStdoutIsOnlyData(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v["vendor"] != "Acme" || v["total"] != 12.5 {
 		t.Fatalf("stdout is not the result JSON: %q (%v)", r.stdout, err)
 	}
-	if !strings.Contains(r.stderr, "uploaded") || !strings.Contains(r.stderr, "COMPLETED") {
+	if !strings.Contains(r.stderr, "PENDING") || !strings.Contains(r.stderr, "COMPLETED") {
 		t.Fatalf("progress missing from stderr: %q", r.stderr)
 	}
 	r = cli(t, env, "extract", doc, "--schema", schema, "--metadata", "--cite")
