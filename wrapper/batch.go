@@ -18,14 +18,12 @@ type BatchOptions struct {
 	// go at once (default 1).
 	CreatesPerSecond float64
 	Burst            int
-	// Options for every item (WithSchedule, WithExpand...). OnStatus here
-	// sees every item's updates, from several goroutines.
+	// Options for every item (WithSchedule, WithCancelOnDone, ...).
+	// OnStatus here sees every item's updates, from several goroutines.
 	Options []CallOption
 	// OnProgress is called after each item finishes, from the goroutine that
 	// ran it; calls do not overlap.
 	OnProgress func(BatchProgress)
-	// CancelOnDone cancels the jobs still running when ctx ends.
-	CancelOnDone bool
 	// PollErrors is how many failed status checks in a row an item tolerates
 	// before giving up (default 3). Each check is already retried by the
 	// client; this rides out a longer outage without losing the item.
@@ -68,7 +66,8 @@ var ErrNotStarted = errors.New("llamaextract: batch item not started")
 // client-side limit on creates, and returns one result per request in input
 // order: the finished job, or an error saying why (a *JobError for a FAILED
 // job). When ctx ends, no new job is created, items not started report
-// ErrNotStarted, and with CancelOnDone running jobs are cancelled.
+// ErrNotStarted, and with WithCancelOnDone in Options running jobs are
+// cancelled.
 func (c *Client) RunAll(ctx context.Context, reqs []CreateJobRequest, opts BatchOptions) []BatchResult {
 	out := make([]BatchResult, len(reqs))
 	runBatch(ctx, len(reqs), opts, func(ctx context.Context, i int, w callSettings, limiter *rate.Limiter) BatchResult {
@@ -108,7 +107,6 @@ func runBatch(ctx context.Context, n int, opts BatchOptions, item func(context.C
 	opts.defaults()
 	limiter := rate.NewLimiter(rate.Limit(opts.CreatesPerSecond), opts.Burst)
 	w := newCallSettings(opts.Options)
-	w.cancelOnDone = w.cancelOnDone || opts.CancelOnDone
 	w.pollErrors = opts.PollErrors
 
 	next := make(chan int)

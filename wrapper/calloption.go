@@ -22,9 +22,8 @@ type callSettings struct {
 	// fetching
 	expand []Expand
 	// uploading
-	purpose     FilePurpose
-	externalID  string
-	contentType string
+	purpose    FilePurpose
+	externalID string
 
 	// set inside the package only
 	cancelDeadline time.Duration
@@ -90,9 +89,3 @@ func WithPurpose(p FilePurpose) CallOption { return func(o *callSettings) { o.pu
 // WithExternalID gives an uploaded file your own ID, which FileFilter can
 // select. Read by UploadFile and Upload.
 func WithExternalID(id string) CallOption { return func(o *callSettings) { o.externalID = id } }
-
-// WithContentType sets the media type of an uploaded file (default
-// application/octet-stream; the service reads the type from the file name's
-// extension). Read by UploadFile, Upload, and Extract, ExtractRows and
-// ExtractAll when they upload.
-func WithContentType(ct string) CallOption { return func(o *callSettings) { o.contentType = ct } }

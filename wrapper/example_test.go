@@ -133,10 +133,11 @@ func ExampleClient_Run() {
 	if err != nil {
 		log.Fatal(err) // a FAILED or CANCELLED job is a *wrapper.JobError
 	}
-	fmt.Println(string(job.ResultJSON()))
+	letter, err := wrapper.Decode[map[string]string](job)
+	fmt.Println(letter, err)
 	// Output:
 	// status: COMPLETED
-	// {"sender":"Jane Doe"}
+	// map[sender:Jane Doe] <nil>
 }
 
 func ExampleClient_Wait() {
@@ -157,7 +158,7 @@ func ExampleClient_Wait() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(done.Status.Succeeded())
+	fmt.Println(done.Status == wrapper.StatusCompleted)
 	// Output: true
 }
 

@@ -46,8 +46,7 @@ func (c *Client) run(ctx context.Context, req CreateJobRequest, w callSettings, 
 // for its metadata (citations need CiteSources). The configuration is
 // checked before anything is uploaded.
 //
-// It reads the options of Wait and, when it uploads, WithPurpose and
-// WithContentType.
+// It reads the options of Wait and, when it uploads, WithPurpose.
 func Extract[T any](ctx context.Context, c *Client, input string, cfg Config, opts ...CallOption) (T, *Job, error) {
 	return extract[T](ctx, c, input, cfg, PerDoc, newCallSettings(opts))
 }

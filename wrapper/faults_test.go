@@ -148,8 +148,8 @@ func TestRunAllOrderProgressAndCancel(t *testing.T) {
 		}
 		cancel()
 	}()
-	res := c.RunAll(ctx, reqs, wrapper.BatchOptions{Concurrency: 2, CreatesPerSecond: 1000, CancelOnDone: true,
-		Options: []wrapper.CallOption{fast, wrapper.OnStatus(func(*wrapper.Job) { started.Add(1) })}})
+	res := c.RunAll(ctx, reqs, wrapper.BatchOptions{Concurrency: 2, CreatesPerSecond: 1000,
+		Options: []wrapper.CallOption{fast, wrapper.WithCancelOnDone(), wrapper.OnStatus(func(*wrapper.Job) { started.Add(1) })}})
 	if len(res) != 6 {
 		t.Fatalf("%d results", len(res))
 	}

@@ -94,18 +94,6 @@ func (f *File) validate() error {
 	return nil
 }
 
-// Generated returns the file as the generated client's type: the escape
-// hatch to fields this package does not model. Its type may change with
-// openapi.yaml.
-func (f *File) Generated() (generated.File, error) {
-	var g generated.File
-	b, err := f.MarshalJSON()
-	if err == nil {
-		err = json.Unmarshal(b, &g)
-	}
-	return g, err
-}
-
 // FilePurpose says why a file is stored; it sets retention. The service
 // knows more purposes than the constants here; any string is sent as is.
 type FilePurpose string
@@ -117,8 +105,8 @@ const (
 	PurposeUserData FilePurpose = "user_data"
 )
 
-// UploadFile uploads the file at path. It reads WithPurpose,
-// WithExternalID and WithContentType. A file that cannot be opened gives
+// UploadFile uploads the file at path. It reads WithPurpose and
+// WithExternalID. A file that cannot be opened gives
 // the *fs.PathError (errors.Is(err, fs.ErrNotExist) holds), before anything
 // is sent.
 func (c *Client) UploadFile(ctx context.Context, path string, opts ...CallOption) (*File, error) {
@@ -137,8 +125,7 @@ func (c *Client) uploadFile(ctx context.Context, path string, s callSettings) (*
 
 // Upload uploads a document read from r under the given file name (its
 // extension tells the service the type). The body is buffered so that a
-// failed upload can be retried. It reads WithPurpose, WithExternalID and
-// WithContentType.
+// failed upload can be retried. It reads WithPurpose and WithExternalID.
 func (c *Client) Upload(ctx context.Context, name string, r io.Reader, opts ...CallOption) (*File, error) {
 	return c.upload(ctx, name, r, newCallSettings(opts))
 }
@@ -158,11 +145,8 @@ func (c *Client) upload(ctx context.Context, name string, r io.Reader, s callSet
 	mw := multipart.NewWriter(&buf)
 	h := textproto.MIMEHeader{}
 	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, name))
-	ct := s.contentType
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	h.Set("Content-Type", ct)
+	// The service reads the type from the name's extension.
+	h.Set("Content-Type", "application/octet-stream")
 	part, err := mw.CreatePart(h)
 	if err == nil {
 		_, err = io.Copy(part, r)
@@ -237,7 +221,6 @@ type FileOrder string
 const (
 	FileOrderCreatedAt FileOrder = "created_at" // newest first
 	FileOrderName      FileOrder = "name"       // A to Z
-	FileOrderID        FileOrder = "id"
 )
 
 func (f FileFilter) params(c *Client) (*generated.ListFilesParams, error) {

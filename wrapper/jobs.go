@@ -150,11 +150,6 @@ func (j *Job) MarshalJSON() ([]byte, error) {
 
 func (j *Job) validate() error { return validJob(j.ID, j.Status) }
 
-// ResultJSON returns the job's extract_result as the server sent it: an
-// object for per_doc, an array for per_page and per_table_row, nil until
-// the job has COMPLETED. Do not modify it. To decode it, use Decode.
-func (j *Job) ResultJSON() json.RawMessage { return j.result }
-
 // Generated returns the job as the generated client's type. It is the escape
 // hatch to fields this package does not model; everyday code never needs
 // it, and its type may change with openapi.yaml.

@@ -3,6 +3,7 @@ package wrapper_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func TestStatus(t *testing.T) {
 		"QUEUED_FOR_GPU":        {false, false, false},
 	}
 	for s, want := range cases {
-		if got := [3]bool{s.Terminal(), s.Succeeded(), s.Known()}; got != want {
+		if got := [3]bool{s.Terminal(), s == wrapper.StatusCompleted, s.Known()}; got != want {
 			t.Errorf("%s: %v, want %v", s, got, want)
 		}
 	}
@@ -77,7 +78,7 @@ func TestWaitThroughThrottled(t *testing.T) {
 			}
 			clock.Advance(10 * time.Millisecond)
 		}))
-	if err != nil || !job.Status.Succeeded() {
+	if err != nil || job.Status != wrapper.StatusCompleted {
 		t.Fatalf("run: %v", err)
 	}
 	want := []wrapper.Status{wrapper.StatusPending, wrapper.StatusThrottled, wrapper.StatusRunning, wrapper.StatusCompleted}
@@ -162,5 +163,59 @@ func TestSchedules(t *testing.T) {
 	}
 	if d := (wrapper.ExponentialSchedule{Initial: time.Millisecond, Max: 8 * time.Millisecond}).Next(5); d != 8*time.Millisecond {
 		t.Fatalf("exponential cap: %v", d)
+	}
+}
+
+// One FakeClock drives the emulator and the client: an hour-long job is
+// waited for, and a wait bounded at ten minutes of fake time times out,
+// without sleeping.
+func TestWaitOnFakeClock(t *testing.T) {
+	clock := extracttest.NewFakeClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	clock.SetAutoAdvance(true)
+	srv := extracttest.NewTestServer(t, extracttest.WithClock(clock), extracttest.WithJobDuration(time.Hour))
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("k"), wrapper.WithHTTPClient(srv.Client()), wrapper.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	req := wrapper.CreateJobRequest{FileInput: srv.AddFile("a.txt", nil), Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Line]()}}
+	began := clock.Now()
+	job, err := c.Run(ctx, req)
+	if err != nil || job.Status != wrapper.StatusCompleted || clock.Now().Sub(began) < time.Hour {
+		t.Fatalf("run: %v; fake time passed %v", err, clock.Now().Sub(began))
+	}
+	slow, err := c.CreateJob(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Wait(ctx, slow.ID, wrapper.WithWaitTimeout(10*time.Minute), wrapper.WithCancelOnDone())
+	if !errors.Is(err, wrapper.ErrWaitTimeout) || !strings.Contains(err.Error(), slow.ID) {
+		t.Fatalf("timeout: %v", err)
+	}
+	if after, _ := c.GetJob(ctx, slow.ID); after.Status != wrapper.StatusCancelled {
+		t.Fatalf("WithCancelOnDone after a fake-clock timeout: %s", after.Status)
+	}
+
+	// Manual mode: the test moves time itself, once the wait is parked.
+	clock.SetAutoAdvance(false)
+	job2, _ := c.CreateJob(ctx, req)
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Wait(ctx, job2.ID, wrapper.WithSchedule(wrapper.FixedSchedule(time.Minute)))
+		done <- err
+	}()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			return
+		default:
+		}
+		if clock.Waiters() > 0 {
+			clock.Advance(time.Minute)
+		}
+		runtime.Gosched()
 	}
 }

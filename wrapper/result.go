@@ -77,7 +77,8 @@ func shapeOfJSON(raw []byte) string {
 
 // Decode decodes a job's result into a T: a struct or map for a per_doc
 // result (one object), a slice for per_page and per_table_row (one element
-// per page or row), json.RawMessage or any for whatever arrived. A shape
+// per page or row), json.RawMessage (a copy of the JSON as the server sent
+// it) or any for whatever arrived. A shape
 // that does not fit T, or a job without a result, is a *ShapeError.
 //
 // Decode is for a job in hand (from Run, Wait, GetJob, Jobs); GetResult
@@ -104,8 +105,8 @@ func Decode[T any](job *Job) (T, error) {
 // pass: the body is never held as raw JSON, which makes it the fastest way
 // to read a large result. T is as for Decode. A job that has not COMPLETED
 // gives a *JobError when it FAILED or was CANCELLED, else a *ShapeError;
-// the job is returned either way. The returned Job's ResultJSON is nil: the
-// result went into T. It reads WithExpand.
+// the job is returned either way. The returned Job carries no result: it
+// went into T. It reads WithExpand.
 func GetResult[T any](ctx context.Context, c *Client, jobID string, opts ...CallOption) (T, *Job, error) {
 	v, job, has, err := getResult[T](ctx, c, jobID, newCallSettings(opts).expand)
 	if err != nil || has {

@@ -36,7 +36,7 @@ func TestSurface(t *testing.T) {
 	}
 
 	// Files.
-	f, err := c.UploadFile(ctx, path, wrapper.WithExternalID("inv-1"), wrapper.WithContentType("text/plain"))
+	f, err := c.UploadFile(ctx, path, wrapper.WithExternalID("inv-1"))
 	if err != nil || !strings.HasPrefix(f.ID, "dfl-") || f.Name != "invoice.txt" || f.ExternalID != "inv-1" || f.Purpose != wrapper.PurposeExtract {
 		t.Fatalf("upload: %v %+v", err, f)
 	}
@@ -124,7 +124,7 @@ func TestSurface(t *testing.T) {
 		t.Fatalf("get result: %v", err)
 	}
 	ran, err := c.Run(ctx, wrapper.CreateJobRequest{FileInput: f.ID, Config: wrapper.ExtractConfig{Schema: schema}}, wrapper.WithSchedule(wrapper.FixedSchedule(30*time.Second)))
-	if err != nil || !ran.Status.Succeeded() {
+	if err != nil || ran.Status != wrapper.StatusCompleted {
 		t.Fatalf("run: %v", err)
 	}
 	n := 0
@@ -182,7 +182,7 @@ func TestSurface(t *testing.T) {
 		}
 	}
 	batch := c.RunAll(ctx, []wrapper.CreateJobRequest{{FileInput: f.ID, Config: wrapper.SavedConfig(cfg.ID)}}, wrapper.BatchOptions{})
-	if batch[0].Err != nil || !batch[0].Job.Status.Succeeded() {
+	if batch[0].Err != nil || batch[0].Job.Status != wrapper.StatusCompleted {
 		t.Fatalf("run all: %+v", batch[0])
 	}
 	if took := time.Since(start); took > 30*time.Second {

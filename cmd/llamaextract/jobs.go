@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"iter"
@@ -147,7 +148,11 @@ func newJobsWaitCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return explainTimeout(err)
 			}
-			return printResult(g, done.ResultJSON(), done, f.metadata)
+			result, err := wrapper.Decode[json.RawMessage](done)
+			if err != nil {
+				return err
+			}
+			return printResult(g, result, done, f.metadata)
 		},
 	}
 	cmd.Flags().DurationVar(&f.timeout, "timeout", 30*time.Minute, "give up after this long (the job is cancelled)")
