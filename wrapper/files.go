@@ -94,16 +94,30 @@ func (f *File) validate() error {
 	return nil
 }
 
-// FilePurpose says why a file is stored; it sets retention. The service
-// knows more purposes than the constants here; any string is sent as is.
+// FilePurpose says why a file is stored; it sets the storage and retention
+// policy. The wire type is an open string (as in the official SDKs), but the
+// service documents the values below as the valid ones and refuses others
+// with 400, so an upload checks it before sending.
 type FilePurpose string
 
-// File purposes.
+// File purposes the service documents.
 const (
-	PurposeExtract  FilePurpose = "extract"
-	PurposeParse    FilePurpose = "parse"
 	PurposeUserData FilePurpose = "user_data"
+	PurposeParse    FilePurpose = "parse"
+	PurposeExtract  FilePurpose = "extract"
+	PurposeSplit    FilePurpose = "split"
+	PurposeClassify FilePurpose = "classify"
+	PurposeSheet    FilePurpose = "sheet"
+	PurposeAgentApp FilePurpose = "agent_app"
 )
+
+func (p FilePurpose) known() bool {
+	switch p {
+	case PurposeUserData, PurposeParse, PurposeExtract, PurposeSplit, PurposeClassify, PurposeSheet, PurposeAgentApp:
+		return true
+	}
+	return false
+}
 
 // UploadFile uploads the file at path. It reads WithPurpose and
 // WithExternalID. A file that cannot be opened gives
@@ -131,9 +145,12 @@ func (c *Client) Upload(ctx context.Context, name string, r io.Reader, opts ...C
 }
 
 func (c *Client) upload(ctx context.Context, name string, r io.Reader, s callSettings) (*File, error) {
-	purpose := strings.TrimSpace(string(s.purpose))
+	purpose := s.purpose
 	if purpose == "" {
-		purpose = string(PurposeExtract)
+		purpose = PurposeExtract
+	}
+	if !purpose.known() {
+		return nil, &ValidationError{Operation: opUploadFile, Field: "purpose", Reason: fmt.Sprintf("%q is not one of user_data, parse, extract, split, classify, sheet, agent_app", purpose)}
 	}
 	if strings.TrimSpace(name) == "" {
 		name = "unknown_file"
@@ -152,7 +169,7 @@ func (c *Client) upload(ctx context.Context, name string, r io.Reader, s callSet
 		_, err = io.Copy(part, r)
 	}
 	if err == nil {
-		err = mw.WriteField("purpose", purpose)
+		err = mw.WriteField("purpose", string(purpose))
 	}
 	if err == nil && s.externalID != "" {
 		err = mw.WriteField("external_file_id", s.externalID)
@@ -214,15 +231,6 @@ type FileFilter struct {
 	PageToken string
 }
 
-// FileOrder is the sort key of a file list.
-type FileOrder string
-
-// File sort keys.
-const (
-	FileOrderCreatedAt FileOrder = "created_at" // newest first
-	FileOrderName      FileOrder = "name"       // A to Z
-)
-
 func (f FileFilter) params(c *Client) (*generated.ListFilesParams, error) {
 	if f.PageSize < 0 {
 		return nil, &ValidationError{Operation: opListFiles, Field: "page_size", Reason: "must be positive (0 for the server's default)"}
@@ -237,10 +245,7 @@ func (f FileFilter) params(c *Client) (*generated.ListFilesParams, error) {
 		ids := append([]string(nil), f.IDs...)
 		p.FileIds = &ids
 	}
-	if f.OrderBy != "" {
-		o := generated.FileOrderBy(f.OrderBy)
-		p.OrderBy = &o
-	}
+	p.OrderBy = optString(string(f.OrderBy))
 	return p, nil
 }
 

@@ -17,10 +17,10 @@ type JobFilter struct {
 	// FileInput selects the jobs of one file (dfl-...) or parse job
 	// (pjb-...).
 	FileInput string
-	// InputKind selects jobs by the kind of their input: "file_id" or
-	// "parse_job_id".
-	InputKind string
-	JobIDs    []string
+	// DocumentInputType selects jobs by the kind of their input
+	// (InputFileID or InputParseJobID); a kind no job has selects none.
+	DocumentInputType InputKind
+	JobIDs            []string
 	// CreatedAfter and CreatedBefore bound created_at, inclusive.
 	CreatedAfter, CreatedBefore time.Time
 	// PageSize is the number of jobs per request (server default when 0).
@@ -47,12 +47,12 @@ func (f JobFilter) params(c *Client, expand []Expand) (*generated.ListExtractJob
 		p.PageSize = &n
 	}
 	p.ConfigurationId, p.FileInput = optString(f.ConfigurationID), optString(f.FileInput)
-	p.DocumentInputType, p.PageToken = optString(f.InputKind), optString(f.PageToken)
+	p.DocumentInputType, p.PageToken = optString(string(f.DocumentInputType)), optString(f.PageToken)
 	if len(f.JobIDs) > 0 {
 		ids := append([]string(nil), f.JobIDs...)
 		p.JobIds = &ids
 	}
-	p.Expand = expandStrings(expand)
+	p.Expand = expandParam(expand)
 	if !f.CreatedAfter.IsZero() {
 		t := f.CreatedAfter.UTC()
 		p.CreatedAtOnOrAfter = &t

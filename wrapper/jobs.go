@@ -196,23 +196,27 @@ func deref[T any](p *T) T {
 }
 
 // Expand names an optional part of a job to include; see WithExpand. The
-// service may learn new names; any string is sent as is.
+// API takes any name (the official SDKs type expand as a list of strings)
+// and ignores the ones it does not know, so a name newer than this package
+// can be passed as Expand("...").
 type Expand string
 
 // Parts of a job WithExpand can ask for.
 const (
 	ExpandConfiguration   Expand = "configuration"
 	ExpandExtractMetadata Expand = "extract_metadata"
-	ExpandUsage           Expand = "usage"
+	// ExpandUsage adds the credits billed; documented for GetJob only.
+	ExpandUsage Expand = "usage"
 )
 
-func expandStrings(e []Expand) *[]generated.ExtractExpand {
+// expandParam converts to the wire type, nil for none.
+func expandParam(e []Expand) *[]string {
 	if len(e) == 0 {
 		return nil
 	}
-	out := make([]generated.ExtractExpand, len(e))
+	out := make([]string, len(e))
 	for i, x := range e {
-		out[i] = generated.ExtractExpand(x)
+		out[i] = string(x)
 	}
 	return &out
 }
@@ -221,7 +225,7 @@ func expandStrings(e []Expand) *[]generated.ExtractExpand {
 func (c *Client) GetJob(ctx context.Context, jobID string, opts ...CallOption) (*Job, error) {
 	s := newCallSettings(opts)
 	return request[Job](ctx, c, opGetJob, pathID{"job_id", jobID}, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.GetExtractJob(ctx, jobID, &generated.GetExtractJobParams{OrganizationId: c.org(), ProjectId: c.project(), Expand: expandStrings(s.expand)})
+		return c.gen.GetExtractJob(ctx, jobID, &generated.GetExtractJobParams{OrganizationId: c.org(), ProjectId: c.project(), Expand: expandParam(s.expand)})
 	})
 }
 
