@@ -152,16 +152,35 @@ func (c ExtractConfig) MarshalJSON() ([]byte, error) { return json.Marshal(c.toW
 
 // UnmarshalJSON reads the API's configuration object.
 func (c *ExtractConfig) UnmarshalJSON(b []byte) error {
-	var g generated.ExtractConfiguration
-	if err := json.Unmarshal(b, &g); err != nil {
-		return err
+	out, err := readExtractConfig(b)
+	if err == nil {
+		*c = out
 	}
-	*c = extractConfigFrom(g)
-	return nil
+	return err
 }
 
-// extractConfigFrom reads a configuration the server sent. Nothing is
+// configWire is a configuration as the server sends it, with data_schema
+// kept as JSON (the shallower field wins over the embedded one).
+type configWire struct {
+	generated.ExtractConfiguration
+	DataSchema json.RawMessage `json:"data_schema"`
+}
+
+// readExtractConfig reads a configuration the server sent. Nothing is
 // checked: the server's word is taken as is.
+func readExtractConfig(raw []byte) (ExtractConfig, error) {
+	var w configWire
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return ExtractConfig{}, err
+	}
+	c := extractConfigFrom(w.ExtractConfiguration)
+	if present(w.DataSchema) != nil {
+		c.Schema = Schema{raw: w.DataSchema}
+	}
+	return c, nil
+}
+
+// extractConfigFrom converts everything but the schema.
 func extractConfigFrom(g generated.ExtractConfiguration) ExtractConfig {
 	c := ExtractConfig{
 		Target:           Target(deref(g.ExtractionTarget)),
@@ -177,11 +196,6 @@ func extractConfigFrom(g generated.ExtractConfiguration) ExtractConfig {
 		DisableCache:     deref(g.DisableCache),
 		SpreadsheetMode:  deref(g.SpreadsheetMode),
 		SheetNames:       deref(g.SheetNames),
-	}
-	if g.DataSchema != nil {
-		if raw, err := json.Marshal(g.DataSchema); err == nil {
-			c.Schema = Schema{raw: raw, m: g.DataSchema}
-		}
 	}
 	return c
 }

@@ -67,7 +67,7 @@ func (c *Configuration) UnmarshalJSON(b []byte) error {
 }
 
 // MarshalJSON writes the configuration in the API's JSON.
-func (c *Configuration) MarshalJSON() ([]byte, error) {
+func (c Configuration) MarshalJSON() ([]byte, error) {
 	w := configurationWire{ID: c.ID, Name: c.Name, Version: c.Version, ProductType: c.ProductType, Parameters: c.parameters}
 	if w.Parameters == nil && !c.Config.Schema.IsZero() {
 		p, err := c.Config.parameters(opCreateConfiguration)
@@ -127,11 +127,7 @@ func parametersConfig(raw json.RawMessage) (ExtractConfig, error) {
 		return ExtractConfig{}, nil
 	}
 	// ExtractV2Parameters is ExtractConfiguration plus product_type.
-	var g generated.ExtractConfiguration
-	if err := json.Unmarshal(raw, &g); err != nil {
-		return ExtractConfig{}, err
-	}
-	return extractConfigFrom(g), nil
+	return readExtractConfig(raw)
 }
 
 // parameters converts c to extract_v2 parameters.

@@ -193,6 +193,6 @@ func sameConfig(body generated.ExtractV2JobCreate, j *Job) bool {
 		return false
 	}
 	a, err1 := json.Marshal(body.Configuration.DataSchema)
-	b, err2 := json.Marshal(j.Configuration.Schema.m)
+	b, err2 := json.Marshal(j.Configuration.Schema.dataSchema())
 	return err1 == nil && err2 == nil && bytes.Equal(a, b)
 }

@@ -223,3 +223,46 @@ func ExampleGetResult() {
 	fmt.Println(letter, err)
 	// Output: map[Sender:Jane Doe] <nil>
 }
+
+func ExampleClient_Files() {
+	client, srv := exampleClient()
+	defer srv.Close()
+	ctx := context.Background()
+	for _, name := range []string{"b.txt", "a.txt", "c.txt"} {
+		if _, err := client.UploadFile(ctx, writeSample(name, "Vendor: V\n"), wrapper.WithExternalID("batch-7")); err != nil {
+			log.Fatal(err)
+		}
+	}
+	// Files pages for you; the filter is data, the same on every page.
+	for f, err := range client.Files(ctx, wrapper.FileFilter{ExternalID: "batch-7", OrderBy: wrapper.FileOrderName, PageSize: 2}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(f.Name, f.Purpose)
+	}
+	// Output:
+	// a.txt extract
+	// b.txt extract
+	// c.txt extract
+}
+
+func ExampleClient_GenerateSchema() {
+	client, srv := exampleClient()
+	defer srv.Close()
+	ctx := context.Background()
+	// A draft is a ConfigurationRequest: run its Config inline, or save it.
+	draft, err := client.GenerateSchema(ctx, wrapper.GenerateSchemaRequest{Prompt: "vendor name and total amount", Name: "invoices"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	saved, err := client.CreateConfiguration(ctx, *draft)
+	if err != nil {
+		log.Fatal(err)
+	}
+	result, _, err := wrapper.Extract[map[string]any](ctx, client, writeSample("example-g.txt", "Vendor Name: Acme\nTotal Amount: 12.50\n"), wrapper.SavedConfig(saved.ID))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(saved.Name, result["vendor_name"], result["total_amount"])
+	// Output: invoices Acme 12.5
+}

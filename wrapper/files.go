@@ -70,7 +70,7 @@ func (f *File) UnmarshalJSON(b []byte) error {
 }
 
 // MarshalJSON writes the file in the API's JSON.
-func (f *File) MarshalJSON() ([]byte, error) {
+func (f File) MarshalJSON() ([]byte, error) {
 	w := fileWire{ID: f.ID, Name: f.Name, ProjectID: f.ProjectID, FileType: optString(f.FileType),
 		Purpose: optString(string(f.Purpose)), ExternalFileID: optString(f.ExternalID)}
 	if !f.ExpiresAt.IsZero() {

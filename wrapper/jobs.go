@@ -94,11 +94,10 @@ func (w *jobWire[R]) job() (*Job, error) {
 		j.ErrorMessage = *w.ErrorMessage
 	}
 	if j.configuration != nil {
-		var g generated.ExtractConfiguration
-		if err := json.Unmarshal(j.configuration, &g); err != nil {
+		cfg, err := readExtractConfig(j.configuration)
+		if err != nil {
 			return nil, err
 		}
-		cfg := extractConfigFrom(g)
 		j.Configuration = &cfg
 	}
 	return j, nil
@@ -128,7 +127,7 @@ func (j *Job) UnmarshalJSON(b []byte) error {
 }
 
 // MarshalJSON writes the job in the API's JSON.
-func (j *Job) MarshalJSON() ([]byte, error) {
+func (j Job) MarshalJSON() ([]byte, error) {
 	w := jobWire[json.RawMessage]{
 		ID: j.ID, Status: j.Status, FileInput: j.FileInput, ProjectID: j.ProjectID,
 		ConfigurationID: optString(j.ConfigurationID), ErrorMessage: optString(j.ErrorMessage),

@@ -88,6 +88,9 @@ func TestJobJSONRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if byValue, _ := json.Marshal(j); string(byValue) != string(out) {
+		t.Fatalf("a Job value encodes differently from a pointer:\n%s\n%s", byValue, out)
+	}
 	var back wrapper.Job
 	if err := json.Unmarshal(out, &back); err != nil {
 		t.Fatal(err)

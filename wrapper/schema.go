@@ -33,7 +33,18 @@ func (s Schema) IsZero() bool { return s.raw == nil }
 // JSON returns the schema as JSON.
 func (s Schema) JSON() json.RawMessage { return s.raw }
 
-func (s Schema) dataSchema() generated.DataSchema { return generated.DataSchema(s.m) }
+// dataSchema is the schema as the generated client sends it. A schema read
+// from a server answer holds only its JSON (decoding every listed job's
+// schema would be wasted work) and is decoded here, when it is sent again.
+func (s Schema) dataSchema() generated.DataSchema {
+	if s.m == nil && s.raw != nil {
+		var m map[string]any
+		if json.Unmarshal(s.raw, &m) == nil {
+			return m
+		}
+	}
+	return generated.DataSchema(s.m)
+}
 
 // check applies the documented restrictions.
 func (s Schema) check() error {

@@ -104,7 +104,7 @@ func newDemoCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(w, "   %-26s page %d  %q%s\n", path, ci.Page, ci.MatchingText, conf)
 			}
 			fmt.Fprintln(w)
-			fmt.Fprintln(w, "6. the result as JSON, as `llamaextract extract` prints it:")
+			fmt.Fprintln(w, "6. the decoded struct, back to JSON (`llamaextract extract` prints the raw result):")
 			raw, err := json.Marshal(inv)
 			if err != nil {
 				return err
