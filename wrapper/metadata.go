@@ -108,7 +108,7 @@ func (m Metadata) RowField(i int, path string) (FieldMetadata, bool) {
 	return lookup(m.rows[i], path)
 }
 
-// Pages and Rows report how many page and row entries there are.
+// Pages reports how many page entries there are.
 func (m Metadata) Pages() int { return len(m.pages) }
 
 // Rows reports how many row entries there are.
