@@ -87,7 +87,7 @@ func BenchmarkGetSmallJob(b *testing.B) {
 	b.Run("wrapper", func(b *testing.B) {
 		loop(b, func() {
 			j, err := w.GetJob(ctx, "ext-small")
-			if err != nil || j.State() != wrapper.StatusCompleted {
+			if err != nil || j.Status != wrapper.StatusCompleted {
 				b.Fatal(err)
 			}
 		})
@@ -141,7 +141,7 @@ func benchRows(b *testing.B, id string, n int, twoStep bool) {
 		peakHeap(b, func() { genGet() })
 	})
 	typed := func() []Row {
-		_, rows, err := wrapper.GetJobResult[[]Row](ctx, w, id)
+		rows, _, err := wrapper.GetResult[[]Row](ctx, w, id)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -156,13 +156,13 @@ func benchRows(b *testing.B, id string, n int, twoStep bool) {
 	if !twoStep {
 		return
 	}
-	// The convenience path: keep the job, decode its Result later.
+	// The convenience path: keep the job, Decode its result later.
 	getThenDecode := func() []Row {
 		j, err := w.GetJob(ctx, id)
 		if err != nil {
 			b.Fatal(err)
 		}
-		rows, err := wrapper.DecodeRows[Row](j.Result())
+		rows, err := wrapper.Decode[[]Row](j)
 		if err != nil {
 			b.Fatal(err)
 		}

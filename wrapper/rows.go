@@ -112,11 +112,11 @@ func streamRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error
 			if v != nil {
 				switch key {
 				case "id":
-					job.Id = *v
+					job.ID = *v
 				case "status":
-					job.Status = *v
+					job.Status = Status(*v)
 				default:
-					job.ErrorMessage = v
+					job.ErrorMessage = *v
 				}
 			}
 			continue
@@ -131,11 +131,11 @@ func streamRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error
 			switch tok {
 			case json.Delim('['):
 			case json.Delim('{'):
-				return &ShapeError{Want: KindArray, Got: KindObject}
+				return &ShapeError{Want: shapeArray, Got: shapeObject}
 			case nil: // null: no result yet, decided once the status is known
 				continue
 			default:
-				return &ShapeError{Want: KindArray, Got: KindInvalid}
+				return &ShapeError{Want: shapeArray, Got: shapeInvalid}
 			}
 			// One T on the heap for the whole stream (Decode needs a
 			// pointer), zeroed before each row so that nothing of the
@@ -178,10 +178,10 @@ func streamRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error
 		return err
 	}
 	if !seen {
-		if st := job.State(); st == StatusFailed || st == StatusCancelled {
+		if st := job.Status; st == StatusFailed || st == StatusCancelled {
 			return &JobError{Job: &job}
 		}
-		return &ShapeError{Want: KindArray, Got: KindNone}
+		return &ShapeError{Want: shapeArray, Got: shapeNone, Status: job.Status}
 	}
 	return nil
 }
@@ -386,13 +386,12 @@ func (m *metaStream) position() error {
 	return nil
 }
 
-// WithoutResult makes Wait and Run return the job without its
-// extract_result and extract_metadata: each check reads the job as it
-// streams and skips those two members one element at a time, so waiting for
-// a result larger than memory holds none of it. Read the result afterwards
-// with Rows. The result-dependent accessors (Result, Metadata) of the
-// returned job are empty.
-func WithoutResult() WaitOption { return func(w *waitSettings) { w.withoutResult = true } }
+// WithoutResult makes a wait return the job without its extract_result and
+// extract_metadata: each status check reads the job as it streams and skips
+// those two members one element at a time, so waiting for a result larger
+// than memory holds none of it. Read the result afterwards with Rows; the
+// returned job's Decode and Metadata find nothing. Read by Wait and Run.
+func WithoutResult() CallOption { return func(o *callSettings) { o.withoutResult = true } }
 
 // fetchWithoutResult is GetJob minus extract_result and extract_metadata,
 // streamed: the other members (a few KB) are gathered into one small
@@ -433,7 +432,7 @@ func (c *Client) fetchWithoutResult(ctx context.Context, jobID string, expand []
 	}
 	small = append(small, '}')
 	var job Job
-	if err := json.Unmarshal(small, &job.ExtractV2Job); err != nil {
+	if err := json.Unmarshal(small, &job); err != nil {
 		return nil, &InvalidResponseError{Operation: op, StatusCode: s.resp.StatusCode, Reason: "cannot decode body", Err: err}
 	}
 	return &job, nil

@@ -61,11 +61,11 @@ func TestRowsEqualFullDecode(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	full, want, err := wrapper.GetJobResult[[]Txn](ctx, c, txnJob.Id, wrapper.ExpandExtractMetadata)
+	want, full, err := wrapper.GetResult[[]Txn](ctx, c, txnJob.ID, wrapper.WithExpand(wrapper.ExpandExtractMetadata))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := collect(wrapper.Rows[Txn](ctx, c, txnJob.Id, wrapper.WithExpand(wrapper.ExpandExtractMetadata)))
+	rows, err := collect(wrapper.Rows[Txn](ctx, c, txnJob.ID, wrapper.WithExpand(wrapper.ExpandExtractMetadata)))
 	if err != nil || !reflect.DeepEqual(values(rows), want) || len(want) != 3 {
 		t.Fatalf("per_table_row: %v\n got %+v\nwant %+v", err, values(rows), want)
 	}
@@ -95,7 +95,7 @@ func TestRowsEqualFullDecode(t *testing.T) {
 
 	// Without the option, no second request and no metadata.
 	before := srv.Stats().Requests["GetExtractJob"]
-	plain, err := collect(wrapper.Rows[Txn](ctx, c, txnJob.Id))
+	plain, err := collect(wrapper.Rows[Txn](ctx, c, txnJob.ID))
 	if err != nil || !reflect.DeepEqual(values(plain), want) || plain[0].HasMetadata() {
 		t.Fatalf("without metadata: %v %+v", err, plain)
 	}
@@ -103,11 +103,11 @@ func TestRowsEqualFullDecode(t *testing.T) {
 		t.Fatalf("%d requests without metadata, want 1", n)
 	}
 
-	fullPages, wantPages, err := wrapper.GetJobResult[[]PageSummary](ctx, c, pageJob.Id, wrapper.ExpandExtractMetadata)
+	wantPages, fullPages, err := wrapper.GetResult[[]PageSummary](ctx, c, pageJob.ID, wrapper.WithExpand(wrapper.ExpandExtractMetadata))
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages, err := collect(wrapper.Rows[PageSummary](ctx, c, pageJob.Id, wrapper.WithExpand(wrapper.ExpandExtractMetadata)))
+	pages, err := collect(wrapper.Rows[PageSummary](ctx, c, pageJob.ID, wrapper.WithExpand(wrapper.ExpandExtractMetadata)))
 	if err != nil || !reflect.DeepEqual(values(pages), wantPages) || len(wantPages) != 2 {
 		t.Fatalf("per_page: %v %+v", err, pages)
 	}
@@ -176,20 +176,20 @@ func TestRowsShapesAndStates(t *testing.T) {
 	ctx := context.Background()
 	var se *wrapper.ShapeError
 	c := rowsServer(t, okJob+`,"extract_result":{"vendor":"Acme"}}`, "")
-	if _, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1")); !errors.As(err, &se) || se.Got != wrapper.KindObject || se.Want != wrapper.KindArray {
+	if _, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1")); !errors.As(err, &se) || se.Got != "object" || se.Want != "array" {
 		t.Fatalf("per_doc: %v", err)
 	}
 	c = rowsServer(t, okJob+`,"extract_result":"nope"}`, "")
-	if _, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1")); !errors.As(err, &se) || se.Got != wrapper.KindInvalid {
+	if _, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1")); !errors.As(err, &se) || se.Got != "invalid" {
 		t.Fatalf("string result: %v", err)
 	}
 	c = rowsServer(t, `{"id":"ext-1","status":"RUNNING","extract_result":null}`, "")
-	if _, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1")); !errors.As(err, &se) || se.Got != wrapper.KindNone || !strings.Contains(err.Error(), "COMPLETED") {
+	if _, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1")); !errors.As(err, &se) || se.Got != "none" || !strings.Contains(err.Error(), "COMPLETED") {
 		t.Fatalf("running: %v", err)
 	}
 	c = rowsServer(t, `{"id":"ext-1","extract_result":null,"status":"FAILED","error_message":"bad scan"}`, "")
 	var je *wrapper.JobError
-	if _, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1")); !errors.As(err, &je) || !errors.Is(err, wrapper.ErrJobFailed) || je.Message() != "bad scan" {
+	if _, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1")); !errors.As(err, &je) || !errors.Is(err, wrapper.ErrJobFailed) || je.Job.ErrorMessage != "bad scan" {
 		t.Fatalf("failed: %v", err)
 	}
 	c = rowsServer(t, okJob+`,"extract_result":[]}`, "")
@@ -368,7 +368,7 @@ func TestRowsContextCancel(t *testing.T) {
 	}
 	n := 0
 	var last error
-	for _, err := range wrapper.Rows[Txn](ctx, c, job.Id) {
+	for _, err := range wrapper.Rows[Txn](ctx, c, job.ID) {
 		if err != nil {
 			last = err
 			break
@@ -381,7 +381,7 @@ func TestRowsContextCancel(t *testing.T) {
 	if last != nil && !errors.Is(last, context.Canceled) {
 		t.Fatalf("after cancel: %v", last)
 	}
-	if _, err := collect(wrapper.Rows[Txn](ctx, c, job.Id)); !errors.Is(err, context.Canceled) {
+	if _, err := collect(wrapper.Rows[Txn](ctx, c, job.ID)); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled before: %v", err)
 	}
 }
@@ -393,22 +393,26 @@ func TestWaitWithoutResult(t *testing.T) {
 	ctx := context.Background()
 	file := srv.AddFile("st.txt", []byte(statementDoc))
 	job, err := c.Run(ctx, wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Txn](), Target: wrapper.PerTableRow, CiteSources: true}},
-		fast, wrapper.WithoutResult(), wrapper.WithWaitExpand(wrapper.ExpandExtractMetadata, wrapper.ExpandConfiguration))
+		fast, wrapper.WithoutResult(), wrapper.WithExpand(wrapper.ExpandExtractMetadata, wrapper.ExpandConfiguration))
 	if err != nil {
 		t.Fatal(err)
 	}
-	full, err := c.GetJob(ctx, job.Id, wrapper.ExpandConfiguration)
+	full, err := c.GetJob(ctx, job.ID, wrapper.WithExpand(wrapper.ExpandConfiguration))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if job.State() != wrapper.StatusCompleted || job.Result().Kind() != wrapper.KindNone || job.Metadata().Rows() != 0 ||
-		job.FileInput != file || !job.CreatedAt.Equal(full.CreatedAt.Time) || job.Configuration == nil || *job.Configuration.ExtractionTarget != wrapper.PerTableRow {
-		t.Fatalf("job without result: %+v", job.ExtractV2Job)
+	var se *wrapper.ShapeError
+	if _, err := wrapper.Decode[[]Txn](job); !errors.As(err, &se) || se.Got != "none" {
+		t.Fatalf("the result was kept: %v", err)
 	}
-	if full.Result().Kind() != wrapper.KindArray {
-		t.Fatal("the job does have a result")
+	if job.Status != wrapper.StatusCompleted || job.Metadata().Rows() != 0 || job.FileInput != file ||
+		!job.CreatedAt.Equal(full.CreatedAt) || job.Configuration == nil || job.Configuration.Target != wrapper.PerTableRow {
+		t.Fatalf("job without result: %+v", job)
 	}
-	rows, err := collect(wrapper.Rows[Txn](ctx, c, job.Id))
+	if rows, err := wrapper.Decode[[]Txn](full); err != nil || len(rows) != 3 {
+		t.Fatalf("the job does have a result: %v", err)
+	}
+	rows, err := collect(wrapper.Rows[Txn](ctx, c, job.ID))
 	if err != nil || len(rows) != 3 {
 		t.Fatalf("rows after: %v %d", err, len(rows))
 	}
@@ -417,7 +421,7 @@ func TestWaitWithoutResult(t *testing.T) {
 	srv.ScriptFile(bad, extracttest.Outcome{Steps: []extracttest.Step{{Status: "FAILED"}}, Error: "unreadable"})
 	_, err = c.Run(ctx, wrapper.CreateJobRequest{FileInput: bad, Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Txn]()}}, fast, wrapper.WithoutResult())
 	var je *wrapper.JobError
-	if !errors.As(err, &je) || je.Message() != "unreadable" {
+	if !errors.As(err, &je) || je.Job.ErrorMessage != "unreadable" {
 		t.Fatalf("failed job: %v", err)
 	}
 }
