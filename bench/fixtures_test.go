@@ -26,20 +26,50 @@ type Row struct {
 	Amount      float64 `json:"amount"`
 }
 
-// jobFields are the fields every hand-written floor struct shares: what
-// the small job carries, decoded into the same kinds of Go values the
-// generated model uses, so the comparison is like for like.
+// jobFields are the scalar fields every hand-written floor struct shares,
+// decoded into the same kinds of Go values the wrapper's Job holds.
 type jobFields struct {
-	ID              string       `json:"id"`
-	CreatedAt       time.Time    `json:"created_at"`
-	UpdatedAt       time.Time    `json:"updated_at"`
-	FileInput       string       `json:"file_input"`
-	ProjectID       string       `json:"project_id"`
-	Status          string       `json:"status"`
-	ConfigurationID *string      `json:"configuration_id"`
-	ErrorMessage    *string      `json:"error_message"`
-	Configuration   *floorConfig `json:"configuration"`
-	Metadata        *struct {
+	ID              string    `json:"id"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
+	FileInput       string    `json:"file_input"`
+	ProjectID       string    `json:"project_id"`
+	Status          string    `json:"status"`
+	ConfigurationID *string   `json:"configuration_id"`
+	ErrorMessage    *string   `json:"error_message"`
+}
+
+// floorJob is the fair floor's job, with the laziness a careful engineer
+// (and the wrapper) has: what is only sometimes read stays raw JSON, to be
+// decoded when asked for: extract_result, the schema, the metadata.
+type floorJob struct {
+	jobFields
+	Configuration *struct {
+		DataSchema       json.RawMessage `json:"data_schema"`
+		CiteSources      *bool           `json:"cite_sources"`
+		ConfidenceScores *bool           `json:"confidence_scores"`
+		ExtractionTarget *string         `json:"extraction_target"`
+		Tier             *string         `json:"tier"`
+		Version          *string         `json:"version"`
+	} `json:"configuration"`
+	ExtractResult json.RawMessage `json:"extract_result"`
+	Metadata      json.RawMessage `json:"metadata"`
+}
+
+// naiveJob is the naive floor's job: everything decoded eagerly, the
+// result and the schema into maps, the first thing most people write.
+type naiveJob struct {
+	jobFields
+	Configuration *struct {
+		DataSchema       map[string]any `json:"data_schema"`
+		CiteSources      *bool          `json:"cite_sources"`
+		ConfidenceScores *bool          `json:"confidence_scores"`
+		ExtractionTarget *string        `json:"extraction_target"`
+		Tier             *string        `json:"tier"`
+		Version          *string        `json:"version"`
+	} `json:"configuration"`
+	ExtractResult map[string]any `json:"extract_result"`
+	Metadata      *struct {
 		Usage *struct {
 			NumPagesExtracted *int `json:"num_pages_extracted"`
 			NumDocumentTokens *int `json:"num_document_tokens"`
@@ -47,29 +77,6 @@ type jobFields struct {
 			NumPagesBilled    *int `json:"num_pages_billed"`
 		} `json:"usage"`
 	} `json:"metadata"`
-}
-
-// floorJob is the fair floor's job: extract_result stays raw JSON, decoded
-// later into the caller's type, exactly the laziness the wrapper has.
-type floorJob struct {
-	jobFields
-	ExtractResult json.RawMessage `json:"extract_result"`
-}
-
-// naiveJob is the naive floor's job: extract_result decoded eagerly into a
-// map, the first thing most people write.
-type naiveJob struct {
-	jobFields
-	ExtractResult map[string]any `json:"extract_result"`
-}
-
-type floorConfig struct {
-	DataSchema       map[string]any `json:"data_schema"`
-	CiteSources      *bool          `json:"cite_sources"`
-	ConfidenceScores *bool          `json:"confidence_scores"`
-	ExtractionTarget *string        `json:"extraction_target"`
-	Tier             *string        `json:"tier"`
-	Version          *string        `json:"version"`
 }
 
 type floorRowsJob struct {
@@ -249,7 +256,12 @@ func server(tb testing.TB) *fixtures {
 		mux.HandleFunc("GET /api/v2/extract/{id}", func(w http.ResponseWriter, r *http.Request) {
 			id := r.PathValue("id")
 			w.Header().Set("Content-Type", "application/json")
-			if n, err := strconv.Atoi(strings.TrimPrefix(id, "ext-stream-")); err == nil && strings.HasPrefix(id, "ext-stream-") {
+			if rest, ok := strings.CutPrefix(id, "ext-stream-"); ok {
+				n, err := strconv.Atoi(rest)
+				if err != nil {
+					http.NotFound(w, r)
+					return
+				}
 				w.Header().Set("Content-Length", strconv.FormatInt(f.streamLength(n), 10))
 				_ = writeRows(w, n)
 				return

@@ -469,3 +469,12 @@ func TestRowsMemoryStaysFlat(t *testing.T) {
 		t.Fatalf("live heap grew %d MB while streaming a 10 MB result", grew>>20)
 	}
 }
+
+// A page whose items hold a null is an invalid response, not a panic.
+func TestListNullItem(t *testing.T) {
+	c := rowsServer(t, `{"items":[`+okJob+`},null]}`, "")
+	_, err := c.ListJobs(context.Background(), wrapper.JobFilter{})
+	if !errors.Is(err, wrapper.ErrInvalidResponse) || !strings.Contains(err.Error(), "null job") {
+		t.Fatalf("%v", err)
+	}
+}
