@@ -8,7 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/extract-go/llamaextract/generated"
 )
@@ -40,12 +40,14 @@ type Client struct {
 	logger    *slog.Logger
 	maxBody   int64
 	policy    RetryPolicy
-	// key is kept only to scrub it from anything a server echoes back.
-	key string
-
-	// created remembers job IDs this client created or adopted, so that
-	// recovery after an ambiguous create never adopts another call's job.
-	created sync.Map
+	// requestTimeout bounds one attempt of a request (WithRequestTimeout).
+	requestTimeout time.Duration
+	// scrub removes the API key from anything a server echoes back.
+	scrub scrubber
+	// creates keeps ambiguous-create recovery exact; see create.go.
+	creates createRegistry
+	// serverClock relates the server's clock to this process's.
+	serverClock serverClock
 }
 
 type settings struct {
@@ -60,6 +62,7 @@ type settings struct {
 	userAgentSuffix   string
 	explicitKey, eu   bool
 	explicitBase      bool
+	requestTimeout    time.Duration
 }
 
 // Option configures a Client.
@@ -87,8 +90,8 @@ func WithOrganizationID(id string) Option { return func(s *settings) { s.orgID =
 func WithProjectID(id string) Option { return func(s *settings) { s.projectID = id } }
 
 // WithHTTPClient sets the HTTP client. Its Transport (http.DefaultTransport
-// when nil) is wrapped with authentication and retries; its Timeout and
-// CheckRedirect are kept.
+// when nil) is wrapped with authentication; its Timeout and CheckRedirect
+// are kept. Retries happen above it, one attempt per RoundTrip.
 func WithHTTPClient(c *http.Client) Option { return func(s *settings) { s.httpClient = c } }
 
 // WithLogger logs each request at debug level (method, URL, status,
@@ -101,6 +104,18 @@ func WithRetryPolicy(p RetryPolicy) Option { return func(s *settings) { s.retry 
 // WithMaxRetries sets how many times a failed request is retried (default
 // 2; 0 turns retries off).
 func WithMaxRetries(n int) Option { return func(s *settings) { s.retry.MaxRetries = n } }
+
+// DefaultRequestTimeout bounds one attempt of a request, as in the official
+// SDKs; see WithRequestTimeout.
+const DefaultRequestTimeout = 60 * time.Second
+
+// WithRequestTimeout bounds each attempt of a request, from sending it to
+// reading its whole answer (default DefaultRequestTimeout). An upload gets
+// one more second per 256 KiB it sends. An attempt that runs out of time
+// is a *ConnectionError and is retried like one, so a server that stalls
+// midway cannot hang a call that has no context deadline. d must be
+// positive.
+func WithRequestTimeout(d time.Duration) Option { return func(s *settings) { s.requestTimeout = d } }
 
 // WithHeader adds a header to every request. LLAMA_CLOUD_CUSTOM_HEADERS
 // (newline-separated "Name: value" lines) adds more.
@@ -126,13 +141,17 @@ func WithMaxResponseBytes(n int64) Option { return func(s *settings) { s.maxResp
 // WithUserAgent appends a product token to the User-Agent header.
 func WithUserAgent(token string) Option { return func(s *settings) { s.userAgentSuffix = token } }
 
+// ErrInsecureBaseURL is returned by New for a plain http:// base URL on a
+// host that is not loopback, unless WithInsecureHTTP allows it.
+var ErrInsecureBaseURL = errors.New("llamaextract: base URL uses plain http to a non-loopback host, which would send the API key unencrypted")
+
 // ErrNoAPIKey is returned by New when no API key is configured.
 var ErrNoAPIKey = errors.New("llamaextract: no API key: pass wrapper.WithAPIKey or set " + EnvAPIKey)
 
 // New returns a Client. A missing API key or an unusable base URL is an
 // error here, not a 401 later.
 func New(opts ...Option) (*Client, error) {
-	s := settings{retry: DefaultRetryPolicy(), maxResponseBytes: 256 << 20}
+	s := settings{retry: DefaultRetryPolicy(), maxResponseBytes: 256 << 20, requestTimeout: DefaultRequestTimeout}
 	for _, o := range opts {
 		o(&s)
 	}
@@ -160,7 +179,13 @@ func New(opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("llamaextract: base URL %q: want an absolute http(s) URL such as %s", s.baseURL, DefaultBaseURL)
 	}
 	if base.Scheme == "http" && !s.allowInsecureHTTP && !isLoopback(base.Hostname()) {
-		return nil, fmt.Errorf("llamaextract: base URL %q uses plain http to a non-loopback host, which would send the API key unencrypted; use https or pass wrapper.WithInsecureHTTP", s.baseURL)
+		return nil, fmt.Errorf("%w: %q; use https or pass wrapper.WithInsecureHTTP", ErrInsecureBaseURL, s.baseURL)
+	}
+	if s.requestTimeout <= 0 {
+		return nil, fmt.Errorf("llamaextract: WithRequestTimeout(%s): want a positive duration", s.requestTimeout)
+	}
+	if s.maxResponseBytes <= 0 {
+		return nil, fmt.Errorf("llamaextract: WithMaxResponseBytes(%d): want a positive size", s.maxResponseBytes)
 	}
 	if err := s.retry.validate(); err != nil {
 		return nil, err
@@ -169,8 +194,11 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	scrub := newScrubber(s.apiKey)
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
+	} else {
+		s.logger = slog.New(scrubHandler{next: s.logger.Handler(), s: scrub})
 	}
 	hc := &http.Client{}
 	if s.httpClient != nil {
@@ -189,13 +217,14 @@ func New(opts ...Option) (*Client, error) {
 		key:       s.apiKey,
 		userAgent: ua,
 		headers:   headers,
-		next:      &retryTransport{next: inner, policy: s.retry, logger: s.logger},
+		next:      inner,
 	}
 	gen, err := generated.NewClient(base.String(), generated.WithHTTPClient(hc))
 	if err != nil {
 		return nil, fmt.Errorf("llamaextract: %w", err)
 	}
-	return &Client{gen: gen, base: base, orgID: s.orgID, projectID: s.projectID, logger: s.logger, maxBody: s.maxResponseBytes, policy: s.retry, key: s.apiKey}, nil
+	return &Client{gen: gen, base: base, orgID: s.orgID, projectID: s.projectID, logger: s.logger, maxBody: s.maxResponseBytes,
+		policy: s.retry, requestTimeout: s.requestTimeout, scrub: scrub}, nil
 }
 
 // BaseURL returns the API base URL the client talks to.

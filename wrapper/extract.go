@@ -100,7 +100,10 @@ func extract[R any](ctx context.Context, c *Client, input string, target Extract
 		result = v
 		return job, err
 	}
-	job, err := c.run(ctx, CreateJobRequest{FileInput: fileInput, Config: cfg}, w, fetch)
+	// A path was uploaded just now for this call alone (an ID is used as
+	// is and may be shared): only then may an ambiguous create adopt.
+	owned := fileInput != strings.TrimSpace(input)
+	job, err := c.run(ctx, CreateJobRequest{FileInput: fileInput, Config: cfg, OwnsFile: owned}, w, fetch)
 	if err != nil {
 		return zero, job, err
 	}

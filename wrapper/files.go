@@ -96,9 +96,9 @@ func (c *Client) Upload(ctx context.Context, name string, r io.Reader, opts ...U
 	}
 	params := &generated.UploadFileParams{OrganizationId: c.org(), ProjectId: c.project()}
 	var out File
-	if err := c.call(ctx, op, func(ctx context.Context) (*http.Response, error) {
+	if err := c.do(ctx, callSpec{op: op, out: &out, upload: int64(buf.Len()), send: func(ctx context.Context) (*http.Response, error) {
 		return c.gen.UploadFileWithBody(ctx, params, mw.FormDataContentType(), bytes.NewReader(buf.Bytes()))
-	}, &out); err != nil {
+	}}); err != nil {
 		return nil, err
 	}
 	return &out, nil

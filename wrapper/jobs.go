@@ -50,7 +50,7 @@ func (c *Client) GetJob(ctx context.Context, jobID string, expand ...Expand) (*J
 	var job Job
 	if err := c.call(ctx, op, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetExtractJob(ctx, jobID, params)
-	}, &job.ExtractV2Job); err != nil {
+	}, &job); err != nil {
 		return nil, err
 	}
 	return &job, nil
@@ -67,7 +67,7 @@ func (c *Client) CancelJob(ctx context.Context, jobID string) (*Job, error) {
 	var job Job
 	if err := c.call(ctx, op, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.CancelExtractJob(ctx, jobID, params)
-	}, &job.ExtractV2Job); err != nil {
+	}, &job); err != nil {
 		return nil, err
 	}
 	return &job, nil
