@@ -192,9 +192,9 @@ func (c *Client) apiError(op string, resp *http.Response) *APIError {
 // claimed. A Content-Length up to trustedLength is allocated at once (one
 // sized buffer, the common case); a larger or unknown length starts at
 // firstChunk and doubles as bytes arrive, along a sequence that ends exactly
-// at the claimed length (or at the cap plus one byte), so the last growth
-// copies half the target into the whole: the peak stays near 1.5 times the
-// body, or the cap.
+// at the claimed length (or at the cap plus one byte) with one step from a
+// quarter to the whole: with the garbage of earlier steps the peak stays
+// near 1.5 times the body, or the cap.
 const (
 	trustedLength = 4 << 20
 	firstChunk    = 64 << 10
@@ -230,7 +230,12 @@ func readBody(r io.Reader, claimed, limit int64) ([]byte, error) {
 			return nil, errBodyTooLarge
 		}
 		if len(buf) == cap(buf) {
-			k--
+			// Double, except the last step, which goes from a quarter
+			// of the target to all of it: the old buffer and the garbage
+			// of earlier steps then stay near a quarter each.
+			if k--; k == 1 {
+				k = 0
+			}
 			nb := make([]byte, len(buf), size(k))
 			copy(nb, buf)
 			buf = nb
