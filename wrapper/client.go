@@ -141,6 +141,10 @@ func WithMaxResponseBytes(n int64) Option { return func(s *settings) { s.maxResp
 // WithUserAgent appends a product token to the User-Agent header.
 func WithUserAgent(token string) Option { return func(s *settings) { s.userAgentSuffix = token } }
 
+// ErrInvalidBaseURL is returned by New for a base URL that is not an
+// absolute http(s) URL.
+var ErrInvalidBaseURL = errors.New("llamaextract: invalid base URL")
+
 // ErrInsecureBaseURL is returned by New for a plain http:// base URL on a
 // host that is not loopback, unless WithInsecureHTTP allows it.
 var ErrInsecureBaseURL = errors.New("llamaextract: base URL uses plain http to a non-loopback host, which would send the API key unencrypted")
@@ -176,7 +180,7 @@ func New(opts ...Option) (*Client, error) {
 	}
 	base, err := url.Parse(strings.TrimRight(s.baseURL, "/"))
 	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {
-		return nil, fmt.Errorf("llamaextract: base URL %q: want an absolute http(s) URL such as %s", s.baseURL, DefaultBaseURL)
+		return nil, fmt.Errorf("%w %q: want an absolute http(s) URL such as %s", ErrInvalidBaseURL, s.baseURL, DefaultBaseURL)
 	}
 	if base.Scheme == "http" && !s.allowInsecureHTTP && !isLoopback(base.Hostname()) {
 		return nil, fmt.Errorf("%w: %q; use https or pass wrapper.WithInsecureHTTP", ErrInsecureBaseURL, s.baseURL)

@@ -54,6 +54,9 @@ with progress on stderr, and its result printed to stdout as JSON.`,
 }
 
 func (f extractFlags) config(g *globals) (wrapper.ConfigSource, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	if (f.schema == "") == (f.configID == "") {
 		return nil, usagef("give exactly one of --schema FILE and --config-id cfg-...")
 	}
@@ -96,7 +99,7 @@ func runExtract(cmd *cobra.Command, g *globals, f extractFlags, input string) er
 		return err
 	}
 	ctx := runCtx(cmd)
-	fileInput := input
+	fileInput, owned := input, false
 	if !strings.HasPrefix(input, "dfl-") && !strings.HasPrefix(input, "pjb-") {
 		if _, err := os.Stat(input); err != nil {
 			return usagef("document %s: %v", input, err)
@@ -106,9 +109,10 @@ func runExtract(cmd *cobra.Command, g *globals, f extractFlags, input string) er
 			return err
 		}
 		fmt.Fprintf(g.stderr, "uploaded %s as %s\n", input, file.Id)
-		fileInput = file.Id
+		fileInput, owned = file.Id, true
 	}
-	job, err := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: fileInput, Config: cfg})
+	// A file uploaded here is this run's alone; a file ID may be shared.
+	job, err := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: fileInput, Config: cfg, OwnsFile: owned})
 	if err != nil {
 		return err
 	}

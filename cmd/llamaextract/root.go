@@ -34,7 +34,7 @@ func exitCode(err error) int {
 	var je *wrapper.JobError
 	var ve *wrapper.ValidationError
 	switch {
-	case errors.As(err, &ue), errors.As(err, &ve), errors.Is(err, wrapper.ErrNoAPIKey):
+	case errors.As(err, &ue), errors.As(err, &ve), errors.Is(err, wrapper.ErrNoAPIKey), errors.Is(err, wrapper.ErrInsecureBaseURL), errors.Is(err, wrapper.ErrInvalidBaseURL):
 		return exitUsage
 	case errors.As(err, &je):
 		return exitJobFailed
