@@ -319,7 +319,3 @@ func (h scrubHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 func (h scrubHandler) WithGroup(name string) slog.Handler {
 	return scrubHandler{next: h.next.WithGroup(h.s.string(name)), s: h.s}
 }
-
-// redact is scrubber.string for the client's key (kept for callers that
-// scrub a single string).
-func (c *Client) redact(s string) string { return c.scrub.string(s) }
