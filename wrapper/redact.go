@@ -31,10 +31,21 @@ const minKeyFragment = 8
 type scrubber struct {
 	key  string
 	frag int
+	// anchor is where in the key's first characters the literal search
+	// starts: the first byte that is not a lowercase letter (rarer in
+	// text, so the vectorised search stops less often).
+	anchor int
 }
 
 func newScrubber(key string) scrubber {
-	return scrubber{key: key, frag: min(minKeyFragment, len(key))}
+	s := scrubber{key: key, frag: min(minKeyFragment, len(key))}
+	for i := 0; i+4 <= s.frag; i++ {
+		if c := key[i]; c < 'a' || c > 'z' {
+			s.anchor = i
+			break
+		}
+	}
+	return s
 }
 
 // bytes returns b with every trace of the key replaced; b itself (not a
@@ -81,21 +92,47 @@ func (s scrubber) find(b []byte) [][2]int {
 	add := func(start, end int) {
 		spans = append(spans, [2]int{start, end})
 	}
-	// Forward matches from the key's first character, which may itself be
-	// escaped: candidates start at that character, a backslash or a '%'.
-	first := s.key[0]
-	for i := 0; i < len(b); {
-		j := indexStart(b[i:], first)
+	// Forward matches: any run of the key's first s.frag characters or
+	// more. Written as is, it contains the literal fragment, which a
+	// vectorised search finds, anchored on its rarest-looking byte.
+	head, o := s.key[:s.frag], s.anchor
+	for i := o; i < len(b); {
+		j := bytes.Index(b[i:], []byte(head[o:]))
 		if j < 0 {
 			break
 		}
-		j += i
-		if n := s.matchPrefix(b, j); n > 0 {
-			add(j, j+n)
-			i = j + n
+		j += i - o
+		if !bytes.Equal(b[j:j+o], []byte(head[:o])) {
+			i = j + o + 1
 			continue
 		}
-		i = j + 1
+		n := s.matchPrefix(b, j)
+		add(j, j+n)
+		i = j + n + o
+	}
+	// Escaped, it contains an escape (\uXXXX, \/ or %XX) of one of those
+	// characters within its first 6*s.frag bytes: only such escapes are
+	// followed up, so ordinary escapes (\n, non-ASCII text, "50%") cost a
+	// glance each.
+	for _, esc := range [...]byte{'\\', '%'} {
+		for i := 0; i < len(b); {
+			e := bytes.IndexByte(b[i:], esc)
+			if e < 0 {
+				break
+			}
+			e += i
+			i = e + 1
+			if !s.escapesHead(b[e:]) {
+				continue
+			}
+			for p := max(0, e-6*s.frag); p <= e; p++ {
+				if n := s.matchPrefix(b, p); n > 0 && p+n > e {
+					add(p, p+n)
+					i = p + n
+					break
+				}
+			}
+		}
 	}
 	// A key cut at the start of a text keeps its last characters, written
 	// as is.
@@ -115,18 +152,18 @@ func (s scrubber) find(b []byte) [][2]int {
 	return mergeSpans(spans)
 }
 
-// indexStart finds the next byte that could begin an (escaped) key.
-func indexStart(b []byte, first byte) int {
-	best := -1
-	for _, c := range [...]byte{first, '\\', '%'} {
-		if k := bytes.IndexByte(b, c); k >= 0 && (best < 0 || k < best) {
-			best = k
-			if k == 0 {
-				break
-			}
+// escapesHead reports whether b starts with an escape of one of the key's
+// first s.frag characters.
+func (s scrubber) escapesHead(b []byte) bool {
+	if b[0] == '\\' && (len(b) < 2 || (b[1] != 'u' && b[1] != 'U' && b[1] != '/')) {
+		return false
+	}
+	for k := range s.frag {
+		if decodedIs(b, s.key[k]) > 1 {
+			return true
 		}
 	}
-	return best
+	return false
 }
 
 // matchPrefix returns how many bytes at b[i:] spell at least s.frag leading
