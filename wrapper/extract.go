@@ -43,6 +43,11 @@ type ExtractOptions struct {
 	Upload UploadOptions
 	// Wait options: schedule, progress callback, remote cancel...
 	Wait []WaitOption
+	// OwnsFiles promises that an input given as a file ID (dfl-...) was
+	// uploaded for this call alone, as a path always is: an ambiguous
+	// create may then adopt the job it made (CreateJobRequest.OwnsFile).
+	// Leave it false for IDs other callers or processes may use.
+	OwnsFiles bool
 
 	// beforeCreate runs just before the job is created (ExtractAll's limiter).
 	beforeCreate func(context.Context) error
@@ -102,7 +107,7 @@ func extract[R any](ctx context.Context, c *Client, input string, target Extract
 	}
 	// A path was uploaded just now for this call alone (an ID is used as
 	// is and may be shared): only then may an ambiguous create adopt.
-	owned := fileInput != strings.TrimSpace(input)
+	owned := o.OwnsFiles || fileInput != strings.TrimSpace(input)
 	job, err := c.run(ctx, CreateJobRequest{FileInput: fileInput, Config: cfg, OwnsFile: owned}, w, fetch)
 	if err != nil {
 		return zero, job, err

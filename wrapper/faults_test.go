@@ -74,7 +74,8 @@ func runFaultSuite(t *testing.T, n, concurrency int) suiteReport {
 	start := time.Now()
 	var progressCalls atomic.Int64
 	results := wrapper.ExtractAll[numbered](context.Background(), c, inputs,
-		wrapper.ExtractOptions{Wait: []wrapper.WaitOption{wrapper.WithSchedule(wrapper.FixedSchedule(5 * time.Millisecond))}},
+		// The suite uploaded one file per input, so it owns them.
+		wrapper.ExtractOptions{OwnsFiles: true, Wait: []wrapper.WaitOption{wrapper.WithSchedule(wrapper.FixedSchedule(5 * time.Millisecond))}},
 		wrapper.BatchOptions{Concurrency: concurrency, CreatesPerSecond: 1000, Burst: concurrency,
 			OnProgress: func(p wrapper.BatchProgress) { progressCalls.Add(1) }})
 	rep := suiteReport{items: n, wall: time.Since(start)}
