@@ -366,7 +366,7 @@ func (r *createRecovery) list(ctx context.Context, start time.Time) ([]listedJob
 	params := &generated.ListExtractJobsParams{OrganizationId: c.org(), ProjectId: c.project()}
 	fileInput := r.body.FileInput
 	params.FileInput = &fileInput
-	expand := []generated.ExtractExpand{generated.ExtractExpandConfiguration}
+	expand := []generated.ExtractExpand{string(ExpandConfiguration)}
 	params.Expand = &expand
 	pageSize := 100
 	params.PageSize = &pageSize

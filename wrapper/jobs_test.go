@@ -85,7 +85,8 @@ func TestEveryOperation(t *testing.T) {
 	}
 
 	job, err := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: f.Id, Config: wrapper.SavedConfig(cfg.Id)})
-	if err != nil || job.State() != wrapper.StatusPending {
+	// PENDING lasts 5 ms: on a loaded machine the job may already run.
+	if err != nil || (job.State() != wrapper.StatusPending && job.State() != wrapper.StatusRunning) {
 		t.Fatalf("create: %v %+v", err, job)
 	}
 	got, err := c.GetJob(ctx, job.Id, wrapper.ExpandConfiguration)

@@ -278,6 +278,13 @@ func (s scrubber) scrubError(err error) error {
 		api.Detail, api.URL = s.string(api.Detail), s.string(api.URL)
 		api.Body = s.bytes(api.Body)
 		s.header(api.Header)
+		for i := range api.Issues {
+			is := &api.Issues[i]
+			is.Msg, is.Path, is.Type = s.string(is.Msg), s.string(is.Path), s.string(is.Type)
+			for k := range is.Loc {
+				is.Loc[k] = s.string(is.Loc[k])
+			}
+		}
 	case errors.As(err, &inv):
 		inv.Reason, inv.Snippet = s.string(inv.Reason), s.string(inv.Snippet)
 		inv.Err = s.wrap(inv.Err)
