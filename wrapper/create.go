@@ -91,6 +91,11 @@ func (r CreateJobRequest) body() (generated.ExtractV2JobCreate, error) {
 // as taken before its create returns. Two Clients (or processes) never
 // return the same job either, provided a file they share is never passed
 // with OwnsFile.
+//
+// Limits: when ctx ends while a create is in flight, CreateJob returns the
+// context's error without looking, and the job may exist. The service's
+// list must show a job as soon as its create is answered (it does; an
+// eventually consistent list would let a repeated create duplicate it).
 func (c *Client) CreateJob(ctx context.Context, req CreateJobRequest) (*Job, error) {
 	body, err := req.body()
 	if err != nil {
