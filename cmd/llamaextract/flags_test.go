@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/extract-go/llamaextract/extracttest"
 )
 
 // Every flag is checked before anything is uploaded: a bad one is a usage
@@ -59,5 +61,19 @@ func TestCLIKeyNeverPrinted(t *testing.T) {
 		if out := r.stdout + r.stderr; strings.Contains(out, key) || strings.Contains(out, key[:len(key)/2]) {
 			t.Errorf("%v: the key is in the output:\n%s", args, out)
 		}
+	}
+}
+
+// The CLI uploads a fresh file per run, so a create whose answer is lost
+// adopts the job it made: one job, exit 0.
+func TestCLIAdoptsOnItsOwnUpload(t *testing.T) {
+	srv, env := emulatorEnv(t)
+	srv.InjectFault(extracttest.Fault{Operation: "CreateExtractJob", Kind: extracttest.FaultDropAfter, Times: 1})
+	doc, schema := writeFile(t, "doc.txt", "Vendor: Acme\nTotal: 3"), writeFile(t, "s.json", schemaJSON)
+	if r := cli(t, env, "extract", doc, "--schema", schema); r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if st := srv.Stats(); st.JobsCreated != 1 || st.Requests["CreateExtractJob"] != 1 {
+		t.Fatalf("%d jobs after %d creates; want the lost answer's job adopted", st.JobsCreated, st.Requests["CreateExtractJob"])
 	}
 }
