@@ -56,7 +56,11 @@
 // the first one; a 400 is a rule of the service, explained in Detail.
 // Requests that are wrong before sending are *ValidationError naming the field and the fix;
 // network failures are *ConnectionError; unusable answers are
-// *InvalidResponseError.
+// *InvalidResponseError (a 2xx that is not a job, such as null or {}, is
+// one); a create that may or may not have made a job on a shared file is
+// an *AmbiguousCreateError. No error, log line or Job field carries the
+// API key: everything the server sends is scrubbed of it, whether echoed
+// as is, JSON-escaped, URL-encoded or cut short.
 //
 // # Retries
 //
