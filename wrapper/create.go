@@ -314,6 +314,9 @@ func (r *createRecovery) look(ctx context.Context, cause error, start time.Time)
 	r.file.mu.Lock()
 	defer r.file.mu.Unlock()
 	jobs, err := r.list(ctx, start)
+	if errors.Is(err, errTooManyJobs) && r.owned {
+		err = nil // every job on an owned file is this call's: any will do
+	}
 	if err != nil {
 		return false, &AmbiguousCreateError{Operation: "CreateExtractJob", FileInput: r.body.FileInput, Err: cause, LookupErr: err}
 	}
@@ -364,6 +367,8 @@ func (r *createRecovery) look(ctx context.Context, cause error, start time.Time)
 	return false, &AmbiguousCreateError{Operation: "CreateExtractJob", FileInput: r.body.FileInput, Err: cause, Candidates: ids}
 }
 
+var errTooManyJobs = fmt.Errorf("llamaextract: more than %d jobs on the file since the attempt began", recoveryPages*100)
+
 // list reads the file's jobs with their configuration, newest first, from
 // shortly before start (server clock) when the server's clock is known.
 func (r *createRecovery) list(ctx context.Context, start time.Time) ([]listedJob, error) {
@@ -383,7 +388,12 @@ func (r *createRecovery) list(ctx context.Context, start time.Time) ([]listedJob
 	}
 	var out []listedJob
 	seen := map[string]bool{}
-	for range recoveryPages {
+	for n := 0; ; n++ {
+		if n == recoveryPages {
+			// Not having seen every job, recovery cannot say none is
+			// this call's.
+			return out, errTooManyJobs
+		}
 		var page struct {
 			Items         []json.RawMessage `json:"items"`
 			NextPageToken *string           `json:"next_page_token"`
@@ -401,8 +411,11 @@ func (r *createRecovery) list(ctx context.Context, start time.Time) ([]listedJob
 			j.raw = raw
 			out = append(out, j)
 		}
-		if page.NextPageToken == nil || *page.NextPageToken == "" || len(page.Items) == 0 || seen[*page.NextPageToken] {
+		if page.NextPageToken == nil || *page.NextPageToken == "" || len(page.Items) == 0 {
 			break
+		}
+		if seen[*page.NextPageToken] {
+			return nil, &InvalidResponseError{Operation: "ListExtractJobs", StatusCode: http.StatusOK, Reason: "next_page_token repeats an earlier page's"}
 		}
 		seen[*page.NextPageToken] = true
 		params.PageToken = page.NextPageToken
