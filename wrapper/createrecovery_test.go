@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -277,5 +278,25 @@ func TestCreateAnswerMustBeAJob(t *testing.T) {
 		if !errors.As(err, &inv) || job != nil {
 			t.Errorf("get answered %s: job %v, error %v", body, job, err)
 		}
+	}
+}
+
+// When the file's jobs cannot all be seen (a page token that cycles), the
+// create is neither repeated nor adopted: the caller is told.
+func TestRecoveryWithAnIncompleteList(t *testing.T) {
+	var creates atomic.Int32
+	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.Method == http.MethodPost {
+			creates.Add(1)
+			w.WriteHeader(500)
+			return
+		}
+		fmt.Fprint(w, `{"items":[`+okJob+`,"configuration_id":"cfg-other"}],"next_page_token":"again"}`)
+	})
+	_, err := c.CreateJob(context.Background(), lineReq("dfl-1", false))
+	var amb *wrapper.AmbiguousCreateError
+	if !errors.As(err, &amb) || amb.LookupErr == nil || creates.Load() != 1 {
+		t.Fatalf("%d creates: %v", creates.Load(), err)
 	}
 }
