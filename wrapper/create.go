@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,18 +17,19 @@ import (
 
 	"github.com/extract-go/llamaextract"
 	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/fileinput"
 )
 
 // CreateJobRequest describes a job to create.
 type CreateJobRequest struct {
 	// FileInput is an uploaded file (dfl-...) or a completed parse job
-	// (pjb-...).
+	// (pjb-...). To extract a file on disk, use Extract or UploadFile.
 	FileInput string
 	// Config is an ExtractConfig or a SavedConfig (required).
-	Config ConfigSource
+	Config Config
 	// Webhooks are endpoints notified as the job changes status;
 	// WebhookConfigIDs refer to saved webhook configurations.
-	Webhooks         []generated.WebhookConfiguration
+	Webhooks         []Webhook
 	WebhookConfigIDs []string
 	// OwnsFile promises that FileInput was made for this request alone: an
 	// upload no other create (in this process or any other) uses. Extract,
@@ -36,13 +39,53 @@ type CreateJobRequest struct {
 	OwnsFile bool
 }
 
+// Webhook is an endpoint LlamaCloud notifies as a job changes status;
+// package webhook verifies and parses the deliveries.
+type Webhook struct {
+	// URL receives the POSTs (required).
+	URL string
+	// Events selects the events to deliver (webhook.ExtractSuccess, ...);
+	// nil delivers all of them.
+	Events []string
+	// Headers are sent with every delivery, e.g. the receiver's own token.
+	Headers map[string]string
+	// SigningSecret makes every delivery carry an LC-Signature header.
+	SigningSecret string
+	// JSONPayload sends the payload as a JSON object instead of a
+	// JSON-encoded string.
+	JSONPayload bool
+}
+
+func (w Webhook) wire(i int) (generated.WebhookConfiguration, error) {
+	u, err := url.Parse(strings.TrimSpace(w.URL))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return generated.WebhookConfiguration{}, &ValidationError{Operation: opCreateJob, Field: fmt.Sprintf("webhook_configurations[%d].webhook_url", i), Reason: fmt.Sprintf("%q is not an absolute http(s) URL", w.URL)}
+	}
+	g := generated.WebhookConfiguration{WebhookUrl: optString(u.String()), WebhookSigningSecret: optString(w.SigningSecret)}
+	if len(w.Events) > 0 {
+		ev := make([]generated.WebhookEvent, len(w.Events))
+		for i, e := range w.Events {
+			ev[i] = generated.WebhookEvent(e)
+		}
+		g.WebhookEvents = &ev
+	}
+	if len(w.Headers) > 0 {
+		h := maps.Clone(w.Headers)
+		g.WebhookHeaders = &h
+	}
+	if w.JSONPayload {
+		g.WebhookOutputFormat = optString("json")
+	}
+	return g, nil
+}
+
 func (r CreateJobRequest) body() (generated.ExtractV2JobCreate, error) {
-	const op = "CreateExtractJob"
+	const op = opCreateJob
 	in := strings.TrimSpace(r.FileInput)
 	if in == "" {
 		return generated.ExtractV2JobCreate{}, &ValidationError{Operation: op, Field: "file_input", Reason: "required; upload the document with UploadFile and pass its id (dfl-...)"}
 	}
-	if !strings.HasPrefix(in, "dfl-") && !strings.HasPrefix(in, "pjb-") {
+	if !fileinput.IsID(in) {
 		return generated.ExtractV2JobCreate{}, &ValidationError{Operation: op, Field: "file_input", Reason: fmt.Sprintf("%q is neither a file id (dfl-...) nor a parse job id (pjb-...); to extract a file on disk use UploadFile first, or Extract", in)}
 	}
 	if r.Config == nil {
@@ -53,10 +96,18 @@ func (r CreateJobRequest) body() (generated.ExtractV2JobCreate, error) {
 		return body, err
 	}
 	if len(r.Webhooks) > 0 {
-		body.WebhookConfigurations = &r.Webhooks
+		hooks := make([]generated.WebhookConfiguration, len(r.Webhooks))
+		for i, w := range r.Webhooks {
+			var err error
+			if hooks[i], err = w.wire(i); err != nil {
+				return body, err
+			}
+		}
+		body.WebhookConfigurations = &hooks
 	}
 	if len(r.WebhookConfigIDs) > 0 {
-		body.WebhookConfigurationIds = &r.WebhookConfigIDs
+		ids := append([]string(nil), r.WebhookConfigIDs...)
+		body.WebhookConfigurationIds = &ids
 	}
 	return body, nil
 }
@@ -107,12 +158,12 @@ func (c *Client) CreateJob(ctx context.Context, req CreateJobRequest) (*Job, err
 	var job Job
 	r := &createRecovery{c: c, body: body, owned: req.OwnsFile, file: file, out: &job}
 	err = c.do(ctx, callSpec{
-		op:     "CreateExtractJob",
+		op:     opCreateJob,
 		create: true,
 		out:    &job,
 		guard:  &file.mu,
 		onSuccess: func() {
-			c.creates.remember(job.Id)
+			c.creates.remember(job.ID)
 		},
 		send: func(ctx context.Context) (*http.Response, error) {
 			return c.gen.CreateExtractJob(ctx, params, body)
@@ -124,6 +175,13 @@ func (c *Client) CreateJob(ctx context.Context, req CreateJobRequest) (*Job, err
 	}
 	return &job, nil
 }
+
+// WithOwnedFiles promises that every input given as a file ID (dfl-...)
+// was uploaded for this call alone, as a path always is, so an ambiguous
+// create may adopt the job it made (see CreateJobRequest.OwnsFile). Leave
+// it out for IDs other callers or processes may use. Extract, ExtractRows
+// and ExtractAll read it.
+func WithOwnedFiles() CallOption { return func(s *callSettings) { s.ownsFiles = true } }
 
 // ErrAmbiguousCreate matches an *AmbiguousCreateError with errors.Is.
 var ErrAmbiguousCreate = errors.New("llamaextract: ambiguous create")

@@ -41,7 +41,7 @@ func createAll(ctx context.Context, reqs []wrapper.CreateJobRequest, clients ...
 			defer wg.Done()
 			j, err := clients[i%len(clients)].CreateJob(ctx, req)
 			if j != nil {
-				ids[i] = j.Id
+				ids[i] = j.ID
 			}
 			errs[i] = err
 		}()
@@ -127,12 +127,12 @@ func TestTwoCreatesNeverReturnOneJob(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, job, err := wrapper.Extract[Invoice](ctx, c, path, wrapper.ExtractOptions{Wait: []wrapper.WaitOption{fast}})
+				_, job, err := wrapper.Extract[Invoice](ctx, c, path, wrapper.ExtractConfig{}, fast)
 				if err != nil {
 					t.Error(err)
 					return
 				}
-				ids[i] = job.Id
+				ids[i] = job.ID
 			}()
 		}
 		wg.Wait()
@@ -163,7 +163,7 @@ func TestRecoveryWaitsForCreatesInFlight(t *testing.T) {
 				a <- result{err: err}
 				return
 			}
-			a <- result{id: j.Id}
+			a <- result{id: j.ID}
 		}()
 		for srv.Stats().Requests["CreateExtractJob"] < 1 {
 			time.Sleep(time.Millisecond)
@@ -174,7 +174,7 @@ func TestRecoveryWaitsForCreatesInFlight(t *testing.T) {
 			t.Fatal(ra.err)
 		}
 		if owned {
-			if berr != nil || b.Id == ra.id {
+			if berr != nil || b.ID == ra.id {
 				t.Fatalf("owned: B got %v, %v; A got %s", b, berr, ra.id)
 			}
 		} else {
@@ -220,15 +220,15 @@ func TestRecoveryNeverAdoptsAnotherCallsJob(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := y.GetJob(ctx, job.Id, wrapper.ExpandConfiguration)
-			if err != nil || job.Id == old.Id || got.Configuration == nil || string(*got.Configuration.ExtractionTarget) != "per_page" {
-				t.Fatalf("Y was handed X's job %s (got %s): %v", old.Id, job.Id, err)
+			got, err := y.GetJob(ctx, job.ID, wrapper.WithExpand(wrapper.ExpandConfiguration))
+			if err != nil || job.ID == old.ID || got.Configuration == nil || got.Configuration.Target != wrapper.PerPage {
+				t.Fatalf("Y was handed X's job %s (got %s): %v", old.ID, job.ID, err)
 			}
 			// Same file, same schema, a second job wanted: still its own.
 			clk.Advance(time.Minute)
 			srv.InjectFault(extracttest.Fault{Operation: "CreateExtractJob", Kind: extracttest.FaultStatus, Status: 502, Times: 1})
 			again, err := y.CreateJob(ctx, lineReq(file, false))
-			if err != nil || again.Id == old.Id {
+			if err != nil || again.ID == old.ID {
 				t.Fatalf("second job on the file: %v %v", again, err)
 			}
 			if n := srv.JobsCreatedFor(file); n != 3 {
@@ -247,7 +247,7 @@ func TestRecoveryNeverAdoptsAnotherCallsJob(t *testing.T) {
 			srv.InjectFault(extracttest.Fault{Operation: "CreateExtractJob", Kind: extracttest.FaultDropAfter, Times: 1})
 			_, err = c.CreateJob(ctx, lineReq(file, false))
 			var amb *wrapper.AmbiguousCreateError
-			if !errors.As(err, &amb) || len(amb.Candidates) != 1 || amb.Candidates[0] == old.Id {
+			if !errors.As(err, &amb) || len(amb.Candidates) != 1 || amb.Candidates[0] == old.ID {
 				t.Fatalf("want the one new job as the only candidate: %v", err)
 			}
 			if n := srv.JobsCreatedFor(file); n != 2 {

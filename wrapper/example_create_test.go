@@ -38,7 +38,7 @@ func ExampleAmbiguousCreateError() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("adopted:", job.Id != "", "jobs on the file:", srv.JobsCreatedFor(own))
+	fmt.Println("adopted:", job.ID != "", "jobs on the file:", srv.JobsCreatedFor(own))
 	// Output:
 	// ambiguous: true candidates: 1
 	// adopted: true jobs on the file: 1

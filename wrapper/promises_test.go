@@ -229,7 +229,7 @@ func TestAPIKeyScrubbedFromEveryError(t *testing.T) {
 			}
 			var je *wrapper.JobError
 			if errors.As(err, &je) {
-				text += je.Message()
+				text += je.Job.ErrorMessage
 			}
 			if leaks(text) {
 				t.Errorf("%s/%s: the key is in the error: %s", name, what, text)

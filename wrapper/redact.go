@@ -294,9 +294,8 @@ func (s scrubber) scrubError(err error) error {
 		amb.Err = s.scrubError(amb.Err)
 		amb.LookupErr = s.scrubError(amb.LookupErr)
 	case errors.As(err, &job):
-		if job.Job != nil && job.Job.ErrorMessage != nil {
-			m := s.string(*job.Job.ErrorMessage)
-			job.Job.ErrorMessage = &m
+		if job.Job != nil {
+			job.Job.ErrorMessage = s.string(job.Job.ErrorMessage)
 		}
 	}
 	return s.wrap(err)

@@ -28,6 +28,57 @@ func optString(s string) *string {
 
 const maxErrorBody = 64 << 10
 
+// The API's operations, by their operationId in openapi.yaml; errors name
+// them.
+const (
+	opCreateJob           = "CreateExtractJob"
+	opListJobs            = "ListExtractJobs"
+	opGetJob              = "GetExtractJob"
+	opDeleteJob           = "DeleteExtractJob"
+	opCancelJob           = "CancelExtractJob"
+	opValidateSchema      = "ValidateExtractSchema"
+	opGenerateSchema      = "GenerateExtractSchema"
+	opUploadFile          = "UploadFile"
+	opListFiles           = "ListFiles"
+	opGetFile             = "GetFile"
+	opDeleteFile          = "DeleteFile"
+	opGetFileContent      = "GetFileContent"
+	opCreateConfiguration = "CreateConfiguration"
+	opListConfigurations  = "ListConfigurations"
+	opGetConfiguration    = "GetConfiguration"
+	opUpdateConfiguration = "UpdateConfiguration"
+	opDeleteConfiguration = "DeleteConfiguration"
+)
+
+// pathID is the ID an operation puts in its path; an empty field means the
+// operation has none.
+type pathID struct{ field, value string }
+
+// none is the result type of operations whose answer carries nothing.
+type none struct{}
+
+// request is the one way an endpoint is called: it checks the path ID
+// before anything is sent, sends the request send builds (with the
+// generated client), and decodes a 2xx JSON answer into a new T. Every
+// method of Client goes through it, so the checks, the error types, the
+// retries (do) and the validate hook are the same everywhere.
+func request[T any](ctx context.Context, c *Client, op string, id pathID, send func(context.Context) (*http.Response, error)) (*T, error) {
+	if id.field != "" {
+		if err := checkID(op, id.field, id.value); err != nil {
+			return nil, err
+		}
+	}
+	out := new(T)
+	var dst any = out
+	if _, empty := dst.(*none); empty {
+		dst = nil
+	}
+	if err := c.call(ctx, op, send, dst); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // callSpec is one API request as call sends it.
 type callSpec struct {
 	op   string
@@ -95,10 +146,10 @@ func (c *Client) do(ctx context.Context, spec callSpec) error {
 		if attempt >= c.policy.MaxRetries {
 			return c.scrub.scrubError(err)
 		}
-		wait := c.policy.retryWait(err, attempt)
+		wait := c.policy.retryWait(err, attempt, c.clock.Now())
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "llamaextract retry",
 			slog.String("op", spec.op), slog.Int("attempt", attempt+1), slog.Duration("wait", wait), slog.Any("error", err))
-		if err := sleepCtx(ctx, wait); err != nil {
+		if err := sleep(ctx, c.clock, wait); err != nil {
 			return fmt.Errorf("llamaextract: %s: %w", spec.op, err)
 		}
 	}

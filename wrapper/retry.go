@@ -137,10 +137,10 @@ func brokenBody(err error) bool {
 
 // retryWait is how long to wait before retry n (0 for the first) after
 // err: what the server asked for (capped by MaxRetryAfter), else backoff.
-func (p RetryPolicy) retryWait(err error, n int) time.Duration {
+func (p RetryPolicy) retryWait(err error, n int, now time.Time) time.Duration {
 	var api *APIError
 	if errors.As(err, &api) {
-		if d, ok := retryAfter(api.Header, time.Now()); ok {
+		if d, ok := retryAfter(api.Header, now); ok {
 			return min(d, p.MaxRetryAfter)
 		}
 	}
@@ -212,15 +212,4 @@ func clampDuration(ns float64) time.Duration {
 		return time.Duration(math.MaxInt64 / 2)
 	}
 	return time.Duration(ns)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
