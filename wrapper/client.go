@@ -120,7 +120,9 @@ const DefaultRequestTimeout = 60 * time.Second
 // is a *ConnectionError and is retried like one, so a server that stalls
 // midway cannot hang a call that has no context deadline. d must be
 // positive.
-func WithRequestTimeout(d time.Duration) Option { return func(s *clientSettings) { s.requestTimeout = d } }
+func WithRequestTimeout(d time.Duration) Option {
+	return func(s *clientSettings) { s.requestTimeout = d }
+}
 
 // WithHeader adds a header to every request. LLAMA_CLOUD_CUSTOM_HEADERS
 // (newline-separated "Name: value" lines) adds more.
