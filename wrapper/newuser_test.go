@@ -470,6 +470,19 @@ func TestNewUserAPIErrors(t *testing.T) {
 	if _, err := client.ValidateSchema(ctx, wrapper.MustSchemaFor[nuInvoice]()); !errors.As(err, &ce) {
 		t.Fatalf("drop: %v", err)
 	}
+	// A GET dropped once on a kept-alive connection is resent by net/http
+	// itself (FaultDrop's doc); dropped twice, the client sees it.
+	if _, err := client.ListFiles(ctx, wrapper.FileFilter{}); err != nil { // a kept-alive connection
+		t.Fatal(err)
+	}
+	remove := srv.InjectFault(extracttest.Fault{Operation: extracttest.OpGetFile, Kind: extracttest.FaultDrop, Times: 2})
+	if _, err := client.GetFile(ctx, "dfl-x"); !errors.As(err, &ce) {
+		t.Fatalf("drop GET twice: %v", err)
+	}
+	if n := srv.Stats().Requests[extracttest.OpGetFile]; n != 2 {
+		t.Fatalf("a GET dropped on a kept-alive connection reached the server %d times, FaultDrop's doc says 2", n)
+	}
+	remove()
 	id := srv.AddFile("x.txt", []byte("x"))
 	srv.InjectFault(extracttest.Fault{Operation: extracttest.OpGetFile, Kind: extracttest.FaultTruncate, Times: 1})
 	var ie *wrapper.InvalidResponseError

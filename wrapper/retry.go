@@ -16,7 +16,9 @@ import (
 
 // RetryPolicy says which failed requests are retried and how long to wait.
 // The zero value retries nothing; DefaultRetryPolicy matches the official
-// SDKs.
+// SDKs. Below the policy, Go's http.Transport itself sends a GET again, once,
+// when a kept-alive connection closes before any answer; it never does so
+// for a POST, so a create is never repeated behind the policy's back.
 type RetryPolicy struct {
 	// MaxRetries is how many times a request is retried after its first try.
 	MaxRetries int
