@@ -866,3 +866,84 @@ func TestNewUserLoggerAndHeader(t *testing.T) {
 func nuLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
+
+// The README's snippets, pasted as written (only the surrounding names they
+// assume are declared), so that they keep compiling and, where they can, run.
+
+
+func readmeQuickstart(ctx context.Context) error {
+	client, err := wrapper.New() // LLAMA_CLOUD_API_KEY from the environment
+	if err != nil {
+		return err
+	}
+	inv, job, err := wrapper.Extract[Invoice](ctx, client, "invoice.pdf", wrapper.ExtractConfig{CiteSources: true})
+	if err != nil {
+		return err
+	} // *wrapper.JobError if the job FAILED
+	cite, _ := job.Metadata().Field("total") // cite.Citations[0].Page, .MatchingText
+
+	// The same from a configuration saved once (CreateConfiguration) and run by ID:
+	inv, job, err = wrapper.Extract[Invoice](ctx, client, "invoice.pdf", wrapper.SavedConfig("cfg-..."))
+	_, _, _, _ = inv, job, cite, err
+	return nil
+}
+
+func readmeManyDocuments(ctx context.Context, client *wrapper.Client, paths []string, secret string, use func(Invoice), enqueue func(string) error) error {
+	results := wrapper.ExtractAll[Invoice](ctx, client, paths, wrapper.ExtractConfig{},
+		wrapper.BatchOptions{Concurrency: 16, CreatesPerSecond: 10})
+	for _, r := range results { // in input order; r.Err says why an item failed
+		if r.Err != nil {
+			slog.Info("item failed", "input", r.Input, "err", r.Err)
+			continue
+		}
+		use(r.Value)
+	}
+
+	hook, err := webhook.Handler(secret, func(ctx context.Context, e webhook.Event) error {
+		return enqueue(e.JobID) // e.Name: extract.success, extract.error, ...; verified LC-Signature
+	}) // an empty secret is an error here, never a handler that checks nothing
+	if err != nil {
+		return err
+	}
+	http.NewServeMux().Handle("/hooks", hook)
+	return nil
+}
+
+func TestREADMESnippets(t *testing.T) {
+	t.Setenv(wrapper.EnvAPIKey, "")
+	t.Setenv(wrapper.EnvParseAPIKey, "")
+	if err := readmeQuickstart(context.Background()); !errors.Is(err, wrapper.ErrNoAPIKey) {
+		t.Fatalf("quickstart without a key: %v", err)
+	}
+	srv, client, _ := nuEnv(t, nil)
+	paths := []string{srv.AddFile("a.txt", []byte(nuInvoiceText)), srv.AddFile("b.txt", []byte(nuInvoiceText))}
+	var got []Invoice
+	if err := readmeManyDocuments(context.Background(), client, paths, "s", func(i Invoice) { got = append(got, i) }, func(string) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[1].Vendor != "Acme" {
+		t.Fatalf("got %+v", got)
+	}
+}
+
+// The README's testing section, as a test.
+func TestREADMETestingSection(t *testing.T) {
+	clock := extracttest.NewFakeClock(time.Now())
+	clock.SetAutoAdvance(true)
+	srv := extracttest.NewTestServer(t, extracttest.WithClock(clock), extracttest.WithJobDuration(10*time.Minute))
+	client, _ := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("test"), wrapper.WithClock(clock))
+
+	file := srv.AddFile("invoice.txt", []byte("Vendor: Acme\nTotal: 12.50\n"))
+	inv, _, err := wrapper.Extract[Invoice](context.Background(), client, file, wrapper.ExtractConfig{})
+	if err != nil || inv.Vendor != "Acme" || inv.Total != 12.5 {
+		t.Fatalf("%+v %v", inv, err)
+	}
+	bad := srv.AddFile("big.txt", nil)
+	srv.ScriptFile(bad, extracttest.Outcome{Error: "The response was too long to be processed"})
+	srv.InjectFault(extracttest.Fault{Operation: extracttest.OpGetExtractJob, Kind: extracttest.FaultStatus, Status: 429, RetryAfter: "1", Times: 1})
+	_, _, err = wrapper.Extract[Invoice](context.Background(), client, bad, wrapper.ExtractConfig{})
+	var je *wrapper.JobError
+	if !errors.As(err, &je) || srv.Stats().FaultsInjected != 1 {
+		t.Fatalf("%v %+v", err, srv.Stats())
+	}
+}
