@@ -75,4 +75,3 @@ func TestNewUserRunAllCancelled(t *testing.T) {
 		t.Fatal("jobs were created after cancel")
 	}
 }
-

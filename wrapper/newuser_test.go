@@ -807,7 +807,6 @@ func nuLogger(w io.Writer) *slog.Logger {
 // The README's snippets, pasted as written (only the surrounding names they
 // assume are declared), so that they keep compiling and, where they can, run.
 
-
 func readmeQuickstart(ctx context.Context) error {
 	client, err := wrapper.New() // LLAMA_CLOUD_API_KEY from the environment
 	if err != nil {
