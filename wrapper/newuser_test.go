@@ -817,11 +817,12 @@ func readmeQuickstart(ctx context.Context) error {
 		return err
 	} // *wrapper.JobError if the job FAILED
 	cite, _ := job.Metadata().Field("total") // cite.Citations[0].Page, .MatchingText
+	_, _ = inv, cite // (the README goes on to use them)
 
 	// The same from a configuration saved once (CreateConfiguration) and run by ID:
 	inv, job, err = wrapper.Extract[Invoice](ctx, client, "invoice.pdf", wrapper.SavedConfig("cfg-..."))
-	_, _, _, _ = inv, job, cite, err
-	return nil
+	_, _ = inv, job
+	return err
 }
 
 func readmeManyDocuments(ctx context.Context, client *wrapper.Client, paths []string, secret string, use func(Invoice), enqueue func(string) error) error {
