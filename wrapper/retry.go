@@ -184,12 +184,12 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 			return clampDuration(ms * float64(time.Millisecond)), true
 		}
 	}
-	return ParseRetryAfter(h.Get("Retry-After"), now)
+	return parseRetryAfter(h.Get("Retry-After"), now)
 }
 
-// ParseRetryAfter parses a Retry-After value: seconds (fractional allowed)
+// parseRetryAfter parses a Retry-After value: seconds (fractional allowed)
 // or an HTTP date, relative to now. It reports false for anything else.
-func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
