@@ -817,7 +817,7 @@ func readmeQuickstart(ctx context.Context) error {
 		return err
 	} // *wrapper.JobError if the job FAILED
 	cite, _ := job.Metadata().Field("total") // cite.Citations[0].Page, .MatchingText
-	_, _ = inv, cite // (the README goes on to use them)
+	_, _ = inv, cite                         // (the README goes on to use them)
 
 	// The same from a configuration saved once (CreateConfiguration) and run by ID:
 	inv, job, err = wrapper.Extract[Invoice](ctx, client, "invoice.pdf", wrapper.SavedConfig("cfg-..."))
