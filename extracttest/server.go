@@ -285,11 +285,14 @@ func (s *Server) serveOperation(rec *recorder, r *http.Request, route *routers.R
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			rec.json(http.StatusRequestEntityTooLarge, errBody(fmt.Sprintf("file: larger than the %d byte upload limit", s.cfg.maxUpload)))
-		} else {
-			rec.json(http.StatusUnprocessableEntity, validationBody{Detail: validationIssues(err)})
+			s.checkResponse(rec, r, route)
+			return
 		}
-		s.checkResponse(rec, r, route)
-		return
+		if issues := validationIssues(err); len(issues) > 0 {
+			rec.json(http.StatusUnprocessableEntity, validationBody{Detail: issues})
+			s.checkResponse(rec, r, route)
+			return
+		}
 	}
 
 	h := s.handlers[op.OperationID]

@@ -188,3 +188,44 @@ func TestParseTierOutsideTheTiersIs422(t *testing.T) {
 		t.Errorf("a known tier: %d %s", r.status, r.body)
 	}
 }
+
+// The TypeScript SDK sends null for an Array<...> | null query parameter as
+// key= (qs, arrayFormat repeat). FastAPI reads that as the list [""]: valid
+// for a list of strings, an enum failure at item 0 for a list of enum values.
+func TestEmptyListQueryValueIsTheListOfOneEmptyString(t *testing.T) {
+	a, _ := newAPI(t)
+	file := a.s.AddFile("a.txt", []byte("Vendor: V"))
+	j := a.create(file)
+	for _, path := range []string{
+		"/api/v1/beta/files?expand=",
+		"/api/v1/beta/files/" + file + "?expand=",
+		"/api/v2/extract?expand=",
+		"/api/v2/extract/" + j.ID + "?expand=",
+	} {
+		if r := a.do("GET", path, nil); r.status != 200 {
+			t.Errorf("GET %s: %d %s, want 200", path, r.status, r.body)
+		}
+	}
+	// A filter on the ID "" matches nothing.
+	for _, path := range []string{"/api/v1/beta/files?file_ids=", "/api/v2/extract?job_ids="} {
+		var page struct {
+			Items []json.RawMessage `json:"items"`
+		}
+		r := a.do("GET", path, nil)
+		if r.status != 200 {
+			t.Fatalf("GET %s: %d %s, want 200", path, r.status, r.body)
+		}
+		if r.json(t, &page); len(page.Items) != 0 {
+			t.Errorf("GET %s: %d items, want none (no ID is empty)", path, len(page.Items))
+		}
+	}
+	got := issues(t, a.do("GET", "/api/v1/beta/configurations?product_type=", nil))
+	if len(got) != 1 || locOf(got[0]) != `["query","product_type",0]` || got[0].Type != "enum" || got[0].Input != "" {
+		t.Errorf("product_type=: issues %+v, want one enum at [query,product_type,0]", got)
+	}
+	// Other problems of the same request are still all reported.
+	got = issues(t, a.do("GET", "/api/v2/extract?expand=&status=DONE", nil))
+	if len(got) != 1 || locOf(got[0]) != `["query","status"]` {
+		t.Errorf("expand=&status=DONE: issues %+v, want only status", got)
+	}
+}
