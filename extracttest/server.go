@@ -279,7 +279,12 @@ func (s *Server) serveOperation(rec *recorder, r *http.Request, route *routers.R
 		PathParams: params,
 		Route:      route,
 		// MultiError: FastAPI reports every problem of a request at once.
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, RejectWhenRequestBodyNotSpecified: true, MultiError: true},
+		Options: &openapi3filter.Options{
+			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, RejectWhenRequestBodyNotSpecified: true, MultiError: true,
+			// A request's date-time is read as pydantic reads it, not only
+			// as RFC 3339 (see parseQueryTime); responses stay RFC 3339.
+			SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidator("date-time", requestDateTime)},
+		},
 	}
 	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
 		var mbe *http.MaxBytesError
@@ -428,6 +433,12 @@ func oneLine(s string) string {
 	}
 	return s
 }
+
+// requestDateTime checks a date-time in a request with parseQueryTime.
+var requestDateTime = openapi3.NewCallbackValidator(func(s string) error {
+	_, err := parseQueryTime(s)
+	return err
+})
 
 var spec = sync.OnceValue(func() *openapi3.T {
 	loader := openapi3.NewLoader()

@@ -2,6 +2,7 @@ package extracttest_test
 
 import (
 	"encoding/json"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -227,5 +228,41 @@ func TestEmptyListQueryValueIsTheListOfOneEmptyString(t *testing.T) {
 	got = issues(t, a.do("GET", "/api/v2/extract?expand=&status=DONE", nil))
 	if len(got) != 1 || locOf(got[0]) != `["query","status"]` {
 		t.Errorf("expand=&status=DONE: issues %+v, want only status", got)
+	}
+}
+
+// The SDKs type created_at_on_or_after/before as plain strings and the
+// service reads them with pydantic (lax), so every form pydantic takes is a
+// legal filter: a date alone, no seconds, no zone, a space or lowercase z,
+// or Unix seconds. Each form names the same instant here, so each must
+// keep the job created at 2026-01-01T00:00:00Z and drop none.
+func TestCreatedAtFiltersReadEveryFormPydanticReads(t *testing.T) {
+	a, _ := newAPI(t)
+	file := a.s.AddFile("a.txt", []byte("Vendor: V"))
+	a.create(file)
+	for _, v := range []string{
+		"2026-01-01T00:00:00Z", "2026-01-01T00:00:00.000000Z", "2026-01-01T05:30:00+05:30",
+		"2026-01-01T05:30:00+0530", "2026-01-01T00:00:00", "2026-01-01", "2026-01-01 00:00:00",
+		"2026-01-01T00:00", "2026-01-01t00:00:00z", "1767225600", "1767225600000",
+	} {
+		for _, name := range []string{"created_at_on_or_after", "created_at_on_or_before"} {
+			var page struct {
+				Items []json.RawMessage `json:"items"`
+			}
+			r := a.do("GET", "/api/v2/extract?"+name+"="+url.QueryEscape(v), nil)
+			if r.status != 200 {
+				t.Errorf("%s=%s: %d %s, want 200", name, v, r.status, r.body)
+				continue
+			}
+			if r.json(t, &page); len(page.Items) != 1 {
+				t.Errorf("%s=%s: %d jobs, want the one created at that instant", name, v, len(page.Items))
+			}
+		}
+	}
+	for _, v := range []string{"yesterday", "2026-13-01", "2026-01-01T25:00"} {
+		got := issues(t, a.do("GET", "/api/v2/extract?created_at_on_or_after="+url.QueryEscape(v), nil))
+		if len(got) != 1 || got[0].Type != "datetime_from_date_parsing" {
+			t.Errorf("%s: issues %+v, want one datetime_from_date_parsing", v, got)
+		}
 	}
 }

@@ -2274,10 +2274,20 @@ type ListExtractJobsParams struct {
 	// ConfigurationId Only jobs that used this saved configuration.
 	ConfigurationId *string `form:"configuration_id,omitempty" json:"configuration_id,omitempty"`
 
-	// CreatedAtOnOrAfter Only jobs created at or after this instant (inclusive).
+	// CreatedAtOnOrAfter Only jobs created at or after this instant (inclusive). The SDKs type
+	// it a plain string (TypeScript ExtractListParams) and the service
+	// reads it as a FastAPI datetime (pydantic v2, lax), so besides RFC
+	// 3339 it takes a date alone (midnight), no seconds, no zone (the
+	// emulator reads UTC), a space or lowercase t/z, and Unix seconds
+	// or milliseconds; anything else is a 422.
 	CreatedAtOnOrAfter *time.Time `form:"created_at_on_or_after,omitempty" json:"created_at_on_or_after,omitempty"`
 
-	// CreatedAtOnOrBefore Only jobs created at or before this instant (inclusive).
+	// CreatedAtOnOrBefore Only jobs created at or before this instant (inclusive). The SDKs type
+	// it a plain string (TypeScript ExtractListParams) and the service
+	// reads it as a FastAPI datetime (pydantic v2, lax), so besides RFC
+	// 3339 it takes a date alone (midnight), no seconds, no zone (the
+	// emulator reads UTC), a space or lowercase t/z, and Unix seconds
+	// or milliseconds; anything else is a 422.
 	CreatedAtOnOrBefore *time.Time `form:"created_at_on_or_before,omitempty" json:"created_at_on_or_before,omitempty"`
 
 	// DocumentInputType Only jobs whose input is of this kind; known values are file_id
