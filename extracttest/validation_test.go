@@ -1,7 +1,10 @@
 package extracttest_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
+	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
@@ -264,5 +267,33 @@ func TestCreatedAtFiltersReadEveryFormPydanticReads(t *testing.T) {
 		if len(got) != 1 || got[0].Type != "datetime_from_date_parsing" {
 			t.Errorf("%s: issues %+v, want one datetime_from_date_parsing", v, got)
 		}
+	}
+}
+
+// FastAPI reads an empty form field as absent: the TypeScript SDK sends
+// external_file_id: "" as an empty part, and the file has no external ID.
+func TestEmptyExternalFileIDFormFieldIsAbsent(t *testing.T) {
+	a, _ := newAPI(t)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "a.txt")
+	fw.Write([]byte("Vendor: V"))
+	mw.WriteField("purpose", "extract")
+	mw.WriteField("external_file_id", "")
+	mw.Close()
+	req, _ := http.NewRequest("POST", a.s.URL+"/api/v1/beta/files", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+a.key)
+	res, err := a.s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var f map[string]any
+	if err := json.NewDecoder(res.Body).Decode(&f); err != nil || res.StatusCode != 200 {
+		t.Fatalf("upload: %d %v %v", res.StatusCode, f, err)
+	}
+	if v, ok := f["external_file_id"]; ok && v != nil {
+		t.Errorf("external_file_id = %#v, want absent or null", v)
 	}
 }
