@@ -77,8 +77,8 @@ func TestValidationFailuresAre422WithTheSpot(t *testing.T) {
 			[]string{`["body","webhook_configurations",1,"webhook_events",0] enum`}},
 		{"unknown union tag", "POST", "/api/v1/beta/configurations", `{"name":"x","parameters":{"product_type":"mystery"}}`,
 			[]string{`["body","parameters"] union_tag_invalid`}},
-		{"field inside the member the tag chose", "POST", "/api/v1/beta/configurations", `{"name":"","parameters":{"product_type":"extract_v2","data_schema":{},"max_pages":0}}`,
-			[]string{`["body","name"] string_too_short`, `["body","parameters","max_pages"] greater_than_equal`}},
+		{"field inside the member the tag chose", "POST", "/api/v1/beta/configurations", `{"name":7,"parameters":{"product_type":"extract_v2","data_schema":{},"max_pages":0}}`,
+			[]string{`["body","name"] string_type`, `["body","parameters","max_pages"] greater_than_equal`}},
 		{"not JSON", "POST", "/api/v2/extract", `{nope`,
 			[]string{`["body",0] json_invalid`}},
 		{"no body", "POST", "/api/v2/extract/schema/validation", nil,
@@ -127,6 +127,7 @@ func TestDocumentedRulesStay400(t *testing.T) {
 		{"both configuration and configuration_id", "POST", "/api/v2/extract",
 			`{"file_input":"` + file + `","configuration_id":"cfg-1","configuration":{"data_schema":{"type":"object","properties":{"a":{"type":"string"}}}}}`, "configuration"},
 		{"unknown file_input", "POST", "/api/v2/extract", `{"file_input":"doc-1","configuration_id":"cfg-1"}`, "file_input"},
+		{"empty file_input (a plain string in every SDK)", "POST", "/api/v2/extract", `{"file_input":"","configuration_id":"cfg-1"}`, "file_input"},
 		{"order_by outside the documented keys", "GET", "/api/v1/beta/files?order_by=size", nil, "order_by"},
 		{"order_by with a direction", "GET", "/api/v1/beta/files?order_by=name%20desc", nil, "order_by"},
 		{"negative page_size", "GET", "/api/v1/beta/configurations?page_size=-3", nil, "page_size"},
@@ -295,5 +296,15 @@ func TestEmptyExternalFileIDFormFieldIsAbsent(t *testing.T) {
 	}
 	if v, ok := f["external_file_id"]; ok && v != nil {
 		t.Errorf("external_file_id = %#v, want absent or null", v)
+	}
+}
+
+// Every SDK types ConfigurationCreate.name as a plain string, so an empty
+// name is a legal request that the service saves.
+func TestEmptyConfigurationNameIsAccepted(t *testing.T) {
+	a, _ := newAPI(t)
+	r := a.do("POST", "/api/v1/beta/configurations", `{"name":"","parameters":{"product_type":"split_v1","categories":[{"name":"a"}]}}`)
+	if r.status != 200 {
+		t.Fatalf("create with name \"\": %d %s, want 200", r.status, r.body)
 	}
 }

@@ -1015,7 +1015,7 @@ type ClassifyV2ParametersProductType string
 
 // ConfigurationCreate A product configuration to save (body of CreateConfiguration, answer of GenerateExtractSchema).
 type ConfigurationCreate struct {
-	// Name Readable name; unique per product type and project.
+	// Name Readable name; unique per product type and project. No length bound: every SDK types it a plain string (TypeScript ConfigurationCreate.name), so the service accepts any string, the empty one included.
 	Name string `json:"name"`
 
 	// Parameters Product-specific settings, chosen by product_type.
@@ -1276,7 +1276,10 @@ type ExtractV2JobCreate struct {
 	// ConfigurationId A saved configuration (cfg-...); excludes configuration.
 	ConfigurationId *string `json:"configuration_id,omitempty"`
 
-	// FileInput An uploaded file (dfl-...) or a completed parse job (pjb-...).
+	// FileInput An uploaded file (dfl-...) or a completed parse job (pjb-...). No
+	// length bound: every SDK types it a plain string (TypeScript
+	// ExtractCreateParams, Python and Go), so "" passes validation and
+	// is refused by the handler as an unknown file_input (400).
 	FileInput string `json:"file_input"`
 
 	// WebhookConfigurationIds Saved webhook configurations to notify as this job changes status.
