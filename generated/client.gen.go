@@ -3276,7 +3276,11 @@ type ClientInterface interface {
 	//
 	// Drafts a data schema from a plain-language prompt, a starting schema
 	// and/or a sample file, and returns it as a ConfigurationCreate that can
-	// be posted to CreateConfiguration unchanged. Nothing is saved.
+	// be posted to CreateConfiguration unchanged. Nothing is saved. Every
+	// field is optional in the SDK types, so {} passes validation; with
+	// none of prompt, data_schema and file_id there is nothing to draft
+	// from, and the emulator answers 400. That refusal is the emulator's
+	// choice: no reference documents the service's answer to {}.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3287,7 +3291,11 @@ type ClientInterface interface {
 	//
 	// Drafts a data schema from a plain-language prompt, a starting schema
 	// and/or a sample file, and returns it as a ConfigurationCreate that can
-	// be posted to CreateConfiguration unchanged. Nothing is saved.
+	// be posted to CreateConfiguration unchanged. Nothing is saved. Every
+	// field is optional in the SDK types, so {} passes validation; with
+	// none of prompt, data_schema and file_id there is nothing to draft
+	// from, and the emulator answers 400. That refusal is the emulator's
+	// choice: no reference documents the service's answer to {}.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3668,7 +3676,11 @@ func (c *Client) CreateExtractJob(ctx context.Context, params *CreateExtractJobP
 //
 // Drafts a data schema from a plain-language prompt, a starting schema
 // and/or a sample file, and returns it as a ConfigurationCreate that can
-// be posted to CreateConfiguration unchanged. Nothing is saved.
+// be posted to CreateConfiguration unchanged. Nothing is saved. Every
+// field is optional in the SDK types, so {} passes validation; with
+// none of prompt, data_schema and file_id there is nothing to draft
+// from, and the emulator answers 400. That refusal is the emulator's
+// choice: no reference documents the service's answer to {}.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3689,7 +3701,11 @@ func (c *Client) GenerateExtractSchemaWithBody(ctx context.Context, params *Gene
 //
 // Drafts a data schema from a plain-language prompt, a starting schema
 // and/or a sample file, and returns it as a ConfigurationCreate that can
-// be posted to CreateConfiguration unchanged. Nothing is saved.
+// be posted to CreateConfiguration unchanged. Nothing is saved. Every
+// field is optional in the SDK types, so {} passes validation; with
+// none of prompt, data_schema and file_id there is nothing to draft
+// from, and the emulator answers 400. That refusal is the emulator's
+// choice: no reference documents the service's answer to {}.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5625,7 +5641,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// Drafts a data schema from a plain-language prompt, a starting schema
 	// and/or a sample file, and returns it as a ConfigurationCreate that can
-	// be posted to CreateConfiguration unchanged. Nothing is saved.
+	// be posted to CreateConfiguration unchanged. Nothing is saved. Every
+	// field is optional in the SDK types, so {} passes validation; with
+	// none of prompt, data_schema and file_id there is nothing to draft
+	// from, and the emulator answers 400. That refusal is the emulator's
+	// choice: no reference documents the service's answer to {}.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5636,7 +5656,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// Drafts a data schema from a plain-language prompt, a starting schema
 	// and/or a sample file, and returns it as a ConfigurationCreate that can
-	// be posted to CreateConfiguration unchanged. Nothing is saved.
+	// be posted to CreateConfiguration unchanged. Nothing is saved. Every
+	// field is optional in the SDK types, so {} passes validation; with
+	// none of prompt, data_schema and file_id there is nothing to draft
+	// from, and the emulator answers 400. That refusal is the emulator's
+	// choice: no reference documents the service's answer to {}.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7519,7 +7543,11 @@ func (c *ClientWithResponses) CreateExtractJobWithResponse(ctx context.Context, 
 //
 // Drafts a data schema from a plain-language prompt, a starting schema
 // and/or a sample file, and returns it as a ConfigurationCreate that can
-// be posted to CreateConfiguration unchanged. Nothing is saved.
+// be posted to CreateConfiguration unchanged. Nothing is saved. Every
+// field is optional in the SDK types, so {} passes validation; with
+// none of prompt, data_schema and file_id there is nothing to draft
+// from, and the emulator answers 400. That refusal is the emulator's
+// choice: no reference documents the service's answer to {}.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -7536,7 +7564,11 @@ func (c *ClientWithResponses) GenerateExtractSchemaWithBodyWithResponse(ctx cont
 //
 // Drafts a data schema from a plain-language prompt, a starting schema
 // and/or a sample file, and returns it as a ConfigurationCreate that can
-// be posted to CreateConfiguration unchanged. Nothing is saved.
+// be posted to CreateConfiguration unchanged. Nothing is saved. Every
+// field is optional in the SDK types, so {} passes validation; with
+// none of prompt, data_schema and file_id there is nothing to draft
+// from, and the emulator answers 400. That refusal is the emulator's
+// choice: no reference documents the service's answer to {}.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
