@@ -24,7 +24,7 @@ func BenchmarkWait(b *testing.B) {
 		name string
 		s    wrapper.Schedule
 	}{
-		{"default", wrapper.DefaultSchedule},
+		{"default", wrapper.DefaultSchedule()},
 		{"exponential", wrapper.ExponentialSchedule{Initial: 500 * time.Millisecond, Factor: 2, Max: 8 * time.Second}},
 		{"fixed-1s", wrapper.FixedSchedule(time.Second)},
 	}
@@ -47,7 +47,7 @@ func BenchmarkWait(b *testing.B) {
 					b.Fatal(err)
 				}
 				created := time.Now()
-				if _, err := c.Wait(ctx, job.Id, wrapper.WithSchedule(sc.s)); err != nil {
+				if _, err := c.Wait(ctx, job.ID, wrapper.WithSchedule(sc.s)); err != nil {
 					b.Fatal(err)
 				}
 				lag += time.Since(created) - delay
@@ -112,7 +112,7 @@ func BenchmarkConcurrentRun(b *testing.B) {
 				reqs[i] = req
 			}
 			start := time.Now()
-			res := c.RunAll(context.Background(), reqs, wrapper.BatchOptions{Concurrency: 64, CreatesPerSecond: 14, Wait: []wrapper.WaitOption{poll}})
+			res := c.RunAll(context.Background(), reqs, wrapper.BatchOptions{Concurrency: 64, CreatesPerSecond: 14, Options: []wrapper.CallOption{poll}})
 			ok, failed := 0, 0
 			for _, r := range res {
 				if r.Err != nil {

@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -17,14 +18,12 @@ type BatchOptions struct {
 	// go at once (default 1).
 	CreatesPerSecond float64
 	Burst            int
-	// Wait options for every item (schedule, expand...). OnStatus here sees
-	// every item's updates, from several goroutines.
-	Wait []WaitOption
+	// Options for every item (WithSchedule, WithCancelOnDone, ...).
+	// OnStatus here sees every item's updates, from several goroutines.
+	Options []CallOption
 	// OnProgress is called after each item finishes, from the goroutine that
 	// ran it; calls do not overlap.
 	OnProgress func(BatchProgress)
-	// CancelOnDone cancels the jobs still running when ctx ends.
-	CancelOnDone bool
 	// PollErrors is how many failed status checks in a row an item tolerates
 	// before giving up (default 3). Each check is already retried by the
 	// client; this rides out a longer outage without losing the item.
@@ -61,19 +60,18 @@ func (o *BatchOptions) defaults() {
 
 // ErrNotStarted wraps the context's error for items a batch never started
 // because its context ended first.
-var ErrNotStarted = fmt.Errorf("llamaextract: batch item not started")
+var ErrNotStarted = errors.New("llamaextract: batch item not started")
 
 // RunAll runs many jobs (create + wait each) with bounded concurrency and a
 // client-side limit on creates, and returns one result per request in input
 // order: the finished job, or an error saying why (a *JobError for a FAILED
 // job). When ctx ends, no new job is created, items not started report
-// ErrNotStarted, and with CancelOnDone running jobs are cancelled.
+// ErrNotStarted, and with WithCancelOnDone in Options running jobs are
+// cancelled.
 func (c *Client) RunAll(ctx context.Context, reqs []CreateJobRequest, opts BatchOptions) []BatchResult {
 	out := make([]BatchResult, len(reqs))
-	runBatch(ctx, len(reqs), opts, func(ctx context.Context, i int, w waitSettings, limiter *rate.Limiter) BatchResult {
-		if err := limiter.Wait(ctx); err != nil {
-			return BatchResult{Index: i, Err: fmt.Errorf("%w: %w", ErrNotStarted, err)}
-		}
+	runBatch(ctx, len(reqs), opts, func(ctx context.Context, i int, w callSettings, limiter *rate.Limiter) BatchResult {
+		w.beforeCreate = limiter.Wait
 		job, err := c.run(ctx, reqs[i], w, nil)
 		return BatchResult{Index: i, Job: job, Err: err}
 	}, func(r BatchResult) { out[r.Index] = r })
@@ -89,30 +87,26 @@ type ItemResult[T any] struct {
 }
 
 // ExtractAll is Extract over many inputs (paths or dfl-/pjb- IDs) with the
-// batching of RunAll; results come back in input order.
-func ExtractAll[T any](ctx context.Context, c *Client, inputs []string, opts ExtractOptions, batch BatchOptions) []ItemResult[T] {
+// batching of RunAll; results come back in input order. cfg is an
+// ExtractConfig (a zero Schema is derived from T) or a SavedConfig.
+func ExtractAll[T any](ctx context.Context, c *Client, inputs []string, cfg Config, batch BatchOptions) []ItemResult[T] {
 	out := make([]ItemResult[T], len(inputs))
 	for i, in := range inputs {
 		out[i].Input = in
 	}
-	runBatch(ctx, len(inputs), batch, func(ctx context.Context, i int, w waitSettings, limiter *rate.Limiter) BatchResult {
-		o := opts
-		o.Wait = append(append(append([]WaitOption(nil), opts.Wait...), batch.Wait...), func(ws *waitSettings) {
-			ws.cancelOnDone, ws.pollErrors = w.cancelOnDone, w.pollErrors
-		})
-		o.beforeCreate = limiter.Wait
-		v, job, err := extract[T](ctx, c, inputs[i], PerDoc, []ExtractOptions{o})
+	runBatch(ctx, len(inputs), batch, func(ctx context.Context, i int, w callSettings, limiter *rate.Limiter) BatchResult {
+		w.beforeCreate = limiter.Wait
+		v, job, err := extract[T](ctx, c, inputs[i], cfg, PerDoc, w)
 		out[i].Value = v
 		return BatchResult{Index: i, Job: job, Err: err}
 	}, func(r BatchResult) { out[r.Index].Job, out[r.Index].Err = r.Job, r.Err })
 	return out
 }
 
-func runBatch(ctx context.Context, n int, opts BatchOptions, item func(context.Context, int, waitSettings, *rate.Limiter) BatchResult, store func(BatchResult)) {
+func runBatch(ctx context.Context, n int, opts BatchOptions, item func(context.Context, int, callSettings, *rate.Limiter) BatchResult, store func(BatchResult)) {
 	opts.defaults()
 	limiter := rate.NewLimiter(rate.Limit(opts.CreatesPerSecond), opts.Burst)
-	w := newWaitSettings(opts.Wait)
-	w.cancelOnDone = w.cancelOnDone || opts.CancelOnDone
+	w := newCallSettings(opts.Options)
 	w.pollErrors = opts.PollErrors
 
 	next := make(chan int)

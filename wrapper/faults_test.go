@@ -73,9 +73,9 @@ func runFaultSuite(t *testing.T, n, concurrency int) suiteReport {
 	}
 	start := time.Now()
 	var progressCalls atomic.Int64
-	results := wrapper.ExtractAll[numbered](context.Background(), c, inputs,
-		wrapper.ExtractOptions{Wait: []wrapper.WaitOption{wrapper.WithSchedule(wrapper.FixedSchedule(5 * time.Millisecond))}},
+	results := wrapper.ExtractAll[numbered](context.Background(), c, inputs, wrapper.ExtractConfig{},
 		wrapper.BatchOptions{Concurrency: concurrency, CreatesPerSecond: 1000, Burst: concurrency,
+			Options:    []wrapper.CallOption{wrapper.WithSchedule(wrapper.FixedSchedule(5 * time.Millisecond))},
 			OnProgress: func(p wrapper.BatchProgress) { progressCalls.Add(1) }})
 	rep := suiteReport{items: n, wall: time.Since(start)}
 	for i, r := range results {
@@ -83,7 +83,7 @@ func runFaultSuite(t *testing.T, n, concurrency int) suiteReport {
 			t.Fatalf("result %d is for %s, want %s: results must keep input order", i, r.Input, inputs[i])
 		}
 		if r.Err == nil {
-			if r.Value.Number != fmt.Sprintf("N-%d", i) || r.Job == nil || r.Job.State() != wrapper.StatusCompleted {
+			if r.Value.Number != fmt.Sprintf("N-%d", i) || r.Job == nil || r.Job.Status != wrapper.StatusCompleted {
 				t.Errorf("item %d: wrong result %+v", i, r.Value)
 			}
 			rep.completed++
@@ -148,8 +148,8 @@ func TestRunAllOrderProgressAndCancel(t *testing.T) {
 		}
 		cancel()
 	}()
-	res := c.RunAll(ctx, reqs, wrapper.BatchOptions{Concurrency: 2, CreatesPerSecond: 1000, CancelOnDone: true,
-		Wait: []wrapper.WaitOption{fast, wrapper.OnStatus(func(*wrapper.Job) { started.Add(1) })}})
+	res := c.RunAll(ctx, reqs, wrapper.BatchOptions{Concurrency: 2, CreatesPerSecond: 1000,
+		Options: []wrapper.CallOption{fast, wrapper.WithCancelOnDone(), wrapper.OnStatus(func(*wrapper.Job) { started.Add(1) })}})
 	if len(res) != 6 {
 		t.Fatalf("%d results", len(res))
 	}
@@ -166,10 +166,10 @@ func TestRunAllOrderProgressAndCancel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if j.State() == wrapper.StatusCancelled {
+		if j.Status == wrapper.StatusCancelled {
 			cancelled++
 		} else {
-			t.Fatalf("job %s left %s after the batch was cancelled", j.Id, j.Status)
+			t.Fatalf("job %s left %s after the batch was cancelled", j.ID, j.Status)
 		}
 	}
 	if cancelled == 0 {

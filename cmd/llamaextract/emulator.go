@@ -21,7 +21,7 @@ func newEmulatorCmd(g *globals) *cobra.Command {
 		Long: `Serve the in-memory LlamaCloud emulator. Every request and response is
 validated against openapi.yaml. Point any client at the printed URL with any
 API key (or the one given with --api-key). Stop it with Ctrl-C.`,
-		Args: cobra.NoArgs,
+		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if faultRate < 0 || faultRate >= 1 {
 				return usageError{fmt.Errorf("--fault-rate must be in [0, 1), got %g", faultRate)}
