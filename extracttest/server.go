@@ -243,6 +243,9 @@ func (s *Server) operation(route *routers.Route) http.Handler {
 		defer s.inflight.Done()
 
 		rec := newRecorder()
+		// Date follows the emulator's clock, as a real server's Date and
+		// its timestamps come from one clock (clients measure against it).
+		w.Header().Set("Date", s.now().Format(http.TimeFormat))
 		s.serveOperation(rec, r, route)
 		if s.cfg.logf != nil {
 			s.cfg.logf("%s %s -> %d", r.Method, r.URL.RequestURI(), rec.status)
@@ -267,8 +270,11 @@ func (s *Server) serveOperation(rec *recorder, r *http.Request, route *routers.R
 		return
 	}
 
-	if op.RequestBody != nil && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+	multipart := strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/")
+	if op.RequestBody != nil && multipart {
 		r.Body = http.MaxBytesReader(nil, r.Body, s.cfg.maxUpload+1<<20)
+	} else if op.RequestBody != nil {
+		r.Body = http.MaxBytesReader(nil, r.Body, s.cfg.maxRequest)
 	}
 	params := map[string]string{}
 	for _, p := range route.PathItem.Parameters {
@@ -283,8 +289,10 @@ func (s *Server) serveOperation(rec *recorder, r *http.Request, route *routers.R
 	}
 	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
 		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		if errors.As(err, &mbe) && multipart {
 			rec.json(http.StatusRequestEntityTooLarge, errBody(fmt.Sprintf("file: larger than the %d byte upload limit", s.cfg.maxUpload)))
+		} else if errors.As(err, &mbe) {
+			rec.json(http.StatusRequestEntityTooLarge, errBody(fmt.Sprintf("request body: larger than the %d byte limit on JSON bodies (see extracttest.WithMaxRequestBytes)", s.cfg.maxRequest)))
 		} else {
 			rec.json(http.StatusUnprocessableEntity, validationBody{Detail: validationIssues(err)})
 		}
