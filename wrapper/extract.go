@@ -46,14 +46,16 @@ func (c *Client) run(ctx context.Context, req CreateJobRequest, w callSettings, 
 // for its metadata (citations need CiteSources). The configuration is
 // checked before anything is uploaded.
 //
-// It reads the options of Wait and, when it uploads, WithPurpose.
+// It reads the options of Wait, WithOwnedFiles and, when it uploads,
+// WithPurpose.
 func Extract[T any](ctx context.Context, c *Client, input string, cfg Config, opts ...CallOption) (T, *Job, error) {
 	return extract[T](ctx, c, input, cfg, PerDoc, newCallSettings(opts))
 }
 
 // ExtractRows is Extract for results with one T per table row (PerTableRow,
 // the default Target) or per page (set Target to PerPage). With a zero
-// Schema, the schema is derived from T: it describes one row.
+// Schema, the schema is derived from T: it describes one row. It reads the
+// options Extract reads.
 func ExtractRows[T any](ctx context.Context, c *Client, input string, cfg Config, opts ...CallOption) ([]T, *Job, error) {
 	return extract[[]T](ctx, c, input, cfg, PerTableRow, newCallSettings(opts))
 }
@@ -62,7 +64,7 @@ func ExtractRows[T any](ctx context.Context, c *Client, input string, cfg Config
 // getResult, so the final result is parsed once, straight into R.
 func extract[R any](ctx context.Context, c *Client, input string, cfg Config, target Target, w callSettings) (R, *Job, error) {
 	var zero R
-	if cfg == nil {
+	if cfg = configValue(cfg); cfg == nil {
 		cfg = ExtractConfig{}
 	}
 	if inline, ok := cfg.(ExtractConfig); ok {
@@ -96,7 +98,12 @@ func extract[R any](ctx context.Context, c *Client, input string, cfg Config, ta
 		result, has = v, ok
 		return job, err
 	}
-	job, err := c.run(ctx, CreateJobRequest{FileInput: fileInput, Config: cfg}, w, fetch)
+	// A path was uploaded just now for this call alone (an ID is used as
+	// is and may be shared, unless WithOwnedFiles says otherwise): only
+	// then may an ambiguous create adopt.
+	_, isID := fileinput.Resolve(input)
+	owned := w.ownsFiles || !isID
+	job, err := c.run(ctx, CreateJobRequest{FileInput: fileInput, Config: cfg, OwnsFile: owned}, w, fetch)
 	if err != nil {
 		return zero, job, err
 	}

@@ -75,7 +75,8 @@ func runFaultSuite(t *testing.T, n, concurrency int) suiteReport {
 	var progressCalls atomic.Int64
 	results := wrapper.ExtractAll[numbered](context.Background(), c, inputs, wrapper.ExtractConfig{},
 		wrapper.BatchOptions{Concurrency: concurrency, CreatesPerSecond: 1000, Burst: concurrency,
-			Options:    []wrapper.CallOption{wrapper.WithSchedule(wrapper.FixedSchedule(5 * time.Millisecond))},
+			// The suite uploaded one file per input, so it owns them.
+			Options:    []wrapper.CallOption{wrapper.WithOwnedFiles(), wrapper.WithSchedule(wrapper.FixedSchedule(5 * time.Millisecond))},
 			OnProgress: func(p wrapper.BatchProgress) { progressCalls.Add(1) }})
 	rep := suiteReport{items: n, wall: time.Since(start)}
 	for i, r := range results {

@@ -56,19 +56,21 @@ func (r Row[T]) Fields() iter.Seq2[string, FieldMetadata] { return walk(r.meta) 
 // row (or page) entries in step with the rows: memory stays bounded in both
 // orders, at the price of a second download of the body.
 //
-// Requests go through the client's transport (authentication, retries of
-// failed requests before the body starts).
+// Requests go through the client's transport (authentication) and are
+// retried under its RetryPolicy until the body starts; rows are scrubbed of
+// the API key like every answer.
 func Rows[T any](ctx context.Context, c *Client, jobID string, opts ...CallOption) iter.Seq2[Row[T], error] {
 	return func(yield func(Row[T], error) bool) {
 		const op = "GetExtractJob"
+		fail := func(err error) { yield(Row[T]{}, c.scrub.scrubError(err)) }
 		if err := checkID(op, "job_id", jobID); err != nil {
-			yield(Row[T]{}, err)
+			fail(err)
 			return
 		}
 		s := newCallSettings(opts)
 		rows, err := c.openStream(ctx, op, jobID, nil)
 		if err != nil {
-			yield(Row[T]{}, err)
+			fail(err)
 			return
 		}
 		defer rows.close()
@@ -76,14 +78,14 @@ func Rows[T any](ctx context.Context, c *Client, jobID string, opts ...CallOptio
 		if s.expands(ExpandExtractMetadata) {
 			ms, err := c.openStream(ctx, op, jobID, []Expand{ExpandExtractMetadata})
 			if err != nil {
-				yield(Row[T]{}, err)
+				fail(err)
 				return
 			}
 			defer ms.close()
 			meta = &metaStream{s: ms}
 		}
 		if err := streamRows(rows, meta, yield); err != nil {
-			yield(Row[T]{}, err)
+			fail(err)
 		}
 	}
 }
@@ -145,12 +147,12 @@ func streamRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error
 			v := new(T)
 			for i := 0; dec.More(); i++ {
 				*v = zero
-				if err := dec.Decode(v); err != nil {
-					var ute *json.UnmarshalTypeError
-					if errors.As(err, &ute) {
-						return fmt.Errorf("llamaextract: decoding extract_result row %d into %T: %w", i, zero, err)
+				if err := s.decode(v); err != nil {
+					var inv *InvalidResponseError
+					if errors.As(err, &inv) {
+						return err
 					}
-					return s.fail(err)
+					return fmt.Errorf("llamaextract: decoding extract_result row %d into %T: %w", i, zero, err)
 				}
 				row := Row[T]{Index: i, Value: *v}
 				if meta != nil {
@@ -196,12 +198,59 @@ type bodyStream struct {
 	dec     *json.Decoder
 	maxBody int64
 	scratch json.RawMessage
+	// scrub removes the API key from what the server echoes, as for every
+	// other body: each row is scrubbed before it is decoded.
+	scrub scrubber
 }
 
-// openStream sends GetExtractJob and returns its body ready to stream. The
-// status, content type and declared length are checked as call checks
-// them; the body itself is read by the caller.
+// decode reads the next value and decodes it, scrubbed, into v.
+func (s *bodyStream) decode(v any) error {
+	if err := s.dec.Decode(&s.scratch); err != nil {
+		return s.fail(err)
+	}
+	return json.Unmarshal(s.scrub.bytes(s.scratch), v)
+}
+
+// limitedReader fails once more than n bytes were read.
+type limitedReader struct {
+	r        io.Reader
+	n        int64
+	exceeded bool
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		l.exceeded = true
+		return 0, errBodyTooLarge
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+// openStream sends GetExtractJob and returns its body ready to stream,
+// retrying as every call does (RetryPolicy) until an answer with a usable
+// head arrives. Once rows have been yielded a broken body is not retried:
+// the caller would see rows twice.
 func (c *Client) openStream(ctx context.Context, op, jobID string, expand []Expand) (*bodyStream, error) {
+	for attempt := 0; ; attempt++ {
+		s, err := c.openStreamOnce(ctx, op, jobID, expand)
+		if err == nil || ctx.Err() != nil || attempt >= c.policy.MaxRetries || classify(false, http.MethodGet, err) == stop {
+			return s, err
+		}
+		if err := sleep(ctx, c.clock, c.policy.retryWait(err, attempt, c.clock.Now())); err != nil {
+			return nil, fmt.Errorf("llamaextract: %s: %w", op, err)
+		}
+	}
+}
+
+// openStreamOnce is one attempt of openStream. The status, content type and
+// declared length are checked as every call checks them; the body itself is
+// read by the caller.
+func (c *Client) openStreamOnce(ctx context.Context, op, jobID string, expand []Expand) (*bodyStream, error) {
 	params := &generated.GetExtractJobParams{OrganizationId: c.org(), ProjectId: c.project(), Expand: expandParam(expand)}
 	resp, err := c.gen.GetExtractJob(ctx, jobID, params)
 	if err != nil {
@@ -212,19 +261,19 @@ func (c *Client) openStream(ctx context.Context, op, jobID string, expand []Expa
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		defer resp.Body.Close()
-		return nil, c.redactAPIError(newAPIError(op, resp))
+		return nil, c.apiError(op, resp)
 	}
 	if ct := resp.Header.Get("Content-Type"); !isJSON(ct) {
 		defer resp.Body.Close()
 		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return nil, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", ct), Snippet: c.redact(string(snippet))}
+		return nil, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", c.scrub.string(ct)), Snippet: string(c.scrub.bytes(snippet))}
 	}
 	if n := resp.ContentLength; n > c.maxBody {
 		resp.Body.Close()
 		return nil, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("body of %d bytes is larger than the %d byte limit (see WithMaxResponseBytes)", n, c.maxBody)}
 	}
 	lr := &limitedReader{r: resp.Body, n: c.maxBody}
-	return &bodyStream{ctx: ctx, op: op, resp: resp, lr: lr, dec: json.NewDecoder(lr), maxBody: c.maxBody}, nil
+	return &bodyStream{ctx: ctx, op: op, resp: resp, lr: lr, dec: json.NewDecoder(lr), maxBody: c.maxBody, scrub: c.scrub}, nil
 }
 
 func (s *bodyStream) close() { s.resp.Body.Close() }
@@ -333,12 +382,12 @@ func (m *metaStream) next() (map[string]any, error) {
 		return nil, nil
 	}
 	var e map[string]any
-	if err := m.s.dec.Decode(&e); err != nil {
-		var ute *json.UnmarshalTypeError
-		if errors.As(err, &ute) {
-			return nil, nil // an entry that is not an object carries nothing usable
+	if err := m.s.decode(&e); err != nil {
+		var inv *InvalidResponseError
+		if errors.As(err, &inv) {
+			return nil, err
 		}
-		return nil, m.s.fail(err)
+		return nil, nil // an entry that is not an object carries nothing usable
 	}
 	return e, nil
 }
@@ -397,6 +446,14 @@ func WithoutResult() CallOption { return func(o *callSettings) { o.withoutResult
 // streamed: the other members (a few KB) are gathered into one small
 // object and decoded as GetJob would decode them.
 func (c *Client) fetchWithoutResult(ctx context.Context, jobID string, expand []Expand) (*Job, error) {
+	job, err := c.streamJobWithoutResult(ctx, jobID, expand)
+	if err != nil {
+		return nil, c.scrub.scrubError(err)
+	}
+	return job, nil
+}
+
+func (c *Client) streamJobWithoutResult(ctx context.Context, jobID string, expand []Expand) (*Job, error) {
 	const op = "GetExtractJob"
 	s, err := c.openStream(ctx, op, jobID, expand)
 	if err != nil {
@@ -432,7 +489,7 @@ func (c *Client) fetchWithoutResult(ctx context.Context, jobID string, expand []
 	}
 	small = append(small, '}')
 	var job Job
-	if err := json.Unmarshal(small, &job); err != nil {
+	if err := json.Unmarshal(c.scrub.bytes(small), &job); err != nil {
 		return nil, &InvalidResponseError{Operation: op, StatusCode: s.resp.StatusCode, Reason: "cannot decode body", Err: err}
 	}
 	return &job, nil

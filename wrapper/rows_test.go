@@ -478,3 +478,12 @@ func TestListNullItem(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// A server echoing the API key inside a row never hands it to the caller.
+func TestRowsScrubTheKey(t *testing.T) {
+	c := rowsServer(t, okJob+`,"extract_result":[{"description":"key `+secretKey+` echoed"}]}`, "")
+	rows, err := collect(wrapper.Rows[Txn](context.Background(), c, "ext-1"))
+	if err != nil || len(rows) != 1 || strings.Contains(rows[0].Value.Description, secretKey) || !strings.Contains(rows[0].Value.Description, "echoed") {
+		t.Fatalf("%v %+v", err, rows)
+	}
+}
