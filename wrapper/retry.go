@@ -59,6 +59,7 @@ type ctxKey int
 
 const (
 	createKey ctxKey = iota
+	own429Key
 )
 
 // withCreate marks a request that creates a job. Such a request is retried
@@ -67,6 +68,14 @@ const (
 func withCreate(ctx context.Context) context.Context { return context.WithValue(ctx, createKey, true) }
 
 func isCreate(ctx context.Context) bool { v, _ := ctx.Value(createKey).(bool); return v }
+
+// withOwn429 marks a request whose caller handles 429 itself: a batch waits
+// as long as the server asks, for as long as its context allows, and slows
+// its creates down. The transport hands such a 429 back at once instead of
+// spending the request's ordinary retries on it.
+func withOwn429(ctx context.Context) context.Context { return context.WithValue(ctx, own429Key, true) }
+
+func owns429(ctx context.Context) bool { v, _ := ctx.Value(own429Key).(bool); return v }
 
 type retryTransport struct {
 	next   http.RoundTripper
@@ -126,6 +135,9 @@ func (t *retryTransport) shouldRetry(req *http.Request, resp *http.Response, err
 			return 0, false
 		}
 		return t.policy.backoff(attempt), true
+	}
+	if resp.StatusCode == http.StatusTooManyRequests && owns429(req.Context()) {
+		return 0, false
 	}
 	switch resp.Header.Get("X-Should-Retry") {
 	case "true":
