@@ -43,9 +43,6 @@ type ExtractOptions struct {
 	Upload UploadOptions
 	// Wait options: schedule, progress callback, remote cancel...
 	Wait []WaitOption
-
-	// beforeCreate runs just before the job is created (ExtractAll's limiter).
-	beforeCreate func(context.Context) error
 }
 
 // Extract runs the whole job for a per_doc extraction: it uploads input when
@@ -88,11 +85,6 @@ func extract[R any](ctx context.Context, c *Client, input string, target Extract
 	w := newWaitSettings(o.Wait)
 	if cfg.CiteSources || cfg.ConfidenceScores {
 		w.expand = append(w.expand, ExpandExtractMetadata)
-	}
-	if o.beforeCreate != nil {
-		if err := o.beforeCreate(ctx); err != nil {
-			return zero, nil, fmt.Errorf("%w: %w", ErrNotStarted, err)
-		}
 	}
 	var result R
 	fetch := func(ctx context.Context, id string, expand []Expand) (*Job, error) {
