@@ -114,6 +114,7 @@ func New(opts ...Option) *Server {
 		}
 	}
 	s.mux.HandleFunc("GET /_download/{file_id}", s.download)
+	s.mux.HandleFunc("GET "+StatsPath, s.serveStats)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, errBody(fmt.Sprintf("no operation %s %s in openapi.yaml", r.Method, r.URL.Path)))
 	})

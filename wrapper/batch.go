@@ -115,8 +115,9 @@ func newBatchSettings(opts []BatchOption) batchSettings {
 type BatchProgress struct {
 	// Done counts documents finished in this run (Failed among them).
 	Done, Failed int
-	// Skipped counts documents already done in an earlier run (WithState).
-	Skipped int
+	// Skipped counts documents already done in an earlier run (WithState);
+	// SkippedFailed counts those among them that had failed.
+	Skipped, SkippedFailed int
 	// Starting counts documents being read, uploaded or created; Running
 	// counts documents whose job exists and is being waited on.
 	Starting, Running int
@@ -413,6 +414,9 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 		}
 		if st.Step == batchstate.Done && (!st.Failed || !e.s.retryFailed) {
 			o.skip = true
+			if st.Failed {
+				e.skippedFailed.Add(1)
+			}
 			return o
 		}
 		if st.Step == batchstate.Done {
@@ -544,7 +548,7 @@ type engine struct {
 	uploads chan struct{}
 	journal *batchstate.Journal
 
-	done, failed, skipped, starting, running, created, adopted, limited429 atomic.Int64
+	done, failed, skipped, skippedFailed, starting, running, created, adopted, limited429 atomic.Int64
 }
 
 func newEngine(c *Client, s batchSettings, journal *batchstate.Journal) *engine {
@@ -558,7 +562,7 @@ func newEngine(c *Client, s batchSettings, journal *batchstate.Journal) *engine 
 func (e *engine) progress() BatchProgress {
 	rate, refused := e.lim.snapshot()
 	return BatchProgress{
-		Done: int(e.done.Load()), Failed: int(e.failed.Load()), Skipped: int(e.skipped.Load()),
+		Done: int(e.done.Load()), Failed: int(e.failed.Load()), Skipped: int(e.skipped.Load()), SkippedFailed: int(e.skippedFailed.Load()),
 		Starting: int(e.starting.Load()), Running: int(e.running.Load()),
 		Created: int(e.created.Load()), Adopted: int(e.adopted.Load()),
 		RateLimited: refused + int(e.limited429.Load()), CreateRate: rate,

@@ -151,4 +151,3 @@ func TestBatchUnderFaults(t *testing.T) {
 	rep := runFaultSuite(t, 150, 16)
 	t.Log(rep)
 }
-

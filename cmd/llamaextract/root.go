@@ -33,7 +33,10 @@ func exitCode(err error) int {
 	var ue usageError
 	var je *wrapper.JobError
 	var ve *wrapper.ValidationError
+	var ee exitError
 	switch {
+	case errors.As(err, &ee):
+		return ee.code
 	case errors.As(err, &ue), errors.As(err, &ve), errors.Is(err, wrapper.ErrNoAPIKey):
 		return exitUsage
 	case errors.As(err, &je):
@@ -175,7 +178,7 @@ Exit codes: 0 success, 1 the job failed or was cancelled, 2 usage error,
 	pf.StringVar(&g.orgID, "organization-id", "", "organization to act in")
 	pf.StringVarP(&g.output, "output", "o", "auto", "output format: json, table, or auto (table on a terminal where a command has one)")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log every request to stderr (the API key is never logged)")
-	root.AddCommand(newExtractCmd(g), newJobsCmd(g), newSchemaCmd(g), newFilesCmd(g), newEmulatorCmd(g), newDemoCmd(g))
+	root.AddCommand(newExtractCmd(g), newJobsCmd(g), newSchemaCmd(g), newFilesCmd(g), newEmulatorCmd(g), newDemoCmd(g), newBatchCmd(g))
 	return root
 }
 
