@@ -409,7 +409,7 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 	var st batchstate.Doc
 	if e.journal != nil {
 		st, _ = e.journal.Lookup(in.key)
-		if st.Hash != o.r.Hash {
+		if !st.SameContent(o.r.Hash) {
 			st = batchstate.Doc{} // new or changed: start over
 		}
 		if st.Step == batchstate.Done && (!st.Failed || !e.s.retryFailed) {

@@ -66,11 +66,22 @@
 //
 // # Batches
 //
-// RunAll and ExtractAll run many jobs with bounded concurrency and a
-// client-side limit on creates (10 per second by default; LlamaCloud answers
-// 429 at about 15), and return one result per input, in input order, each a
-// value or an error saying why. Cancelling the context stops new creates;
-// CancelOnDone cancels the jobs still running.
+// ExtractAll (files) and RunAll (create requests) run many jobs and stream
+// each result as it finishes, through an iter.Seq2 whose error is that
+// item's failure; nothing is collected, so memory stays flat in the number
+// of inputs. Creates are paced by an adaptive rate that starts at the
+// service's documented 15 per second, drops on every burst of 429s and
+// climbs back while creates queue; a 429 proves no job was made, so the
+// refused create waits its turn again and never fails an item. Waits are
+// bounded separately (WithConcurrency). A failure every document would
+// share (a refused key, a network outage) stops the batch: the last pair
+// then has an error matching ErrBatchStopped.
+//
+// With WithState (or NewBatch) a batch is resumable: every step of every
+// document is journaled, fsynced, before it is relied on, and running the
+// same batch again after any interruption, kill -9 included, does each
+// document exactly once, with one job per document. WithDrain stops
+// creating and lets running jobs finish.
 //
 // # Webhooks
 //

@@ -35,16 +35,16 @@ type exitError struct {
 func (e exitError) Error() string { return e.msg }
 
 type batchFlags struct {
-	extract              extractFlags
-	include, exclude     []string
-	from, out, outDir    string
-	state                string
-	retryFailed, quiet   bool
-	cancelRunning        bool
-	concurrency          int
-	createRate           float64
-	progressEvery        time.Duration
-	args                 []string
+	extract            extractFlags
+	include, exclude   []string
+	from, out, outDir  string
+	state              string
+	retryFailed, quiet bool
+	cancelRunning      bool
+	concurrency        int
+	createRate         float64
+	progressEvery      time.Duration
+	args               []string
 }
 
 func newBatchCmd(g *globals) *cobra.Command {

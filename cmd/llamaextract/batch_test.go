@@ -190,10 +190,10 @@ func TestBatchKillNineAndResume(t *testing.T) {
 	}
 	t.Logf("killed at %d of %d lines with %d jobs created; the resumed run created %d more", killedAt, n, before.JobsCreated, st.JobsCreated-before.JobsCreated)
 
-	// Once more: nothing to do, nothing created.
+	// Once more: nothing to do, nothing created, and -q prints nothing.
 	r = cli(t, env[2:], args...)
-	if r.code != 0 || countLines(out) != n || emulatorStats(t, url).JobsCreated != n {
-		t.Fatalf("third run: exit %d, %d lines: %s", r.code, countLines(out), r.stderr)
+	if r.code != 0 || countLines(out) != n || emulatorStats(t, url).JobsCreated != n || r.stderr != "" {
+		t.Fatalf("third run: exit %d, %d lines, stderr %q", r.code, countLines(out), r.stderr)
 	}
 }
 
@@ -224,6 +224,22 @@ func TestBatchFailuresAndExitCodes(t *testing.T) {
 	checkOnce(t, lines, n, emulatorStats(t, url))
 	if !strings.Contains(r.stderr, "rate-limited") {
 		t.Errorf("no summary: %s", r.stderr)
+	}
+
+	// --retry-failed runs the failed documents again; their new line follows.
+	r = cli(t, env, append(args, "--retry-failed", "--progress-interval", "1ms")...)
+	if got := countLines(out); got != n+failed || r.code == exitUsage || r.code == exitAPI {
+		t.Fatalf("--retry-failed: %d lines for %d + %d failed, exit %d: %s", got, n, failed, r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "batch: done") {
+		t.Errorf("no progress line without a terminal: %q", r.stderr)
+	}
+
+	// A refused key stops the batch: exit 3, resumable.
+	other := emulatorProcess(t, "--api-key", "right")
+	r = cli(t, []string{"LLAMA_CLOUD_BASE_URL=" + other, "LLAMA_CLOUD_API_KEY=wrong"}, "batch", dir, "--schema", schema, "--out", filepath.Join(t.TempDir(), "x.jsonl"))
+	if r.code != exitAPI || !strings.Contains(r.stderr, "401") || !strings.Contains(r.stderr, "resume") {
+		t.Fatalf("refused key: exit %d: %s", r.code, r.stderr)
 	}
 
 	// Stdout when there is no --out, paths from stdin.
@@ -288,6 +304,42 @@ func TestBatchInterruptDrainsThenResumes(t *testing.T) {
 	st := emulatorStats(t, url)
 	if got := countLines(out); got != st.JobsCreated || got >= n {
 		t.Fatalf("after a drain: %d lines for %d jobs created (every created job must be waited for and written)", got, st.JobsCreated)
+	}
+	if r := cli(t, env, args...); r.code != 0 {
+		t.Fatalf("resume: exit %d: %s", r.code, r.stderr)
+	}
+	checkOnce(t, readLines(t, out), n, emulatorStats(t, url))
+}
+
+// With --cancel-running the first Ctrl-C exits at once, leaving the jobs
+// running on the service; the next run re-attaches to them.
+func TestBatchCancelRunningExitsAtOnce(t *testing.T) {
+	const n = 20
+	url := emulatorProcess(t, "--job-duration", "1500ms")
+	dir := writeDocs(t, n)
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	schema := writeFile(t, "s.json", schemaJSON)
+	env := []string{"LLAMA_CLOUD_BASE_URL=" + url, "LLAMA_CLOUD_API_KEY=k"}
+	args := []string{"batch", dir, "--include", "*.txt", "--schema", schema, "--out", out, "--poll-interval", "20ms", "--create-rate", "100", "-q"}
+	cmd := exec.Command(binary, append(args, "--cancel-running")...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for emulatorStats(t, url).JobsCreated < n && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+		t.Fatalf("after Ctrl-C: %v", err)
+	}
+	if got := countLines(out); got != 0 {
+		t.Fatalf("%d lines: --cancel-running must not wait for the 1.5 s jobs", got)
 	}
 	if r := cli(t, env, args...); r.code != 0 {
 		t.Fatalf("resume: exit %d: %s", r.code, r.stderr)

@@ -70,7 +70,7 @@ func (s Step) String() string {
 type Doc struct {
 	Step Step
 	// Hash is the hex SHA-256 of the document's content when it was
-	// uploaded (or finished).
+	// uploaded; for a done document, its first 128 bits (see SameContent).
 	Hash   string
 	FileID string
 	JobID  string
@@ -117,11 +117,30 @@ func keyOf(s string) key {
 	return k
 }
 
+// doneEntry is what the journal keeps of a finished document: about 40
+// bytes with the key, whatever its paths and IDs (the full record is on
+// disk). 128 bits of the content hash tell a changed document as surely
+// as 256 would.
 type doneEntry struct {
-	hash   [32]byte
-	status string
+	hash   [16]byte
+	status uint8
 	failed bool
-	jobID  string
+}
+
+// statuses maps the final statuses to the byte a doneEntry keeps.
+var statuses = []string{"", "COMPLETED", "FAILED", "CANCELLED", "ERROR"}
+
+func statusCode(s string) uint8 {
+	for i, v := range statuses {
+		if v == s {
+			return uint8(i)
+		}
+	}
+	return 0
+}
+
+func (e doneEntry) doc() Doc {
+	return Doc{Step: Done, Hash: hex.EncodeToString(e.hash[:]), Status: statuses[e.status], Failed: e.failed}
 }
 
 // Journal is an open state file. Its methods are safe for concurrent use.
@@ -130,6 +149,11 @@ type Journal struct {
 	f    *os.File
 	path string
 	buf  []byte
+	// written counts records written; synced, under syncMu, those made
+	// durable.
+	written uint64
+	syncMu  sync.Mutex
+	synced  uint64
 
 	// pending holds documents that started but did not finish: at most the
 	// batch's concurrency per run that was interrupted.
@@ -258,7 +282,8 @@ func (j *Journal) apply(r record) error {
 	if d == nil {
 		d = &Doc{}
 		if e, ok := j.done[k]; ok && r.Event != "uploaded" {
-			d = &Doc{Step: Done, Hash: hex.EncodeToString(e.hash[:]), Status: e.status, Failed: e.failed, JobID: e.jobID}
+			dd := e.doc()
+			d = &dd
 		}
 	}
 	switch r.Event {
@@ -272,13 +297,10 @@ func (j *Journal) apply(r record) error {
 		if r.Hash != "" {
 			d.Hash = r.Hash
 		}
-		e := doneEntry{status: r.Status, failed: r.Failed, jobID: r.JobID}
-		if e.jobID == "" {
-			e.jobID = d.JobID
-		}
+		e := doneEntry{status: statusCode(r.Status), failed: r.Failed}
 		if d.Hash != "" {
 			h, err := hex.DecodeString(d.Hash)
-			if err != nil || len(h) != len(e.hash) {
+			if err != nil || len(h) < len(e.hash) {
 				return fmt.Errorf("hash %q is not a hex SHA-256", d.Hash)
 			}
 			copy(e.hash[:], h)
@@ -297,6 +319,12 @@ func (j *Journal) apply(r record) error {
 	return nil
 }
 
+// SameContent reports whether a document's recorded hash is that of the
+// content whose hex SHA-256 is hash.
+func (d Doc) SameContent(hash string) bool {
+	return d.Hash != "" && len(d.Hash) <= len(hash) && hash[:len(d.Hash)] == d.Hash
+}
+
 // Lookup returns what the journal knows about the document with this key.
 func (j *Journal) Lookup(docKey string) (Doc, bool) {
 	j.mu.Lock()
@@ -306,7 +334,7 @@ func (j *Journal) Lookup(docKey string) (Doc, bool) {
 		return *d, true
 	}
 	if e, ok := j.done[k]; ok {
-		return Doc{Step: Done, Hash: hex.EncodeToString(e.hash[:]), Status: e.status, Failed: e.failed, JobID: e.jobID}, true
+		return e.doc(), true
 	}
 	return Doc{}, false
 }
@@ -334,33 +362,70 @@ func (j *Journal) Finished(docKey, hash, jobID, status string, failed bool, mark
 	return j.write(record{Key: docKey, Event: "done", Hash: hash, JobID: jobID, Status: status, Failed: failed, Mark: mark})
 }
 
+// write appends a record and returns once it is durable. Records are
+// written in order under j.mu; the fsync happens outside it, and one fsync
+// makes every record written before it durable, so concurrent writers
+// share fsyncs (group commit) instead of queueing one fsync each.
 func (j *Journal) write(r record) error {
 	j.mu.Lock()
-	defer j.mu.Unlock()
 	if j.f == nil {
+		j.mu.Unlock()
 		return errors.New("state file is closed")
 	}
-	if err := j.append(r); err != nil {
+	if err := j.writeLine(r); err != nil {
+		j.mu.Unlock()
 		return err
 	}
-	if err := j.apply(r); err != nil {
-		return err
-	}
+	err := j.apply(r)
 	j.records++
+	j.written++
+	seq := j.written
+	j.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return j.syncTo(seq)
+}
+
+// syncTo returns once record seq is durable.
+func (j *Journal) syncTo(seq uint64) error {
+	j.syncMu.Lock()
+	defer j.syncMu.Unlock()
+	if j.synced >= seq {
+		return nil // an fsync that started after our write covered it
+	}
+	j.mu.Lock()
+	f, upTo := j.f, j.written
+	j.mu.Unlock()
+	if f == nil {
+		return errors.New("state file is closed")
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("state file %s: %w", j.path, err)
+	}
+	j.synced = upTo
 	return nil
 }
 
-// append writes one line and makes it durable. Callers hold j.mu (or own j).
+// append writes one line and makes it durable; Open uses it alone.
 func (j *Journal) append(r record) error {
+	if err := j.writeLine(r); err != nil {
+		return err
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("state file %s: %w", j.path, err)
+	}
+	return nil
+}
+
+// writeLine writes one line, not yet durable. Callers hold j.mu (or own j).
+func (j *Journal) writeLine(r record) error {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("state file %s: %w", j.path, err)
 	}
 	j.buf = append(append(j.buf[:0], b...), '\n')
 	if _, err := j.f.Write(j.buf); err != nil {
-		return fmt.Errorf("state file %s: %w", j.path, err)
-	}
-	if err := j.f.Sync(); err != nil {
 		return fmt.Errorf("state file %s: %w", j.path, err)
 	}
 	return nil
@@ -391,6 +456,8 @@ func (j *Journal) Counts() (done, failed, pending int) {
 
 // Close closes the file.
 func (j *Journal) Close() error {
+	j.syncMu.Lock()
+	defer j.syncMu.Unlock()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.f == nil {
