@@ -10,7 +10,7 @@ OASDIFF := $(GO) run github.com/oasdiff/oasdiff@v1.37.0
 BENCHTIME ?= 1x
 BENCHCOUNT ?= 1
 
-.PHONY: all generate check-generated spec breaking lint test test-short bench bench-batch demo stress
+.PHONY: all generate check-generated spec breaking lint test test-short bench bench-batch demo stress conformance
 
 all: test
 
@@ -65,3 +65,7 @@ demo:
 ## stress: the full-size fault-injection run (slow; not part of make test)
 stress:
 	$(GO) test -race -count=1 -tags stress -run Stress -timeout 30m ./wrapper/...
+
+## conformance: drive the emulator with the official TypeScript SDK (needs Node and npm; not part of make test)
+conformance:
+	@GO="$(GO)" ./scripts/conformance/run.sh

@@ -158,13 +158,10 @@ var wantFields = map[string][]string{
 
 var wantEnums = map[string][]string{
 	"JobStatusFilter":  {"PENDING", "THROTTLED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"},
-	"ExtractExpand":    {"configuration", "extract_metadata", "usage"},
 	"ExtractionTarget": {"per_doc", "per_page", "per_table_row"},
 	"ExtractTier":      {"cost_effective", "agentic", "agentic_plus", "turbo"},
 	"ParseTier":        {"fast", "cost_effective", "agentic", "agentic_plus"},
 	"ProductType":      {"classify_v2", "extract_v2", "parse_v2", "split_v1", "spreadsheet_v1", "unknown"},
-	"FilePurpose":      {"user_data", "parse", "extract", "split", "classify", "sheet", "agent_app"},
-	"FileOrderBy":      {"name", "id", "created_at"},
 	"ChartParsingMode": {"efficient", "agentic", "agentic_plus"},
 	"WebhookEvent": {"extract.pending", "extract.success", "extract.error", "extract.partial_success",
 		"extract.cancelled", "parse.pending", "parse.running", "parse.success", "parse.error",
@@ -189,8 +186,13 @@ var wantEnums = map[string][]string{
 }
 
 // Values typed as free strings in the sources; each must at least be named in
-// the field's description so a reader learns them from the spec.
+// the field's description so a reader learns them from the spec. The official
+// SDKs (TypeScript @llamaindex/llama-cloud 2.16.0, Go llama-parse-go 1.5.1)
+// type expand, purpose and order_by as open strings, so the spec does too.
 var wantDocumentedValues = map[string][]string{
+	"ExtractExpand":                              {"configuration", "extract_metadata", "usage"},
+	"FilePurpose":                                {"user_data", "parse", "extract", "split", "classify", "sheet", "agent_app"},
+	"FileOrderBy":                                {"name", "id", "created_at"},
 	"ExtractConfiguration.parse_tier":            {"fast", "cost_effective", "agentic", "agentic_plus"},
 	"ExtractV2Job.status":                        {"PENDING", "THROTTLED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"},
 	"WebhookConfiguration.webhook_output_format": {"string", "json"},
@@ -354,4 +356,54 @@ func TestSpecIsComplete(t *testing.T) {
 		t.Errorf("ExtractV2Job.status must be an open string")
 	}
 	t.Logf("checked %v", counted)
+}
+
+// TestSpecOpenWhereTheSDKsAre keeps the choices issue 12 made from the official
+// SDKs' types: open strings where theirs are open, no bound they do not know,
+// and every deliberate difference named with its reason in info.description.
+func TestSpecOpenWhereTheSDKsAre(t *testing.T) {
+	doc, err := loadSpec(llamaextract.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	param := func(path, method, name string) *openapi3.Schema {
+		t.Helper()
+		op := doc.Paths.Value(path).GetOperation(method)
+		for _, p := range op.Parameters {
+			if p.Value.Name == name {
+				return p.Value.Schema.Value
+			}
+		}
+		t.Fatalf("%s %s: no parameter %s", method, path, name)
+		return nil
+	}
+	open := map[string]*openapi3.Schema{
+		"ListExtractJobs.expand[]":            param("/api/v2/extract", "GET", "expand").Items.Value,
+		"GetExtractJob.expand[]":              param("/api/v2/extract/{job_id}", "GET", "expand").Items.Value,
+		"ListExtractJobs.document_input_type": param("/api/v2/extract", "GET", "document_input_type"),
+		"ListFiles.order_by":                  param("/api/v1/beta/files", "GET", "order_by"),
+		"FileUpload.purpose":                  resolvePath(t, doc, "FileUpload.purpose"),
+	}
+	for where, s := range open {
+		if len(s.Enum) != 0 {
+			t.Errorf("%s: the official SDKs type it as an open string; found an enum", where)
+		}
+	}
+	unbounded := map[string]*openapi3.Schema{
+		"ListExtractJobs.page_size":         param("/api/v2/extract", "GET", "page_size"),
+		"ListFiles.page_size":               param("/api/v1/beta/files", "GET", "page_size"),
+		"ListConfigurations.page_size":      param("/api/v1/beta/configurations", "GET", "page_size"),
+		"GetFileContent.expires_at_seconds": param("/api/v1/beta/files/{file_id}/content", "GET", "expires_at_seconds"),
+		"FileQueryRequest.page_size":        resolvePath(t, doc, "FileQueryRequest.page_size"),
+	}
+	for where, s := range unbounded {
+		if s.Min != nil || s.Max != nil {
+			t.Errorf("%s: the official SDKs know no bound (the Go SDK's tests send 0); found one", where)
+		}
+	}
+	for _, name := range []string{"extract_version", "num_document_tokens", "num_output_tokens", "parse_tier", "max_pages", "HTTPValidationError"} {
+		if !strings.Contains(doc.Info.Description, name) {
+			t.Errorf("info.description does not explain %s", name)
+		}
+	}
 }

@@ -40,13 +40,20 @@ func TestSpecRulesCatchBreakage(t *testing.T) {
           description: The configuration is gone.
         "401": {$ref: '#/components/responses/Unauthorized'}
         "404": {$ref: '#/components/responses/NotFound'}
+        "422": {$ref: '#/components/responses/Unprocessable'}
         "429": {$ref: '#/components/responses/TooManyRequests'}
         default: {$ref: '#/components/responses/ServerError'}
 `,
 			new: `        "204":
           description: The configuration is gone.
 `,
-			wantInMsg: []string{"DELETE /api/v1/beta/configurations/{config_id}", "no 4xx/5xx"},
+			wantInMsg: []string{"DELETE /api/v1/beta/configurations/{config_id}", "no 4xx/5xx", "no 422"},
+		},
+		{
+			name:      "422 in the handler's shape",
+			old:       "          schema: {$ref: '#/components/schemas/HTTPValidationError'}\n",
+			new:       "          schema: {$ref: '#/components/schemas/Error'}\n",
+			wantInMsg: []string{"response 422", "must use #/components/schemas/HTTPValidationError"},
 		},
 		{
 			name:      "invalid example",

@@ -58,6 +58,11 @@ func houseRules(doc *openapi3.T) []string {
 			if !hasErrorResponse(op) {
 				add("%s: no 4xx/5xx or default error response", where)
 			}
+			// Every operation can fail validation (a parameter, the path,
+			// a body), so every one documents the 422.
+			if op.Responses.Value("422") == nil {
+				add("%s: no 422 (HTTPValidationError) response", where)
+			}
 			for code, resp := range op.Responses.Map() {
 				if resp.Value == nil {
 					continue
@@ -67,8 +72,14 @@ func houseRules(doc *openapi3.T) []string {
 					if mt.Schema == nil {
 						continue
 					}
-					if isError(code) && mt.Schema.Ref != "#/components/schemas/Error" {
-						add("%s: error body must use #/components/schemas/Error", at)
+					// LlamaCloud is FastAPI: a 422 is its validation answer
+					// (a list of issues), every other error a handler's.
+					wantErr := "#/components/schemas/Error"
+					if code == "422" {
+						wantErr = "#/components/schemas/HTTPValidationError"
+					}
+					if isError(code) && mt.Schema.Ref != wantErr {
+						add("%s: error body must use %s", at, wantErr)
 					}
 					if !isError(code) && mt.Example == nil && len(mt.Examples) == 0 {
 						add("%s: no example", at)

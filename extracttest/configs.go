@@ -31,6 +31,9 @@ func checkParameters(rec *recorder, p generated.Parameters, field string) (gener
 			rec.json(http.StatusBadRequest, errBody(field+": "+err.Error()))
 			return "", false
 		}
+		if !checkParseTier(rec, ep.ParseTier, "body", field) {
+			return "", false
+		}
 		raw, _ := json.Marshal(ep.DataSchema)
 		if err := schemacheck.Check(raw); err != nil {
 			rec.json(http.StatusBadRequest, errBody(field+"."+err.Error()))
@@ -122,6 +125,10 @@ func (s *Server) deleteConfig(rec *recorder, r *http.Request, _ *openapi3.Operat
 
 func (s *Server) listConfigs(rec *recorder, r *http.Request, _ *openapi3.Operation) {
 	q := r.URL.Query()
+	size, ok := pageSize(rec, queryInt(q, "page_size"))
+	if !ok {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	project := s.project(r)
@@ -138,7 +145,7 @@ func (s *Server) listConfigs(rec *recorder, r *http.Request, _ *openapi3.Operati
 	// Upserts keep one configuration per name and product type, so every
 	// configuration here is already the latest version: latest_only is a
 	// no-op in the emulator.
-	items, next, ok := offsetPage(rec, matched, q.Get("page_token"), pageSize(q))
+	items, next, ok := offsetPage(rec, matched, q.Get("page_token"), size)
 	if !ok {
 		return
 	}

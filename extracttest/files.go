@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -58,18 +57,41 @@ func (s *Server) uploadFile(rec *recorder, r *http.Request, _ *openapi3.Operatio
 			external = &v
 		}
 	}
-	if !gotFile {
-		rec.json(http.StatusBadRequest, errBody("file: required multipart part is missing"))
+	// FastAPI treats an empty form field as a missing one (422); the
+	// schema check has already refused a request without the parts.
+	var missing []validationIssue
+	for _, p := range []struct {
+		name string
+		ok   bool
+	}{{"file", gotFile}, {"purpose", purpose != ""}} {
+		if !p.ok {
+			missing = append(missing, validationIssue{Loc: []any{"body", p.name}, Msg: "Field required", Type: "missing"})
+		}
+	}
+	if len(missing) > 0 {
+		rec.json(http.StatusUnprocessableEntity, validationBody{Detail: missing})
 		return
 	}
-	if purpose == "" {
-		rec.json(http.StatusBadRequest, errBody("purpose: required; one of user_data, parse, extract, split, classify, sheet, agent_app"))
+	// purpose is an open string in the official SDKs, whose doc comment
+	// lists the valid values: the handler refuses the others.
+	if !knownPurpose(purpose) {
+		rec.json(http.StatusBadRequest, errBody(fmt.Sprintf("purpose: %q is not a valid purpose; use one of user_data, parse, extract, split, classify, sheet, agent_app", purpose)))
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f := s.addFileLocked(name, purpose, external, content, s.project(r))
 	rec.json(http.StatusOK, fileView(f))
+}
+
+// knownPurpose reports whether p is a value openapi.yaml's FilePurpose
+// documents as valid.
+func knownPurpose(p string) bool {
+	switch p {
+	case "user_data", "parse", "extract", "split", "classify", "sheet", "agent_app":
+		return true
+	}
+	return false
 }
 
 func fileView(f *file) generated.File {
@@ -104,9 +126,16 @@ func (s *Server) deleteFile(rec *recorder, r *http.Request, _ *openapi3.Operatio
 }
 
 func (s *Server) getFileContent(rec *recorder, r *http.Request, _ *openapi3.Operation) {
+	// Any integer passes validation (the SDKs type it number, the Go SDK's
+	// own test sends 0): 0 or nothing is the default lifetime, and a
+	// negative one would be a link that has already expired.
 	secs := 3600
-	if v, err := strconv.Atoi(r.URL.Query().Get("expires_at_seconds")); err == nil && v > 0 {
-		secs = v
+	if v := queryInt(r.URL.Query(), "expires_at_seconds"); v != nil && *v != 0 {
+		if *v < 0 {
+			rec.json(http.StatusBadRequest, errBody(fmt.Sprintf("expires_at_seconds: %d is negative; send a positive lifetime in seconds, or 0 or nothing for the default (3600)", *v)))
+			return
+		}
+		secs = *v
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -166,6 +195,18 @@ func offsetPage[T any](rec *recorder, items []T, token string, size int) (page [
 
 func (s *Server) listFiles(rec *recorder, r *http.Request, _ *openapi3.Operation) {
 	q := r.URL.Query()
+	size, ok := pageSize(rec, queryInt(q, "page_size"))
+	if !ok {
+		return
+	}
+	// order_by is an open string in the official SDKs, whose doc comment
+	// says that anything but these three keys is rejected.
+	switch ob := q.Get("order_by"); ob {
+	case "", "name", "id", "created_at":
+	default:
+		rec.json(http.StatusBadRequest, errBody(fmt.Sprintf("order_by: cannot sort by %q; use name, id or created_at (no direction, one field)", ob)))
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	project := s.project(r)
@@ -180,7 +221,7 @@ func (s *Server) listFiles(rec *recorder, r *http.Request, _ *openapi3.Operation
 		matched = append(matched, f)
 	}
 	sortFiles(matched, q.Get("order_by"), false)
-	items, next, ok := offsetPage(rec, matched, q.Get("page_token"), pageSize(q))
+	items, next, ok := offsetPage(rec, matched, q.Get("page_token"), size)
 	if !ok {
 		return
 	}
@@ -244,9 +285,9 @@ func (s *Server) queryFiles(rec *recorder, r *http.Request, _ *openapi3.Operatio
 		matched = append(matched, f)
 	}
 	sortFiles(matched, orderBy, desc)
-	size := defaultPageSize
-	if body.PageSize != nil && *body.PageSize > 0 {
-		size = min(*body.PageSize, maxPageSize)
+	size, ok := pageSize(rec, body.PageSize)
+	if !ok {
+		return
 	}
 	tok := ""
 	if body.PageToken != nil {

@@ -75,6 +75,9 @@ func (s *Server) createJob(rec *recorder, r *http.Request, _ *openapi3.Operation
 		return
 	}
 	if body.Configuration != nil {
+		if !checkParseTier(rec, body.Configuration.ParseTier, "body", "configuration") {
+			return
+		}
 		raw, _ := json.Marshal(body.Configuration.DataSchema)
 		if err := schemacheck.Check(raw); err != nil {
 			rec.json(http.StatusBadRequest, errBody("configuration."+err.Error()))
@@ -303,12 +306,30 @@ func decodeToken(tok string) (int64, error) {
 	return 0, fmt.Errorf("page_token: %q is not a token this server issued; pass next_page_token from the previous page unchanged", tok)
 }
 
-func pageSize(q url.Values) int {
-	n, err := strconv.Atoi(q.Get("page_size"))
-	if err != nil || n < 1 {
-		return defaultPageSize
+// pageSize reads page_size as the service documents it (Google AIP-158, the
+// convention the SDKs' docs quote): omitted or 0 is the default, above the
+// maximum is lowered to it, negative is refused with 400. The type was
+// checked against openapi.yaml before, so a value that is not an integer
+// never gets here.
+func pageSize(rec *recorder, n *int) (int, bool) {
+	switch {
+	case n == nil || *n == 0:
+		return defaultPageSize, true
+	case *n < 0:
+		rec.json(http.StatusBadRequest, errBody(fmt.Sprintf("page_size: %d is negative; send a positive size, or 0 or nothing for the default (%d)", *n, defaultPageSize)))
+		return 0, false
 	}
-	return min(n, maxPageSize)
+	return min(*n, maxPageSize), true
+}
+
+// queryInt reads an integer query parameter already validated as one; nil
+// when it is absent.
+func queryInt(q url.Values, name string) *int {
+	n, err := strconv.Atoi(q.Get(name))
+	if err != nil {
+		return nil
+	}
+	return &n
 }
 
 func (s *Server) listJobs(rec *recorder, r *http.Request, _ *openapi3.Operation) {
@@ -337,7 +358,9 @@ func (s *Server) listJobs(rec *recorder, r *http.Request, _ *openapi3.Operation)
 	if fileInput == "" {
 		fileInput = q.Get("document_input_value")
 	}
-	prefix := ""
+	// document_input_type is an open string in the official SDKs and no
+	// refusal is documented: a kind no job has matches no job.
+	prefix, noKind := "", false
 	switch q.Get("document_input_type") {
 	case "":
 	case "file_id":
@@ -345,12 +368,15 @@ func (s *Server) listJobs(rec *recorder, r *http.Request, _ *openapi3.Operation)
 	case "parse_job_id":
 		prefix = "pjb-"
 	default:
-		rec.json(http.StatusBadRequest, errBody(fmt.Sprintf("document_input_type: %q is not file_id or parse_job_id", q.Get("document_input_type"))))
-		return
+		noKind = true
 	}
 	ids := q["job_ids"]
 	status, configID, project := q.Get("status"), q.Get("configuration_id"), s.project(r)
-	size, expand := pageSize(q), parseExpand(q)
+	size, ok := pageSize(rec, queryInt(q, "page_size"))
+	if !ok {
+		return
+	}
+	expand := parseExpand(q)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -364,7 +390,7 @@ func (s *Server) listJobs(rec *recorder, r *http.Request, _ *openapi3.Operation)
 	var last int64
 	for i := end - 1; i >= 0; i-- {
 		j := order[i]
-		if j.projectID != project ||
+		if j.projectID != project || noKind ||
 			(fileInput != "" && j.fileInput != fileInput) ||
 			(prefix != "" && !strings.HasPrefix(j.fileInput, prefix)) ||
 			(configID != "" && (j.configID == nil || *j.configID != configID)) ||

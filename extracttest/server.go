@@ -279,14 +279,15 @@ func (s *Server) serveOperation(rec *recorder, r *http.Request, route *routers.R
 		Request:    r,
 		PathParams: params,
 		Route:      route,
-		Options:    &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, RejectWhenRequestBodyNotSpecified: true},
+		// MultiError: FastAPI reports every problem of a request at once.
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, RejectWhenRequestBodyNotSpecified: true, MultiError: true},
 	}
 	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			rec.json(http.StatusRequestEntityTooLarge, errBody(fmt.Sprintf("file: larger than the %d byte upload limit", s.cfg.maxUpload)))
 		} else {
-			rec.json(http.StatusBadRequest, errBody("request does not match openapi.yaml: "+describeRequestError(err)))
+			rec.json(http.StatusUnprocessableEntity, validationBody{Detail: validationIssues(err)})
 		}
 		s.checkResponse(rec, r, route)
 		return
@@ -439,36 +440,3 @@ var spec = sync.OnceValue(func() *openapi3.T {
 	}
 	return doc
 })
-
-// describeRequestError turns kin-openapi's verbose error into "where: why".
-func describeRequestError(err error) string {
-	var re *openapi3filter.RequestError
-	if !errors.As(err, &re) {
-		return oneLine(err.Error())
-	}
-	where := "body"
-	if re.Parameter != nil {
-		where = re.Parameter.Name + " (" + re.Parameter.In + ")"
-	}
-	var se *openapi3.SchemaError
-	if errors.As(err, &se) {
-		// allOf/oneOf failures wrap the error that names the field; use the
-		// innermost one.
-		for {
-			var inner *openapi3.SchemaError
-			if se.Origin == nil || !errors.As(se.Origin, &inner) || inner == se {
-				break
-			}
-			se = inner
-		}
-		if ptr := se.JSONPointer(); len(ptr) > 0 && re.Parameter == nil {
-			where = "body." + strings.Join(ptr, ".")
-		}
-		return where + ": " + oneLine(se.Reason)
-	}
-	reason := re.Reason
-	if reason == "" && re.Err != nil {
-		reason = re.Err.Error()
-	}
-	return where + ": " + oneLine(reason)
-}

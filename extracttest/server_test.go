@@ -136,18 +136,18 @@ func TestCreateRules(t *testing.T) {
 	}{
 		{"neither configuration", `{"file_input":"` + file + `"}`, "exactly one", 400},
 		{"both", `{"file_input":"` + file + `","configuration_id":"cfg-1","configuration":{"data_schema":{"type":"object"}}}`, "exactly one", 400},
-		{"missing file_input", `{"configuration":{"data_schema":{"type":"object"}}}`, "file_input", 400},
+		{"missing file_input", `{"configuration":{"data_schema":{"type":"object"}}}`, `["body","file_input"]`, 422},
 		{"bad prefix", createBody("abc", `{"type":"object"}`, ""), "file_input", 400},
 		{"unknown file", createBody("dfl-00000000-0000-0000-0000-000000000000", `{"type":"object"}`, ""), "upload it first", 404},
 		{"unknown config", `{"file_input":"` + file + `","configuration_id":"cfg-nope"}`, "configuration_id", 404},
 		{"array root schema", createBody(file, `{"type":"array","items":{"type":"string"}}`, ""), "configuration.data_schema.type", 400},
-		{"bad enum", createBody(file, `{"type":"object"}`, `,"tier":"gold"`), "tier", 400},
-		{"not json", `{`, "body", 400},
+		{"bad enum", createBody(file, `{"type":"object"}`, `,"tier":"gold"`), `["body","configuration","tier"]`, 422},
+		{"not json", `{`, `"json_invalid"`, 422},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := a.do("POST", "/api/v2/extract", tc.body)
-			if r.status != tc.status || !strings.Contains(r.detail(t), tc.detail) {
+			if r.status != tc.status || !strings.Contains(string(r.body), tc.detail) {
 				t.Fatalf("got %d %s, want %d mentioning %q", r.status, r.body, tc.status, tc.detail)
 			}
 		})
@@ -270,6 +270,13 @@ func TestListFiltersAndOrder(t *testing.T) {
 		"created_at_on_or_before=2026-01-01T00:00:02Z": 3,
 		"configuration_id=cfg-none":                    0,
 		"project_id=prj-other":                         0,
+		// Open strings in the official SDKs: an unknown kind matches no
+		// job, an empty value is no filter, page_size=0 is the default,
+		// and an unknown expand adds nothing.
+		"document_input_type=url":            0,
+		"document_input_type=":               6,
+		"page_size=0":                        6,
+		"expand=string&expand=configuration": 6,
 	}
 	for q, want := range checks {
 		if got := count(q); got != want {
@@ -279,8 +286,8 @@ func TestListFiltersAndOrder(t *testing.T) {
 	if r := a.do("GET", "/api/v2/extract?page_token=garbage", nil); r.status != 400 || !strings.Contains(r.detail(t), "page_token") {
 		t.Fatalf("bad token: %d %s", r.status, r.body)
 	}
-	if r := a.do("GET", "/api/v2/extract?document_input_type=url", nil); r.status != 400 {
-		t.Fatalf("bad input type: %d", r.status)
+	if r := a.do("GET", "/api/v2/extract?page_size=-1", nil); r.status != 400 || !strings.Contains(r.detail(t), "page_size") {
+		t.Fatalf("negative page_size: %d %s", r.status, r.body)
 	}
 	ex := listAll(t, a, "expand=configuration")
 	if ex[0].Configuration == nil {
@@ -351,7 +358,7 @@ func TestSchemaValidation(t *testing.T) {
 			t.Errorf("%s: %d %s, want 400 mentioning %q", schema, r.status, r.body, want)
 		}
 	}
-	if r := a.do("POST", "/api/v2/extract/schema/validation", `{}`); r.status != 400 || !strings.Contains(r.detail(t), "data_schema") {
+	if r := a.do("POST", "/api/v2/extract/schema/validation", `{}`); r.status != 422 || !strings.Contains(string(r.body), `["body","data_schema"]`) {
 		t.Errorf("missing data_schema: %d %s", r.status, r.body)
 	}
 }
@@ -412,13 +419,13 @@ func TestFiles(t *testing.T) {
 		t.Fatalf("file %s", r.body)
 	}
 	id := fj["id"].(string)
-	if r := a.upload("x.txt", "", []byte("x")); r.status != 400 || !strings.Contains(string(r.body), "purpose") {
+	if r := a.upload("x.txt", "", []byte("x")); r.status != 422 || !strings.Contains(string(r.body), `["body","purpose"]`) {
 		t.Fatalf("missing purpose: %d %s", r.status, r.body)
 	}
 	if r := a.upload("x.txt", "holiday", []byte("x")); r.status != 400 || !strings.Contains(string(r.body), "purpose") {
 		t.Fatalf("bad purpose: %d %s", r.status, r.body)
 	}
-	if r := a.upload("", "extract", nil); r.status != 400 || !strings.Contains(string(r.body), "file") {
+	if r := a.upload("", "extract", nil); r.status != 422 || !strings.Contains(string(r.body), `["body","file"]`) {
 		t.Fatalf("missing file: %d %s", r.status, r.body)
 	}
 	if r := a.upload("big.bin", "extract", make([]byte, 2048)); r.status != 413 {
@@ -758,19 +765,19 @@ func TestEveryOperation(t *testing.T) {
 		want                   []int
 	}{
 		{"CreateExtractJob", "POST", "/api/v2/extract", createBody(file, invoiceSchema, `,"cite_sources":true,"confidence_scores":true`), []int{200}},
-		{"CreateExtractJob", "POST", "/api/v2/extract", `{"file_input":7}`, []int{400}},
+		{"CreateExtractJob", "POST", "/api/v2/extract", `{"file_input":7}`, []int{422}},
 		{"ListExtractJobs", "GET", "/api/v2/extract?expand=configuration&expand=extract_metadata&page_size=1", "", []int{200}},
-		{"ListExtractJobs", "GET", "/api/v2/extract?page_size=zero", "", []int{400}},
+		{"ListExtractJobs", "GET", "/api/v2/extract?page_size=zero", "", []int{422}},
 		{"GetExtractJob", "GET", "/api/v2/extract/" + j.ID + "?expand=usage&expand=configuration&expand=extract_metadata", "", []int{200}},
-		{"GetExtractJob", "GET", "/api/v2/extract/" + j.ID + "?expand=everything", "", []int{400}},
+		{"GetExtractJob", "GET", "/api/v2/extract/" + j.ID + "?expand=everything", "", []int{200}},
 		{"CancelExtractJob", "POST", "/api/v2/extract/" + j.ID + "/cancel", "", []int{400}},
-		{"CancelExtractJob", "POST", "/api/v2/extract/" + j.ID + "/cancel", `{"x":1}`, []int{400}},
+		{"CancelExtractJob", "POST", "/api/v2/extract/" + j.ID + "/cancel", `{"x":1}`, []int{422}},
 		{"DeleteExtractJob", "DELETE", "/api/v2/extract/" + j2.ID, "", []int{200}},
 		{"DeleteExtractJob", "DELETE", "/api/v2/extract/" + j2.ID, "", []int{404}},
 		{"ValidateExtractSchema", "POST", "/api/v2/extract/schema/validation", `{"data_schema":` + invoiceSchema + `}`, []int{200}},
-		{"ValidateExtractSchema", "POST", "/api/v2/extract/schema/validation", `{"data_schema":[]}`, []int{400}},
+		{"ValidateExtractSchema", "POST", "/api/v2/extract/schema/validation", `{"data_schema":[]}`, []int{422}},
 		{"GenerateExtractSchema", "POST", "/api/v2/extract/schema/generate", `{"prompt":"total"}`, []int{200}},
-		{"GenerateExtractSchema", "POST", "/api/v2/extract/schema/generate", `{"prompt":3}`, []int{400}},
+		{"GenerateExtractSchema", "POST", "/api/v2/extract/schema/generate", `{"prompt":3}`, []int{422}},
 		{"ListFiles", "GET", "/api/v1/beta/files?file_ids=" + file, "", []int{200}},
 		{"ListFiles", "GET", "/api/v1/beta/files?page_size=-1", "", []int{400}},
 		{"QueryFiles", "POST", "/api/v1/beta/files/query", `{"order_by":"name desc"}`, []int{200}},
@@ -778,15 +785,15 @@ func TestEveryOperation(t *testing.T) {
 		{"GetFile", "GET", "/api/v1/beta/files/" + file, "", []int{200}},
 		{"GetFile", "GET", "/api/v1/beta/files/dfl-nope", "", []int{404}},
 		{"GetFileContent", "GET", "/api/v1/beta/files/" + file + "/content", "", []int{200}},
-		{"GetFileContent", "GET", "/api/v1/beta/files/" + file + "/content?expires_at_seconds=soon", "", []int{400}},
+		{"GetFileContent", "GET", "/api/v1/beta/files/" + file + "/content?expires_at_seconds=soon", "", []int{422}},
 		{"ListConfigurations", "GET", "/api/v1/beta/configurations?latest_only=true&name=c", "", []int{200}},
-		{"ListConfigurations", "GET", "/api/v1/beta/configurations?product_type=nope", "", []int{400}},
+		{"ListConfigurations", "GET", "/api/v1/beta/configurations?product_type=nope", "", []int{422}},
 		{"GetConfiguration", "GET", "/api/v1/beta/configurations/" + cfgID, "", []int{200}},
 		{"GetConfiguration", "GET", "/api/v1/beta/configurations/cfg-nope", "", []int{404}},
 		{"UpdateConfiguration", "PUT", "/api/v1/beta/configurations/" + cfgID, `{"parameters":{"product_type":"classify_v2","rules":[{"description":"an invoice","type":"invoice"}]}}`, []int{200}},
-		{"UpdateConfiguration", "PUT", "/api/v1/beta/configurations/" + cfgID, `{"parameters":{"product_type":"classify_v2","rules":[]}}`, []int{400}},
+		{"UpdateConfiguration", "PUT", "/api/v1/beta/configurations/" + cfgID, `{"parameters":{"product_type":"classify_v2","rules":[]}}`, []int{422}},
 		{"CreateConfiguration", "POST", "/api/v1/beta/configurations", `{"name":"p","parameters":{"product_type":"parse_v2","tier":"fast","version":"latest","processing_options":{"ocr_parameters":{"languages":["en","de"]}}}}`, []int{200}},
-		{"CreateConfiguration", "POST", "/api/v1/beta/configurations", `{"name":"p","parameters":{"product_type":"mystery"}}`, []int{400}},
+		{"CreateConfiguration", "POST", "/api/v1/beta/configurations", `{"name":"p","parameters":{"product_type":"mystery"}}`, []int{422}},
 		{"DeleteConfiguration", "DELETE", "/api/v1/beta/configurations/" + cfgID, "", []int{204}},
 		{"DeleteConfiguration", "DELETE", "/api/v1/beta/configurations/" + cfgID, "", []int{404}},
 		{"DeleteFile", "DELETE", "/api/v1/beta/files/" + file, "", []int{204}},
@@ -805,8 +812,11 @@ func TestEveryOperation(t *testing.T) {
 		seen[c.op] = true
 	}
 	seen["UploadFile"] = true
-	if r := a.upload("x.txt", "", []byte("x")); r.status != 400 {
-		t.Errorf("invalid upload: %d", r.status)
+	if r := a.upload("x.txt", "", []byte("x")); r.status != 422 {
+		t.Errorf("upload without purpose: %d, want 422", r.status)
+	}
+	if r := a.upload("x.txt", "archive", []byte("x")); r.status != 400 {
+		t.Errorf("upload with an unknown purpose: %d, want 400", r.status)
 	}
 	if len(seen) != 18 {
 		t.Errorf("drove %d operations, want 18", len(seen))

@@ -71,27 +71,6 @@ func (e ClassifyV2ParametersProductType) Valid() bool {
 	}
 }
 
-// Defines values for ExtractExpand.
-const (
-	ExtractExpandConfiguration   ExtractExpand = "configuration"
-	ExtractExpandExtractMetadata ExtractExpand = "extract_metadata"
-	ExtractExpandUsage           ExtractExpand = "usage"
-)
-
-// Valid indicates whether the value is a known member of the ExtractExpand enum.
-func (e ExtractExpand) Valid() bool {
-	switch e {
-	case ExtractExpandConfiguration:
-		return true
-	case ExtractExpandExtractMetadata:
-		return true
-	case ExtractExpandUsage:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for ExtractTier.
 const (
 	ExtractTierAgentic       ExtractTier = "agentic"
@@ -146,60 +125,6 @@ func (e ExtractionTarget) Valid() bool {
 	case ExtractionTargetPerPage:
 		return true
 	case ExtractionTargetPerTableRow:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for FileOrderBy.
-const (
-	FileOrderByCreatedAt FileOrderBy = "created_at"
-	FileOrderById        FileOrderBy = "id"
-	FileOrderByName      FileOrderBy = "name"
-)
-
-// Valid indicates whether the value is a known member of the FileOrderBy enum.
-func (e FileOrderBy) Valid() bool {
-	switch e {
-	case FileOrderByCreatedAt:
-		return true
-	case FileOrderById:
-		return true
-	case FileOrderByName:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for FilePurpose.
-const (
-	FilePurposeAgentApp FilePurpose = "agent_app"
-	FilePurposeClassify FilePurpose = "classify"
-	FilePurposeExtract  FilePurpose = "extract"
-	FilePurposeParse    FilePurpose = "parse"
-	FilePurposeSheet    FilePurpose = "sheet"
-	FilePurposeSplit    FilePurpose = "split"
-	FilePurposeUserData FilePurpose = "user_data"
-)
-
-// Valid indicates whether the value is a known member of the FilePurpose enum.
-func (e FilePurpose) Valid() bool {
-	switch e {
-	case FilePurposeAgentApp:
-		return true
-	case FilePurposeClassify:
-		return true
-	case FilePurposeExtract:
-		return true
-	case FilePurposeParse:
-		return true
-	case FilePurposeSheet:
-		return true
-	case FilePurposeSplit:
-		return true
-	case FilePurposeUserData:
 		return true
 	default:
 		return false
@@ -1170,9 +1095,12 @@ type CropBox struct {
 // returned copy.
 type DataSchema map[string]interface{}
 
-// Error Body of every 4xx and 5xx answer.
+// Error Body of a 4xx or 5xx answer other than 422: a refusal by the service's
+// handler (FastAPI HTTPException), whose detail is a sentence naming the
+// field and the fix. Clients should still accept the list form of
+// HTTPValidationError here, as a proxy or an older release may send it.
 type Error struct {
-	// Detail What went wrong; a sentence, or a list of field-level issues for malformed bodies.
+	// Detail What went wrong; a sentence, or (rarely) a list of field-level issues as in HTTPValidationError.
 	Detail *Error_Detail `json:"detail,omitempty"`
 }
 
@@ -1180,9 +1108,9 @@ type Error struct {
 type ErrorDetail0 = string
 
 // ErrorDetail1 defines model for Error.Detail.1.
-type ErrorDetail1 = []ValidationIssue
+type ErrorDetail1 = []ValidationError
 
-// Error_Detail What went wrong; a sentence, or a list of field-level issues for malformed bodies.
+// Error_Detail What went wrong; a sentence, or (rarely) a list of field-level issues as in HTTPValidationError.
 type Error_Detail struct {
 	union json.RawMessage
 }
@@ -1243,8 +1171,11 @@ type ExtractConfiguration struct {
 	Version *string `json:"version,omitempty"`
 }
 
-// ExtractExpand An optional part of a job; usage is documented for GetExtractJob only.
-type ExtractExpand string
+// ExtractExpand An optional part of a job to include. Known values: configuration,
+// extract_metadata and usage (usage is documented for GetExtractJob
+// only). An open string because the official SDKs type expand as
+// Array<string> / []string; the service ignores names it does not know.
+type ExtractExpand = string
 
 // ExtractJobMetadata Extraction metadata of a job.
 type ExtractJobMetadata struct {
@@ -1536,11 +1467,19 @@ type FileFilter struct {
 	ProjectId *string `json:"project_id,omitempty"`
 }
 
-// FileOrderBy Sort key for ListFiles.
-type FileOrderBy string
+// FileOrderBy Sort key for ListFiles. Known values: name and id (ascending) and
+// created_at (newest first). An open string at validation (the SDKs
+// type it string); the handler refuses any other value with 400.
+type FileOrderBy = string
 
-// FilePurpose Why a file is stored; sets the storage and retention policy.
-type FilePurpose string
+// FilePurpose Why a file is stored; sets the storage and retention policy. Known
+// values: user_data, parse, extract, split, classify, sheet and
+// agent_app. An open string at validation because the official SDKs
+// type purpose as string (TypeScript resources/files.d.ts
+// FileCreateParams.purpose, Go FileNewParams.Purpose); their doc
+// comment lists these as the "Valid values", so the handler refuses
+// any other value with 400 and a string detail.
+type FilePurpose = string
 
 // FileQueryRequest Body of the deprecated QueryFiles.
 type FileQueryRequest struct {
@@ -1550,7 +1489,7 @@ type FileQueryRequest struct {
 	// OrderBy Comma-separated sort fields, each optionally followed by " desc".
 	OrderBy *string `json:"order_by,omitempty"`
 
-	// PageSize Items per page (the server lowers values above about 1000).
+	// PageSize Items per page; null or 0 means the default, values above 1000 are lowered to 1000, negative is 400 (AIP-158, as ListExtractJobs.page_size).
 	PageSize *int `json:"page_size,omitempty"`
 
 	// PageToken Cursor from the previous page.
@@ -1577,8 +1516,22 @@ type FileUpload struct {
 	// File The document bytes, with a filename.
 	File openapi_types.File `json:"file"`
 
-	// Purpose Why a file is stored; sets the storage and retention policy.
+	// Purpose Why a file is stored; sets the storage and retention policy. Known
+	// values: user_data, parse, extract, split, classify, sheet and
+	// agent_app. An open string at validation because the official SDKs
+	// type purpose as string (TypeScript resources/files.d.ts
+	// FileCreateParams.purpose, Go FileNewParams.Purpose); their doc
+	// comment lists these as the "Valid values", so the handler refuses
+	// any other value with 400 and a string detail.
 	Purpose FilePurpose `json:"purpose"`
+}
+
+// HTTPValidationError Body of a 422: FastAPI's answer to a request that fails schema
+// validation, the shape LlamaCloud's generated Python client parses as
+// HttpValidationError. The emulator gives every problem it finds.
+type HTTPValidationError struct {
+	// Detail One entry per problem, in request order.
+	Detail []ValidationError `json:"detail"`
 }
 
 // IgnoreOptions Text to leave out.
@@ -1690,6 +1643,17 @@ type JobUsage struct {
 	// ParseCredits Credits of the parse job behind it (reported by every job sharing it).
 	ParseCredits *float64 `json:"parse_credits,omitempty"`
 }
+
+// LocItem A field name or a list index.
+type LocItem struct {
+	union json.RawMessage
+}
+
+// LocItem0 defines model for LocItem.0.
+type LocItem0 = string
+
+// LocItem1 defines model for LocItem.1.
+type LocItem1 = int
 
 // NumberOrString A threshold given as a JSON number or a numeric string.
 type NumberOrString struct {
@@ -2053,27 +2017,22 @@ type UntypedParameters struct {
 // UntypedParametersProductType Always unknown.
 type UntypedParametersProductType string
 
-// ValidationIssue One field-level problem in a malformed request.
-type ValidationIssue struct {
-	// Loc Path to the offending value, e.g. ["body", "file_input"].
-	Loc *[]ValidationIssue_Loc_Item `json:"loc,omitempty"`
+// ValidationError One field-level problem in a request (FastAPI/pydantic v2 shape).
+type ValidationError struct {
+	// Input The offending value as received; absent for a missing field.
+	Input interface{} `json:"input,omitempty"`
 
-	// Msg What is wrong with the value.
-	Msg *string `json:"msg,omitempty"`
+	// Loc Where the problem is: the part of the request (query, path,
+	// header or body) then the field names and list indexes down to the
+	// value, e.g. ["query", "status"] or ["body", "configuration",
+	// "tier"]. A JSON syntax error gives ["body", <byte offset>].
+	Loc []LocItem `json:"loc"`
 
-	// Type Machine-readable kind of problem.
-	Type *string `json:"type,omitempty"`
-}
+	// Msg What is wrong with the value, e.g. "Field required".
+	Msg string `json:"msg"`
 
-// ValidationIssueLoc0 defines model for ValidationIssue.Loc.0.
-type ValidationIssueLoc0 = string
-
-// ValidationIssueLoc1 defines model for ValidationIssue.Loc.1.
-type ValidationIssueLoc1 = int
-
-// ValidationIssue_Loc_Item defines model for ValidationIssue.loc.Item.
-type ValidationIssue_Loc_Item struct {
-	union json.RawMessage
+	// Type pydantic error type, e.g. missing, enum, int_parsing, string_too_short, json_invalid.
+	Type string `json:"type"`
 }
 
 // WebhookConfiguration One endpoint that receives POSTs about a job.
@@ -2112,29 +2071,52 @@ type OrganizationId = string
 // ProjectId defines model for ProjectId.
 type ProjectId = string
 
-// BadRequest Body of every 4xx and 5xx answer.
+// BadRequest Body of a 4xx or 5xx answer other than 422: a refusal by the service's
+// handler (FastAPI HTTPException), whose detail is a sentence naming the
+// field and the fix. Clients should still accept the list form of
+// HTTPValidationError here, as a proxy or an older release may send it.
 type BadRequest = Error
 
-// NotFound Body of every 4xx and 5xx answer.
+// NotFound Body of a 4xx or 5xx answer other than 422: a refusal by the service's
+// handler (FastAPI HTTPException), whose detail is a sentence naming the
+// field and the fix. Clients should still accept the list form of
+// HTTPValidationError here, as a proxy or an older release may send it.
 type NotFound = Error
 
-// PaymentRequired Body of every 4xx and 5xx answer.
+// PaymentRequired Body of a 4xx or 5xx answer other than 422: a refusal by the service's
+// handler (FastAPI HTTPException), whose detail is a sentence naming the
+// field and the fix. Clients should still accept the list form of
+// HTTPValidationError here, as a proxy or an older release may send it.
 type PaymentRequired = Error
 
-// ServerError Body of every 4xx and 5xx answer.
+// ServerError Body of a 4xx or 5xx answer other than 422: a refusal by the service's
+// handler (FastAPI HTTPException), whose detail is a sentence naming the
+// field and the fix. Clients should still accept the list form of
+// HTTPValidationError here, as a proxy or an older release may send it.
 type ServerError = Error
 
-// TooLarge Body of every 4xx and 5xx answer.
+// TooLarge Body of a 4xx or 5xx answer other than 422: a refusal by the service's
+// handler (FastAPI HTTPException), whose detail is a sentence naming the
+// field and the fix. Clients should still accept the list form of
+// HTTPValidationError here, as a proxy or an older release may send it.
 type TooLarge = Error
 
-// TooManyRequests Body of every 4xx and 5xx answer.
+// TooManyRequests Body of a 4xx or 5xx answer other than 422: a refusal by the service's
+// handler (FastAPI HTTPException), whose detail is a sentence naming the
+// field and the fix. Clients should still accept the list form of
+// HTTPValidationError here, as a proxy or an older release may send it.
 type TooManyRequests = Error
 
-// Unauthorized Body of every 4xx and 5xx answer.
+// Unauthorized Body of a 4xx or 5xx answer other than 422: a refusal by the service's
+// handler (FastAPI HTTPException), whose detail is a sentence naming the
+// field and the fix. Clients should still accept the list form of
+// HTTPValidationError here, as a proxy or an older release may send it.
 type Unauthorized = Error
 
-// Unprocessable Body of every 4xx and 5xx answer.
-type Unprocessable = Error
+// Unprocessable Body of a 422: FastAPI's answer to a request that fails schema
+// validation, the shape LlamaCloud's generated Python client parses as
+// HttpValidationError. The emulator gives every problem it finds.
+type Unprocessable = HTTPValidationError
 
 // ListConfigurationsParams defines parameters for ListConfigurations.
 type ListConfigurationsParams struct {
@@ -2147,7 +2129,7 @@ type ListConfigurationsParams struct {
 	// ProductType Only configurations for these products.
 	ProductType *[]ProductType `form:"product_type,omitempty" json:"product_type,omitempty"`
 
-	// PageSize Maximum number of items on the page.
+	// PageSize Maximum number of items on the page; bounds as ListExtractJobs.page_size (0 is the default, negative is 400).
 	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
 
 	// PageToken Cursor from the previous page's next_page_token.
@@ -2210,10 +2192,15 @@ type ListFilesParams struct {
 	// FileName Only files with exactly this name.
 	FileName *string `form:"file_name,omitempty" json:"file_name,omitempty"`
 
-	// OrderBy Sort key; name and id sort ascending, created_at descending.
+	// OrderBy Sort key (see FileOrderBy for the known values). An open string:
+	// the official SDKs type it string | null (TypeScript
+	// resources/files.d.ts FileListParams.order_by), whose doc comment
+	// says "anything else is rejected", so the handler answers any other
+	// value, a direction or several fields with 400 and a string
+	// detail; an empty value means the default (created_at).
 	OrderBy *FileOrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
 
-	// PageSize Maximum number of items on the page.
+	// PageSize Maximum number of items on the page; bounds as ListExtractJobs.page_size (0 is the default, negative is 400).
 	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
 
 	// PageToken Cursor from the previous page's next_page_token.
@@ -2267,7 +2254,12 @@ type GetFileParams struct {
 
 // GetFileContentParams defines parameters for GetFileContent.
 type GetFileContentParams struct {
-	// ExpiresAtSeconds Lifetime of the link in seconds; the server picks one when omitted.
+	// ExpiresAtSeconds Lifetime of the link in seconds. The SDKs type it number | null
+	// with no bounds (TypeScript FileContentParams, Go
+	// FileGetContentParams), and the Go SDK's own test sends 0, so any
+	// integer passes validation (a FastAPI int query parameter); omitted
+	// or 0 means the server's default (3600), and a negative lifetime
+	// (a link already expired) is refused with 400.
 	ExpiresAtSeconds *int `form:"expires_at_seconds,omitempty" json:"expires_at_seconds,omitempty"`
 
 	// OrganizationId Organization to act in; opaque string, defaults to the key's organization.
@@ -2288,14 +2280,25 @@ type ListExtractJobsParams struct {
 	// CreatedAtOnOrBefore Only jobs created at or before this instant (inclusive).
 	CreatedAtOnOrBefore *time.Time `form:"created_at_on_or_before,omitempty" json:"created_at_on_or_before,omitempty"`
 
-	// DocumentInputType Only jobs whose input is of this kind; known values are file_id and parse_job_id.
+	// DocumentInputType Only jobs whose input is of this kind; known values are file_id
+	// (dfl-...) and parse_job_id (pjb-...). An open string: the official
+	// SDKs type it string | null (TypeScript ExtractListParams) and
+	// string (Go ExtractListParams.DocumentInputType), and nothing
+	// documents a refusal, so any value is accepted; a kind no job has
+	// matches no job (an empty page), and an empty value is no filter.
 	DocumentInputType *string `form:"document_input_type,omitempty" json:"document_input_type,omitempty"`
 
 	// DocumentInputValue Old name of the file_input filter; use file_input.
 	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	DocumentInputValue *string `form:"document_input_value,omitempty" json:"document_input_value,omitempty"`
 
-	// Expand Optional parts to include in every item.
+	// Expand Optional parts to include in every item (see ExtractExpand for the
+	// known names). An open string: the official SDKs type it
+	// Array<string> (TypeScript resources/extract.d.ts ExtractListParams)
+	// and []string (Go ExtractListParams.Expand), so the service accepts
+	// any name at validation; a name it does not know adds nothing and
+	// is ignored, as the Go SDK's own endpoint test (expand=string)
+	// expects.
 	Expand *[]ExtractExpand `form:"expand,omitempty" json:"expand,omitempty"`
 
 	// FileInput Only jobs whose input is this file or parse job ID.
@@ -2304,7 +2307,12 @@ type ListExtractJobsParams struct {
 	// JobIds Only these job IDs.
 	JobIds *[]string `form:"job_ids,omitempty" json:"job_ids,omitempty"`
 
-	// PageSize Maximum number of items on the page; the server picks a default when omitted.
+	// PageSize Maximum number of items on the page. The SDKs type it number (no
+	// bounds), so any integer passes validation (a FastAPI int query
+	// parameter); the service follows the pagination convention its
+	// docs quote (Google AIP-158): omitted or 0 means the server's
+	// default (50), values above 1000 are lowered to 1000, and a
+	// negative value is refused with 400.
 	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
 
 	// PageToken Cursor from the previous page's next_page_token.
@@ -2349,7 +2357,11 @@ type DeleteExtractJobParams struct {
 
 // GetExtractJobParams defines parameters for GetExtractJob.
 type GetExtractJobParams struct {
-	// Expand Optional parts to include in the job.
+	// Expand Optional parts to include in the job (see ExtractExpand for the
+	// known names). An open string: the official SDKs type it
+	// Array<string> (TypeScript resources/extract.d.ts ExtractGetParams)
+	// and []string (Go ExtractGetParams.Expand), so the service accepts
+	// any name at validation; an unknown name is ignored.
 	Expand *[]ExtractExpand `form:"expand,omitempty" json:"expand,omitempty"`
 
 	// OrganizationId Organization to act in; opaque string, defaults to the key's organization.
@@ -2645,6 +2657,68 @@ func (t ExtractResult) MarshalJSON() ([]byte, error) {
 }
 
 func (t *ExtractResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsLocItem0 returns the union data inside the LocItem as a LocItem0
+func (t LocItem) AsLocItem0() (LocItem0, error) {
+	var body LocItem0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromLocItem0 overwrites any union data inside the LocItem as the provided LocItem0
+func (t *LocItem) FromLocItem0(v LocItem0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeLocItem0 performs a merge with any union data inside the LocItem, using the provided LocItem0
+func (t *LocItem) MergeLocItem0(v LocItem0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsLocItem1 returns the union data inside the LocItem as a LocItem1
+func (t LocItem) AsLocItem1() (LocItem1, error) {
+	var body LocItem1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromLocItem1 overwrites any union data inside the LocItem as the provided LocItem1
+func (t *LocItem) FromLocItem1(v LocItem1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeLocItem1 performs a merge with any union data inside the LocItem, using the provided LocItem1
+func (t *LocItem) MergeLocItem1(v LocItem1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t LocItem) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *LocItem) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -2952,68 +3026,6 @@ func (t Parameters) MarshalJSON() ([]byte, error) {
 }
 
 func (t *Parameters) UnmarshalJSON(b []byte) error {
-	err := t.union.UnmarshalJSON(b)
-	return err
-}
-
-// AsValidationIssueLoc0 returns the union data inside the ValidationIssue_Loc_Item as a ValidationIssueLoc0
-func (t ValidationIssue_Loc_Item) AsValidationIssueLoc0() (ValidationIssueLoc0, error) {
-	var body ValidationIssueLoc0
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromValidationIssueLoc0 overwrites any union data inside the ValidationIssue_Loc_Item as the provided ValidationIssueLoc0
-func (t *ValidationIssue_Loc_Item) FromValidationIssueLoc0(v ValidationIssueLoc0) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeValidationIssueLoc0 performs a merge with any union data inside the ValidationIssue_Loc_Item, using the provided ValidationIssueLoc0
-func (t *ValidationIssue_Loc_Item) MergeValidationIssueLoc0(v ValidationIssueLoc0) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsValidationIssueLoc1 returns the union data inside the ValidationIssue_Loc_Item as a ValidationIssueLoc1
-func (t ValidationIssue_Loc_Item) AsValidationIssueLoc1() (ValidationIssueLoc1, error) {
-	var body ValidationIssueLoc1
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromValidationIssueLoc1 overwrites any union data inside the ValidationIssue_Loc_Item as the provided ValidationIssueLoc1
-func (t *ValidationIssue_Loc_Item) FromValidationIssueLoc1(v ValidationIssueLoc1) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeValidationIssueLoc1 performs a merge with any union data inside the ValidationIssue_Loc_Item, using the provided ValidationIssueLoc1
-func (t *ValidationIssue_Loc_Item) MergeValidationIssueLoc1(v ValidationIssueLoc1) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-func (t ValidationIssue_Loc_Item) MarshalJSON() ([]byte, error) {
-	b, err := t.union.MarshalJSON()
-	return b, err
-}
-
-func (t *ValidationIssue_Loc_Item) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -5852,6 +5864,8 @@ type DeleteConfigurationResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -5868,6 +5882,11 @@ func (r DeleteConfigurationResponse) GetJSON401() *Unauthorized {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r DeleteConfigurationResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r DeleteConfigurationResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -6356,6 +6375,8 @@ type DeleteFileResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -6372,6 +6393,11 @@ func (r DeleteFileResponse) GetJSON401() *Unauthorized {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r DeleteFileResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r DeleteFileResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -6955,6 +6981,8 @@ type DeleteExtractJobResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -6981,6 +7009,11 @@ func (r DeleteExtractJobResponse) GetJSON401() *Unauthorized {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r DeleteExtractJobResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r DeleteExtractJobResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -7123,6 +7156,8 @@ type CancelExtractJobResponse struct {
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Unprocessable
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSONDefault the response for an HTTP default `application/json` response
@@ -7149,6 +7184,11 @@ func (r CancelExtractJobResponse) GetJSON401() *Unauthorized {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r CancelExtractJobResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CancelExtractJobResponse) GetJSON422() *Unprocessable {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -7771,6 +7811,13 @@ func ParseDeleteConfigurationResponse(rsp *http.Response) (*DeleteConfigurationR
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8259,6 +8306,13 @@ func ParseDeleteFileResponse(rsp *http.Response) (*DeleteFileResponse, error) {
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -8851,6 +8905,13 @@ func ParseDeleteExtractJobResponse(rsp *http.Response) (*DeleteExtractJobRespons
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9012,6 +9073,13 @@ func ParseCancelExtractJobResponse(rsp *http.Response) (*CancelExtractJobRespons
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests

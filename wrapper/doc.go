@@ -50,8 +50,11 @@
 //
 // A non-2xx answer is an *APIError carrying the operation, status, detail,
 // request ID and (capped) body; errors.Is matches ErrNotFound,
-// ErrUnauthorized, ErrRateLimited and the other sentinels. Requests that are
-// wrong before sending are *ValidationError naming the field and the fix;
+// ErrUnauthorized, ErrRateLimited and the other sentinels. A 422 (the
+// request failed the service's validation) also carries Issues, one
+// FieldIssue per failing value with its field path, and its message names
+// the first one; a 400 is a rule of the service, explained in Detail.
+// Requests that are wrong before sending are *ValidationError naming the field and the fix;
 // network failures are *ConnectionError; unusable answers are
 // *InvalidResponseError.
 //

@@ -31,8 +31,13 @@ type APIError struct {
 	// Method and URL of the request (the URL carries no secret).
 	Method, URL string
 	StatusCode  int
-	// Detail is the server's explanation (the body's "detail").
+	// Detail is the server's explanation (the body's "detail") as text. For
+	// a 422 whose detail is a list it joins every entry as "field: msg".
 	Detail string
+	// Issues are the entries of a detail list, in the server's order: what
+	// LlamaCloud sends with a 422 (request validation failed). Nil when
+	// detail is a sentence, as with a 400 from the service's own rules.
+	Issues []FieldIssue
 	// RequestID is the server's request ID, when it sent one.
 	RequestID string
 	// RetryAfter is what the server asked to wait, when it said.
@@ -45,7 +50,9 @@ type APIError struct {
 
 func (e *APIError) Error() string {
 	msg := fmt.Sprintf("llamaextract: %s: %d %s", e.Operation, e.StatusCode, http.StatusText(e.StatusCode))
-	if e.Detail != "" {
+	if len(e.Issues) > 0 {
+		msg += ": " + issuesSummary(e.Issues)
+	} else if e.Detail != "" {
 		msg += ": " + e.Detail
 	}
 	if e.RequestID != "" {
@@ -89,6 +96,7 @@ func newAPIError(op string, resp *http.Response) *APIError {
 		Header:     resp.Header,
 		Body:       body,
 		Detail:     errorDetail(body),
+		Issues:     fieldIssues(body),
 	}
 	if resp.Request != nil {
 		e.Method, e.URL = resp.Request.Method, resp.Request.URL.Redacted()
@@ -117,18 +125,10 @@ func errorDetail(body []byte) string {
 		if json.Unmarshal(v.Detail, &s) == nil && s != "" {
 			return s
 		}
-		var issues []struct {
-			Loc []any  `json:"loc"`
-			Msg string `json:"msg"`
-		}
-		if json.Unmarshal(v.Detail, &issues) == nil && len(issues) > 0 {
-			parts := make([]string, 0, len(issues))
-			for _, is := range issues {
-				loc := make([]string, 0, len(is.Loc))
-				for _, l := range is.Loc {
-					loc = append(loc, fmt.Sprint(l))
-				}
-				parts = append(parts, strings.Join(loc, ".")+": "+is.Msg)
+		if issues := fieldIssues(body); len(issues) > 0 {
+			parts := make([]string, len(issues))
+			for i, is := range issues {
+				parts[i] = is.String()
 			}
 			return strings.Join(parts, "; ")
 		}

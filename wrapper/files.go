@@ -18,15 +18,31 @@ import (
 // File is an uploaded document.
 type File = generated.File
 
-// FilePurpose says why a file is stored; it sets retention.
-type FilePurpose = generated.FilePurpose
+// FilePurpose says why a file is stored; it sets the storage and retention
+// policy. The wire type is an open string (as in the official SDKs), but the
+// service documents the values below as the valid ones and refuses others
+// with 400, so Upload checks it before sending.
+type FilePurpose string
 
-// File purposes.
+// File purposes the service documents.
 const (
-	PurposeExtract  = generated.FilePurposeExtract
-	PurposeParse    = generated.FilePurposeParse
-	PurposeUserData = generated.FilePurposeUserData
+	PurposeUserData FilePurpose = "user_data"
+	PurposeParse    FilePurpose = "parse"
+	PurposeExtract  FilePurpose = "extract"
+	PurposeSplit    FilePurpose = "split"
+	PurposeClassify FilePurpose = "classify"
+	PurposeSheet    FilePurpose = "sheet"
+	PurposeAgentApp FilePurpose = "agent_app"
 )
+
+// Valid reports whether p is one of the purposes the service accepts.
+func (p FilePurpose) Valid() bool {
+	switch p {
+	case PurposeUserData, PurposeParse, PurposeExtract, PurposeSplit, PurposeClassify, PurposeSheet, PurposeAgentApp:
+		return true
+	}
+	return false
+}
 
 // UploadOptions are optional settings of an upload.
 type UploadOptions struct {

@@ -16,8 +16,9 @@ type JobFilter struct {
 	ConfigurationID string
 	// FileInput selects jobs of one file (dfl-...) or parse job (pjb-...).
 	FileInput string
-	// DocumentInputType is "file_id" or "parse_job_id".
-	DocumentInputType string
+	// DocumentInputType selects jobs by the kind of their input
+	// (InputFileID or InputParseJobID); a kind no job has selects none.
+	DocumentInputType InputKind
 	JobIDs            []string
 	// CreatedAfter and CreatedBefore bound created_at, inclusive.
 	CreatedAfter, CreatedBefore time.Time
@@ -53,13 +54,11 @@ func (f JobFilter) params(c *Client, pageToken string) (*generated.ListExtractJo
 		p.PageSize = &f.PageSize
 	}
 	p.ConfigurationId, p.FileInput = optString(f.ConfigurationID), optString(f.FileInput)
-	p.DocumentInputType, p.PageToken = optString(f.DocumentInputType), optString(pageToken)
+	p.DocumentInputType, p.PageToken = optString(string(f.DocumentInputType)), optString(pageToken)
 	if len(f.JobIDs) > 0 {
 		p.JobIds = &f.JobIDs
 	}
-	if len(f.Expand) > 0 {
-		p.Expand = &f.Expand
-	}
+	p.Expand = expandParam(f.Expand)
 	if !f.CreatedAfter.IsZero() {
 		t := f.CreatedAfter.UTC()
 		p.CreatedAtOnOrAfter = &t

@@ -26,15 +26,41 @@ func (j *Job) Result() Result {
 	return Result{raw: raw}
 }
 
-// Expand names an optional part of a job to include.
-type Expand = generated.ExtractExpand
+// Expand names an optional part of a job to include. The API takes any
+// name (the official SDKs type expand as a list of strings) and ignores the
+// ones it does not know, so a name newer than this package can be passed as
+// Expand("...").
+type Expand string
 
 // Parts GetJob and ListJobs can include.
 const (
-	ExpandConfiguration   = generated.ExtractExpandConfiguration
-	ExpandExtractMetadata = generated.ExtractExpandExtractMetadata
-	ExpandUsage           = generated.ExtractExpandUsage
+	ExpandConfiguration   Expand = "configuration"
+	ExpandExtractMetadata Expand = "extract_metadata"
+	// ExpandUsage adds the credits billed; documented for GetJob only.
+	ExpandUsage Expand = "usage"
 )
+
+// Valid reports whether e is one of the parts this package names; the API
+// itself accepts any name.
+func (e Expand) Valid() bool {
+	switch e {
+	case ExpandConfiguration, ExpandExtractMetadata, ExpandUsage:
+		return true
+	}
+	return false
+}
+
+// expandParam converts to the wire type, nil for none.
+func expandParam(e []Expand) *[]string {
+	if len(e) == 0 {
+		return nil
+	}
+	out := make([]string, len(e))
+	for i, x := range e {
+		out[i] = string(x)
+	}
+	return &out
+}
 
 // GetJob returns a job. expand adds optional parts (ExpandConfiguration,
 // ExpandExtractMetadata, ExpandUsage).
@@ -43,10 +69,7 @@ func (c *Client) GetJob(ctx context.Context, jobID string, expand ...Expand) (*J
 	if err := checkID(op, "job_id", jobID); err != nil {
 		return nil, err
 	}
-	params := &generated.GetExtractJobParams{OrganizationId: c.org(), ProjectId: c.project()}
-	if len(expand) > 0 {
-		params.Expand = &expand
-	}
+	params := &generated.GetExtractJobParams{OrganizationId: c.org(), ProjectId: c.project(), Expand: expandParam(expand)}
 	var job Job
 	if err := c.call(ctx, op, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetExtractJob(ctx, jobID, params)

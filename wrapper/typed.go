@@ -29,10 +29,7 @@ func GetJobResult[T any](ctx context.Context, c *Client, jobID string, expand ..
 	if err := checkID(op, "job_id", jobID); err != nil {
 		return nil, zero, err
 	}
-	params := &generated.GetExtractJobParams{OrganizationId: c.org(), ProjectId: c.project()}
-	if len(expand) > 0 {
-		params.Expand = &expand
-	}
+	params := &generated.GetExtractJobParams{OrganizationId: c.org(), ProjectId: c.project(), Expand: expandParam(expand)}
 	var tj typedJob[T]
 	err := c.call(ctx, op, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetExtractJob(ctx, jobID, params)

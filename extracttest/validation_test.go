@@ -1,0 +1,190 @@
+package extracttest_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+type issueJSON struct {
+	Loc   []any  `json:"loc"`
+	Msg   string `json:"msg"`
+	Type  string `json:"type"`
+	Input any    `json:"input"`
+}
+
+func issues(t *testing.T, r resp) []issueJSON {
+	t.Helper()
+	if r.status != 422 {
+		t.Fatalf("status %d %s, want 422", r.status, r.body)
+	}
+	var v struct {
+		Detail []issueJSON `json:"detail"`
+	}
+	r.json(t, &v)
+	if len(v.Detail) == 0 {
+		t.Fatalf("422 without a detail list: %s", r.body)
+	}
+	return v.Detail
+}
+
+func locOf(is issueJSON) string {
+	parts := make([]string, len(is.Loc))
+	for i, l := range is.Loc {
+		b, _ := json.Marshal(l)
+		parts[i] = string(b)
+	}
+	return "[" + strings.Join(parts, ",") + "]"
+}
+
+// A request that fails schema validation is answered as FastAPI answers it:
+// 422, a list of {loc, msg, type}, loc naming the exact spot. NewTestServer
+// also checks every answer against HTTPValidationError in openapi.yaml.
+func TestValidationFailuresAre422WithTheSpot(t *testing.T) {
+	a, _ := newAPI(t)
+	file := a.s.AddFile("a.txt", []byte("Vendor: V"))
+	cases := []struct {
+		name, method, path string
+		body               any
+		want               []string // loc, type of each issue, in order
+	}{
+		{"empty enum query value (the TS SDK's null)", "GET", "/api/v2/extract?status=", nil,
+			[]string{`["query","status"] enum`}},
+		{"value outside an enum", "GET", "/api/v2/extract?status=DONE", nil,
+			[]string{`["query","status"] enum`}},
+		{"every problem at once, path and query before body", "GET", "/api/v2/extract?status=DONE&page_size=ten", nil,
+			[]string{`["query","page_size"] int_parsing`, `["query","status"] enum`}},
+		{"empty integer", "GET", "/api/v1/beta/files?page_size=", nil,
+			[]string{`["query","page_size"] int_parsing`}},
+		{"empty boolean", "GET", "/api/v1/beta/configurations?latest_only=", nil,
+			[]string{`["query","latest_only"] bool_parsing`}},
+		{"array item outside its enum", "GET", "/api/v1/beta/configurations?product_type=extract_v2&product_type=nope", nil,
+			[]string{`["query","product_type",1] enum`}},
+		{"bad date-time", "GET", "/api/v2/extract?created_at_on_or_after=yesterday", nil,
+			[]string{`["query","created_at_on_or_after"] datetime_from_date_parsing`}},
+		{"missing required field", "POST", "/api/v2/extract", `{}`,
+			[]string{`["body","file_input"] missing`}},
+		{"wrong type", "POST", "/api/v2/extract", `{"file_input":7}`,
+			[]string{`["body","file_input"] string_type`}},
+		{"nested enum and missing field", "POST", "/api/v2/extract", `{"file_input":"` + file + `","configuration":{"tier":"gold"}}`,
+			[]string{`["body","configuration","tier"] enum`, `["body","configuration","data_schema"] missing`}},
+		{"array index in a body", "POST", "/api/v2/extract", `{"file_input":"` + file + `","configuration_id":"cfg-1","webhook_configurations":[{},{"webhook_events":["nope"]}]}`,
+			[]string{`["body","webhook_configurations",1,"webhook_events",0] enum`}},
+		{"unknown union tag", "POST", "/api/v1/beta/configurations", `{"name":"x","parameters":{"product_type":"mystery"}}`,
+			[]string{`["body","parameters"] union_tag_invalid`}},
+		{"field inside the member the tag chose", "POST", "/api/v1/beta/configurations", `{"name":"","parameters":{"product_type":"extract_v2","data_schema":{},"max_pages":0}}`,
+			[]string{`["body","name"] string_too_short`, `["body","parameters","max_pages"] greater_than_equal`}},
+		{"not JSON", "POST", "/api/v2/extract", `{nope`,
+			[]string{`["body",0] json_invalid`}},
+		{"no body", "POST", "/api/v2/extract/schema/validation", nil,
+			[]string{`["body"] missing`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := issues(t, a.do(c.method, c.path, c.body))
+			var have []string
+			for _, is := range got {
+				have = append(have, locOf(is)+" "+is.Type)
+				if is.Msg == "" {
+					t.Errorf("issue at %s has no msg", locOf(is))
+				}
+			}
+			if !reflect.DeepEqual(have, c.want) {
+				t.Errorf("issues %q, want %q", have, c.want)
+			}
+		})
+	}
+}
+
+func TestValidationMessagesReadLikePydantic(t *testing.T) {
+	a, _ := newAPI(t)
+	got := issues(t, a.do("GET", "/api/v2/extract?status=DONE", nil))[0]
+	want := "Input should be 'PENDING', 'THROTTLED', 'RUNNING', 'COMPLETED', 'FAILED' or 'CANCELLED'"
+	if got.Msg != want || got.Input != "DONE" {
+		t.Errorf("msg %q input %v, want %q and DONE", got.Msg, got.Input, want)
+	}
+	got = issues(t, a.do("POST", "/api/v2/extract", `{}`))[0]
+	if got.Msg != "Field required" || got.Input != nil {
+		t.Errorf("missing: msg %q input %v", got.Msg, got.Input)
+	}
+}
+
+// The semantic rules the service documents stay handler refusals: 400 with
+// a string detail naming the field.
+func TestDocumentedRulesStay400(t *testing.T) {
+	a, _ := newAPI(t)
+	file := a.s.AddFile("a.txt", []byte("Vendor: V"))
+	cases := []struct {
+		name, method, path string
+		body               any
+		field              string
+	}{
+		{"both configuration and configuration_id", "POST", "/api/v2/extract",
+			`{"file_input":"` + file + `","configuration_id":"cfg-1","configuration":{"data_schema":{"type":"object","properties":{"a":{"type":"string"}}}}}`, "configuration"},
+		{"unknown file_input", "POST", "/api/v2/extract", `{"file_input":"doc-1","configuration_id":"cfg-1"}`, "file_input"},
+		{"order_by outside the documented keys", "GET", "/api/v1/beta/files?order_by=size", nil, "order_by"},
+		{"order_by with a direction", "GET", "/api/v1/beta/files?order_by=name%20desc", nil, "order_by"},
+		{"negative page_size", "GET", "/api/v1/beta/configurations?page_size=-3", nil, "page_size"},
+		{"negative page_size in a body", "POST", "/api/v1/beta/files/query", `{"page_size":-1}`, "page_size"},
+		{"negative link lifetime", "GET", "/api/v1/beta/files/" + file + "/content?expires_at_seconds=-5", nil, "expires_at_seconds"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := a.do(c.method, c.path, c.body)
+			if r.status != 400 {
+				t.Fatalf("status %d %s, want 400", r.status, r.body)
+			}
+			if d := r.detail(t); !strings.HasPrefix(d, c.field) {
+				t.Errorf("detail %q does not start with %q", d, c.field)
+			}
+		})
+	}
+}
+
+// What the official SDKs may send where their types are open, or where they
+// know no bound, is accepted (the Go SDK's own endpoint tests send these).
+func TestOpenValuesTheSDKsSendAreAccepted(t *testing.T) {
+	a, _ := newAPI(t)
+	file := a.s.AddFile("a.txt", []byte("Vendor: V"))
+	j := a.create(file)
+	for _, path := range []string{
+		"/api/v2/extract?expand=string&document_input_type=document_input_type&page_size=0",
+		"/api/v2/extract/" + j.ID + "?expand=string",
+		"/api/v1/beta/files?expand=string&order_by=&page_size=0",
+		"/api/v1/beta/files/" + file + "/content?expires_at_seconds=0",
+		"/api/v1/beta/configurations?page_size=0",
+	} {
+		if r := a.do("GET", path, nil); r.status != 200 {
+			t.Errorf("GET %s: %d %s", path, r.status, r.body)
+		}
+	}
+	var link struct {
+		ExpiresAt string `json:"expires_at"`
+	}
+	a.do("GET", "/api/v1/beta/files/"+file+"/content?expires_at_seconds=0", nil).json(t, &link)
+	if link.ExpiresAt != "2026-01-01T01:00:00Z" {
+		t.Errorf("expires_at_seconds=0 gave a link expiring %s, want the default hour", link.ExpiresAt)
+	}
+	if r := a.upload("x.txt", "agent_app", []byte("x")); r.status != 200 {
+		t.Errorf("upload with a documented purpose: %d %s", r.status, r.body)
+	}
+}
+
+// parse_tier is an open string in openapi.yaml (responses must decode a newer
+// tier) but the current service validates requests against the four tiers.
+func TestParseTierOutsideTheTiersIs422(t *testing.T) {
+	a, _ := newAPI(t)
+	file := a.s.AddFile("a.txt", []byte("Vendor: V"))
+	got := issues(t, a.do("POST", "/api/v2/extract", createBody(file, `{"type":"object","properties":{"a":{"type":"string"}}}`, `,"parse_tier":"premium"`)))
+	if len(got) != 1 || locOf(got[0]) != `["body","configuration","parse_tier"]` || got[0].Type != "enum" || got[0].Input != "premium" {
+		t.Errorf("issues %+v", got)
+	}
+	got = issues(t, a.do("POST", "/api/v1/beta/configurations", `{"name":"n","parameters":{"product_type":"extract_v2","data_schema":{"type":"object","properties":{"a":{"type":"string"}}},"parse_tier":"premium"}}`))
+	if len(got) != 1 || locOf(got[0]) != `["body","parameters","parse_tier"]` {
+		t.Errorf("issues %+v", got)
+	}
+	if r := a.do("POST", "/api/v2/extract", createBody(file, `{"type":"object","properties":{"a":{"type":"string"}}}`, `,"parse_tier":"agentic_plus"`)); r.status != 200 {
+		t.Errorf("a known tier: %d %s", r.status, r.body)
+	}
+}
