@@ -247,7 +247,6 @@ type Batch[T any] struct {
 	c       *Client
 	e       *engine
 	cfg     ConfigSource
-	target  ExtractionTarget
 	resumed BatchResume
 }
 
