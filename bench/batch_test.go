@@ -114,7 +114,7 @@ func BenchmarkBatchAtLimit(b *testing.B) {
 				start := time.Now()
 				ok, failed := 0, 0
 				for it, err := range wrapper.ExtractAll[invoice](context.Background(), c, paths, wrapper.ExtractConfig{},
-					wrapper.WithBatchWait(wrapper.WithSchedule(wrapper.FixedSchedule(250*time.Millisecond)))) {
+					wrapper.WithSchedule(wrapper.FixedSchedule(250*time.Millisecond))) {
 					switch {
 					case it.Input == "":
 						b.Fatal(err)
@@ -224,7 +224,7 @@ func BenchmarkBatchHeap(b *testing.B) {
 				start := time.Now()
 				peak := peakLiveHeap(func() {
 					batch, err := wrapper.NewBatch[invoice](c, wrapper.ExtractConfig{}, wrapper.WithState(state), wrapper.WithCreateRate(500),
-						wrapper.WithBatchWait(wrapper.WithSchedule(wrapper.FixedSchedule(50*time.Millisecond))))
+						wrapper.WithSchedule(wrapper.FixedSchedule(50*time.Millisecond)))
 					if err != nil {
 						b.Fatal(err)
 					}

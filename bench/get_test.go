@@ -68,7 +68,7 @@ func BenchmarkGetSmallJob(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			j, err := w.GetJob(ctx, "ext-small")
-			if err != nil || j.State() != wrapper.StatusCompleted {
+			if err != nil || j.Status != wrapper.StatusCompleted {
 				b.Fatal(err)
 			}
 		}
@@ -113,7 +113,7 @@ func benchRows(b *testing.B, id string, n int) {
 		peakHeap(b, func() { genGet() })
 	})
 	typed := func() []Row {
-		_, rows, err := wrapper.GetJobResult[[]Row](ctx, w, id)
+		rows, _, err := wrapper.GetResult[[]Row](ctx, w, id)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -126,13 +126,13 @@ func benchRows(b *testing.B, id string, n int) {
 		}
 		peakHeap(b, func() { typed() })
 	})
-	// The convenience path: keep the job, decode its Result later.
+	// The convenience path: keep the job, Decode its result later.
 	twoStep := func() []Row {
 		j, err := w.GetJob(ctx, id)
 		if err != nil {
 			b.Fatal(err)
 		}
-		rows, err := wrapper.DecodeRows[Row](j.Result())
+		rows, err := wrapper.Decode[[]Row](j)
 		if err != nil {
 			b.Fatal(err)
 		}

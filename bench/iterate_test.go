@@ -61,7 +61,7 @@ func BenchmarkIterateJobs(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					_ = job.Id
+					_ = job.ID
 					seen++
 				}
 				return seen

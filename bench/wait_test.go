@@ -24,7 +24,7 @@ func BenchmarkWait(b *testing.B) {
 		name string
 		s    wrapper.Schedule
 	}{
-		{"default", wrapper.DefaultSchedule},
+		{"default", wrapper.DefaultSchedule()},
 		{"exponential", wrapper.ExponentialSchedule{Initial: 500 * time.Millisecond, Factor: 2, Max: 8 * time.Second}},
 		{"fixed-1s", wrapper.FixedSchedule(time.Second)},
 	}
@@ -47,7 +47,7 @@ func BenchmarkWait(b *testing.B) {
 					b.Fatal(err)
 				}
 				created := time.Now()
-				if _, err := c.Wait(ctx, job.Id, wrapper.WithSchedule(sc.s)); err != nil {
+				if _, err := c.Wait(ctx, job.ID, wrapper.WithSchedule(sc.s)); err != nil {
 					b.Fatal(err)
 				}
 				lag += time.Since(created) - delay
@@ -113,7 +113,7 @@ func BenchmarkConcurrentRun(b *testing.B) {
 			}
 			start := time.Now()
 			ok, failed := 0, 0
-			for _, err := range c.RunAll(context.Background(), reqs, wrapper.WithConcurrency(64), wrapper.WithBatchWait(poll)) {
+			for _, err := range c.RunAll(context.Background(), reqs, wrapper.WithConcurrency(64), poll) {
 				if err != nil {
 					failed++
 				} else {

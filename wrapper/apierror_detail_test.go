@@ -9,29 +9,38 @@ import (
 	"testing"
 
 	"github.com/extract-go/llamaextract/extracttest"
-	"github.com/extract-go/llamaextract/generated"
 	"github.com/extract-go/llamaextract/wrapper"
 )
+
+// createWithEvents creates a job whose webhook subscribes to events; names
+// the service does not know fail its validation with a 422.
+func createWithEvents(c *wrapper.Client, file string, events ...string) error {
+	_, err := c.CreateJob(context.Background(), wrapper.CreateJobRequest{
+		FileInput: file,
+		Config:    wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Line]()},
+		Webhooks:  []wrapper.Webhook{{URL: "https://example.invalid/hook", Events: events}},
+	})
+	return err
+}
 
 // A 422 from the service carries FastAPI's list of issues: APIError exposes
 // them typed, keeps Detail as text and names the first failing field.
 func TestAPIErrorReadsTheValidationList(t *testing.T) {
-	c, _ := newClient(t)
-	bad := []generated.ProductType{"nope", generated.ProductTypeExtractV2, "other"}
-	_, err := c.ListConfigurations(context.Background(), generated.ListConfigurationsParams{ProductType: &bad})
+	c, srv := newClient(t)
+	err := createWithEvents(c, srv.AddFile("a.txt", nil), "nope", "extract.success", "other")
 	var ae *wrapper.APIError
 	if !errors.As(err, &ae) || !errors.Is(err, wrapper.ErrUnprocessable) {
 		t.Fatalf("err = %v, want a 422 *APIError", err)
 	}
 	want := []wrapper.FieldIssue{
-		{Loc: []string{"query", "product_type", "0"}, In: "query", Path: "product_type[0]", Type: "enum"},
-		{Loc: []string{"query", "product_type", "2"}, In: "query", Path: "product_type[2]", Type: "enum"},
+		{Loc: []string{"body", "webhook_configurations", "0", "webhook_events", "0"}, In: "body", Path: "webhook_configurations[0].webhook_events[0]", Type: "enum"},
+		{Loc: []string{"body", "webhook_configurations", "0", "webhook_events", "2"}, In: "body", Path: "webhook_configurations[0].webhook_events[2]", Type: "enum"},
 	}
 	if len(ae.Issues) != len(want) {
 		t.Fatalf("Issues = %+v, want %d entries", ae.Issues, len(want))
 	}
 	for i, is := range ae.Issues {
-		if !strings.HasPrefix(is.Msg, "Input should be 'classify_v2'") {
+		if !strings.HasPrefix(is.Msg, "Input should be ") {
 			t.Errorf("issue %d: Msg %q", i, is.Msg)
 		}
 		is.Msg = ""
@@ -40,11 +49,11 @@ func TestAPIErrorReadsTheValidationList(t *testing.T) {
 		}
 	}
 	msg := err.Error()
-	if !strings.HasPrefix(msg, "llamaextract: ListConfigurations: 422 Unprocessable Entity: product_type[0]: Input should be") ||
+	if !strings.HasPrefix(msg, "llamaextract: CreateExtractJob: 422 Unprocessable Entity: webhook_configurations[0].webhook_events[0]: Input should be") ||
 		!strings.HasSuffix(msg, "(and 1 more issue)") {
 		t.Errorf("message %q does not name the first failing field and the count", msg)
 	}
-	if !strings.Contains(ae.Detail, "product_type[0]: ") || !strings.Contains(ae.Detail, "; product_type[2]: ") {
+	if !strings.Contains(ae.Detail, "webhook_events[0]: ") || !strings.Contains(ae.Detail, "; webhook_configurations[0].webhook_events[2]: ") {
 		t.Errorf("Detail %q does not list every issue as text", ae.Detail)
 	}
 }
@@ -53,8 +62,7 @@ func TestAPIErrorReadsTheValidationList(t *testing.T) {
 // Detail and the message carry the sentence.
 func TestAPIErrorKeepsAStringDetail(t *testing.T) {
 	c, _ := newClient(t)
-	n := -1
-	_, err := c.ListConfigurations(context.Background(), generated.ListConfigurationsParams{PageSize: &n})
+	_, err := c.ListFiles(context.Background(), wrapper.FileFilter{OrderBy: "size"})
 	var ae *wrapper.APIError
 	if !errors.As(err, &ae) || ae.StatusCode != 400 {
 		t.Fatalf("err = %v, want a 400 *APIError", err)
@@ -62,7 +70,7 @@ func TestAPIErrorKeepsAStringDetail(t *testing.T) {
 	if ae.Issues != nil {
 		t.Errorf("Issues = %+v for a string detail", ae.Issues)
 	}
-	if !strings.HasPrefix(ae.Detail, "page_size: ") || !strings.Contains(err.Error(), ": 400 Bad Request: page_size: ") {
+	if !strings.HasPrefix(ae.Detail, "order_by") || !strings.Contains(err.Error(), ": 400 Bad Request: order_by") {
 		t.Errorf("Detail %q, message %q", ae.Detail, err)
 	}
 }
@@ -75,8 +83,7 @@ func ExampleAPIError_issues() {
 	if err != nil {
 		panic(err)
 	}
-	bad := []generated.ProductType{"invoices"}
-	_, err = c.ListConfigurations(context.Background(), generated.ListConfigurationsParams{ProductType: &bad})
+	err = createWithEvents(c, srv.AddFile("a.txt", nil), "extract.teleported")
 	var ae *wrapper.APIError
 	if errors.As(err, &ae) {
 		for _, is := range ae.Issues {
@@ -84,5 +91,5 @@ func ExampleAPIError_issues() {
 		}
 	}
 	// Output:
-	// 422 query product_type[0] enum
+	// 422 body webhook_configurations[0].webhook_events[0] enum
 }

@@ -18,15 +18,12 @@ import (
 	"time"
 
 	"github.com/extract-go/llamaextract/internal/batchstate"
+	"github.com/extract-go/llamaextract/internal/fileinput"
 )
 
-// BatchOption tunes RunAll, ExtractAll and NewBatch.
-type BatchOption func(*batchSettings)
-
+// batchSettings are the CallOption settings only batches read.
 type batchSettings struct {
 	concurrency int
-	wait        []WaitOption
-	upload      UploadOptions
 	statePath   string
 	retryFailed bool
 	progress    func(BatchProgress)
@@ -49,17 +46,8 @@ const uploadSlots = 16
 // WithConcurrency sets how many documents a batch has in flight at once,
 // created and being waited on (default 256). Uploads and creates are
 // bounded separately (16 at once) and paced by the adaptive create rate.
-func WithConcurrency(n int) BatchOption { return func(s *batchSettings) { s.concurrency = n } }
-
-// WithBatchWait applies wait options (schedule, expand, OnStatus, poll
-// error tolerance) to every document's wait. CancelOnDone is ignored: a
-// stopped batch leaves its jobs running so that it can resume.
-func WithBatchWait(opts ...WaitOption) BatchOption {
-	return func(s *batchSettings) { s.wait = append(s.wait, opts...) }
-}
-
-// WithBatchUpload sets how ExtractAll and Batch upload each document.
-func WithBatchUpload(o UploadOptions) BatchOption { return func(s *batchSettings) { s.upload = o } }
+// Read by ExtractAll, NewBatch and RunAll.
+func WithConcurrency(n int) CallOption { return func(s *callSettings) { s.batch.concurrency = n } }
 
 // WithState makes ExtractAll and NewBatch resumable: path is a journal of
 // every document's progress (uploaded, create sent, created, done), each
@@ -67,46 +55,57 @@ func WithBatchUpload(o UploadOptions) BatchOption { return func(s *batchSettings
 // with the same path after any interruption (a cancelled context, a crash,
 // kill -9, power loss) and it skips documents already done, re-attaches to
 // jobs already created, never creates a second job for a document, and does
-// the rest. A document whose content changed is extracted again.
-func WithState(path string) BatchOption { return func(s *batchSettings) { s.statePath = path } }
+// the rest. A document whose content changed is extracted again. Read by
+// ExtractAll and NewBatch.
+func WithState(path string) CallOption { return func(s *callSettings) { s.batch.statePath = path } }
 
 // WithRetryFailed makes a resumed batch extract again the documents that
-// failed in an earlier run (by default they count as done).
-func WithRetryFailed() BatchOption { return func(s *batchSettings) { s.retryFailed = true } }
+// failed in an earlier run (by default they count as done). Read by
+// ExtractAll and NewBatch.
+func WithRetryFailed() CallOption { return func(s *callSettings) { s.batch.retryFailed = true } }
 
 // WithProgress calls fn after each document finishes, from the goroutine
-// that ranges over the results (so calls never overlap).
-func WithProgress(fn func(BatchProgress)) BatchOption {
-	return func(s *batchSettings) { s.progress = fn }
+// that ranges over the results (so calls never overlap). Read by
+// ExtractAll, NewBatch and RunAll.
+func WithProgress(fn func(BatchProgress)) CallOption {
+	return func(s *callSettings) { s.batch.progress = fn }
 }
 
 // WithDrain stops a batch gently: once stop is closed, no new document is
 // started and no new job is created; documents whose jobs exist are waited
 // for and yielded as usual. The last pair then carries ErrBatchStopped.
-func WithDrain(stop <-chan struct{}) BatchOption { return func(s *batchSettings) { s.drain = stop } }
+// Read by ExtractAll, NewBatch and RunAll.
+func WithDrain(stop <-chan struct{}) CallOption {
+	return func(s *callSettings) { s.batch.drain = stop }
+}
 
 // WithOutputMark records fn() in the state file each time a document is
 // recorded as done (after the loop body that received it has returned).
 // A program that writes results to a file passes its size here; after a
 // crash, Batch.Resumed().Mark says how much of that file is accounted for,
 // so the program can cut off lines written for documents the state does not
-// have as done (they are delivered again).
-func WithOutputMark(fn func() int64) BatchOption { return func(s *batchSettings) { s.mark = fn } }
+// have as done (they are delivered again). Read by ExtractAll and NewBatch.
+func WithOutputMark(fn func() int64) CallOption { return func(s *callSettings) { s.batch.mark = fn } }
 
 // WithCreateRate sets the create rate a batch starts at (default 15 per
 // second, LlamaCloud's documented limit). The rate adapts either way: down
-// on every burst of 429s, up while creates are the bottleneck.
-func WithCreateRate(perSecond float64) BatchOption {
-	return func(s *batchSettings) { s.createRate = perSecond }
+// on every burst of 429s, up while creates are the bottleneck. Read by
+// ExtractAll, NewBatch and RunAll.
+func WithCreateRate(perSecond float64) CallOption {
+	return func(s *callSettings) { s.batch.createRate = perSecond }
 }
 
-func newBatchSettings(opts []BatchOption) batchSettings {
-	var s batchSettings
-	for _, o := range opts {
-		o(&s)
+// newBatchSettings reads a batch's options. The wait options (WithSchedule,
+// OnStatus, WithExpand) apply to every document's wait; WithCancelOnDone and
+// WithWaitTimeout do not: a stopped batch leaves its jobs running so that
+// the next run re-attaches to them.
+func newBatchSettings(opts []CallOption) callSettings {
+	s := newCallSettings(opts)
+	if s.batch.concurrency <= 0 {
+		s.batch.concurrency = defaultBatchConcurrency
 	}
-	if s.concurrency <= 0 {
-		s.concurrency = defaultBatchConcurrency
+	if s.pollErrors == 0 {
+		s.pollErrors = 5
 	}
 	return s
 }
@@ -165,8 +164,8 @@ type BatchItem[T any] struct {
 // Status is the item's final status: the job's status, or "ERROR" for a
 // failure that is not a job's (an unreadable file, a refused upload).
 func (it BatchItem[T]) Status() Status {
-	if it.Job != nil && it.Job.State().Terminal() {
-		return it.Job.State()
+	if it.Job != nil && it.Job.Status.Terminal() {
+		return it.Job.Status
 	}
 	return "ERROR"
 }
@@ -179,7 +178,7 @@ func (it BatchItem[T]) Status() Status {
 // WithConcurrency. When the batch ends early the last pair is a zero
 // BatchResult with an error matching ErrBatchStopped; requests not yielded
 // before it did not finish.
-func (c *Client) RunAll(ctx context.Context, reqs []CreateJobRequest, opts ...BatchOption) iter.Seq2[BatchResult, error] {
+func (c *Client) RunAll(ctx context.Context, reqs []CreateJobRequest, opts ...CallOption) iter.Seq2[BatchResult, error] {
 	e := newEngine(c, newBatchSettings(opts), nil)
 	type indexed struct {
 		i   int
@@ -203,14 +202,14 @@ func (c *Client) RunAll(ctx context.Context, reqs []CreateJobRequest, opts ...Ba
 		}
 		o.r.Job = job
 		return finishWait(ctx, e, o, job, func(ctx context.Context, id string) (*Job, error) {
-			return c.GetJob(ctx, id, e.w.expand...)
+			return c.GetJob(ctx, id, WithExpand(e.s.expand...))
 		}, func(*BatchResult) {})
 	}
 	return runEngine(ctx, e, inputs, work)
 }
 
-// ExtractAll is Extract over many files: it uploads each path, creates its
-// job, waits, and yields each document as it finishes (completion order)
+// ExtractAll is Extract over many files: it uploads each path (a dfl- or
+// pjb- ID is used as is, except with WithState), creates its job, waits, and yields each document as it finishes (completion order)
 // with nil or the reason it failed. Results are streamed, never collected:
 // memory stays flat however many inputs there are. With WithState the batch
 // is resumable after any interruption; see Batch. The same path given twice
@@ -218,7 +217,7 @@ func (c *Client) RunAll(ctx context.Context, reqs []CreateJobRequest, opts ...Ba
 //
 // cfg is an ExtractConfig (a zero Schema is derived from T, a zero Target
 // is per_doc, or per_table_row when T is a slice) or a SavedConfig.
-func ExtractAll[T any](ctx context.Context, c *Client, inputs []string, cfg ConfigSource, opts ...BatchOption) iter.Seq2[BatchItem[T], error] {
+func ExtractAll[T any](ctx context.Context, c *Client, inputs []string, cfg Config, opts ...CallOption) iter.Seq2[BatchItem[T], error] {
 	return func(yield func(BatchItem[T], error) bool) {
 		b, err := NewBatch[T](c, cfg, opts...)
 		if err != nil {
@@ -246,7 +245,7 @@ func ExtractAll[T any](ctx context.Context, c *Client, inputs []string, cfg Conf
 type Batch[T any] struct {
 	c       *Client
 	e       *engine
-	cfg     ConfigSource
+	cfg     Config
 	resumed BatchResume
 }
 
@@ -265,7 +264,7 @@ type BatchResume struct {
 // NewBatch checks the configuration and opens the state file (WithState),
 // recovering from a torn last write. A state file written for another
 // configuration is an error, as is a damaged one.
-func NewBatch[T any](c *Client, cfg ConfigSource, opts ...BatchOption) (*Batch[T], error) {
+func NewBatch[T any](c *Client, cfg Config, opts ...CallOption) (*Batch[T], error) {
 	s := newBatchSettings(opts)
 	b := &Batch[T]{c: c}
 	switch v := cfg.(type) {
@@ -284,7 +283,7 @@ func NewBatch[T any](c *Client, cfg ConfigSource, opts ...BatchOption) (*Batch[T
 		}
 		if ec.Target == "" {
 			ec.Target = PerDoc
-			if kindOf[T]() == KindArray {
+			if shapeOf[T]() == shapeArray {
 				ec.Target = PerTableRow
 			}
 		}
@@ -296,7 +295,7 @@ func NewBatch[T any](c *Client, cfg ConfigSource, opts ...BatchOption) (*Batch[T
 		return nil, err
 	}
 	var journal *batchstate.Journal
-	if s.statePath != "" {
+	if s.batch.statePath != "" {
 		fp, err := json.Marshal(struct {
 			C any    `json:"c"`
 			I any    `json:"i"`
@@ -306,7 +305,7 @@ func NewBatch[T any](c *Client, cfg ConfigSource, opts ...BatchOption) (*Batch[T
 			return nil, fmt.Errorf("llamaextract: batch configuration: %w", err)
 		}
 		sum := sha256.Sum256(fp)
-		journal, err = batchstate.Open(s.statePath, hex.EncodeToString(sum[:16]))
+		journal, err = batchstate.Open(s.batch.statePath, hex.EncodeToString(sum[:16]))
 		if err != nil {
 			return nil, fmt.Errorf("llamaextract: %w", err)
 		}
@@ -314,8 +313,8 @@ func NewBatch[T any](c *Client, cfg ConfigSource, opts ...BatchOption) (*Batch[T
 		b.resumed = BatchResume{Done: done, Failed: failed, InFlight: pending, TornBytes: journal.TornBytes()}
 		b.resumed.Mark, b.resumed.HasMark = journal.Mark()
 	}
-	if ec, ok := b.cfg.(ExtractConfig); ok && (ec.CiteSources || ec.ConfidenceScores) {
-		s.wait = append(s.wait, WithWaitExpand(ExpandExtractMetadata))
+	if ec, ok := b.cfg.(ExtractConfig); ok && (ec.CiteSources || ec.ConfidenceScores) && !s.expands(ExpandExtractMetadata) {
+		s.expand = append(s.expand, ExpandExtractMetadata)
 	}
 	b.e = newEngine(c, s, journal)
 	return b, nil
@@ -397,6 +396,14 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 		}
 	}
 	defer release()
+	if id, isID := fileinput.Resolve(in.path); isID {
+		// An uploaded file or a parse job, used as is.
+		if e.journal != nil {
+			return o.failed(&ValidationError{Operation: "ExtractAll", Field: "input", Reason: fmt.Sprintf("%s is a file or parse job ID; with WithState every input must be a local file, because only for a file the batch uploaded itself can it tell, after a crash, whether a job on it is its own", id)}, false)
+		}
+		o.r.FileID = id
+		return b.createAndWait(ctx, createCtx, o, in, batchstate.Doc{Step: batchstate.Uploaded}, release)
+	}
 	content, err := os.ReadFile(in.path)
 	if err != nil {
 		return o.failed(&ValidationError{Operation: "ExtractAll", Field: "input", Reason: err.Error()}, false)
@@ -411,7 +418,7 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 		if !st.SameContent(o.r.Hash) {
 			st = batchstate.Doc{} // new or changed: start over
 		}
-		if st.Step == batchstate.Done && (!st.Failed || !e.s.retryFailed) {
+		if st.Step == batchstate.Done && (!st.Failed || !e.s.batch.retryFailed) {
 			o.skip = true
 			if st.Failed {
 				e.skippedFailed.Add(1)
@@ -427,7 +434,7 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 		var f *File
 		err := e.patient(createCtx, func(ctx context.Context) error {
 			var err error
-			f, err = b.c.Upload(ctx, filepath.Base(in.path), bytes.NewReader(content), e.s.upload)
+			f, err = b.c.upload(ctx, filepath.Base(in.path), bytes.NewReader(content), e.s)
 			return err
 		})
 		if err != nil {
@@ -436,19 +443,25 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 			}
 			return o.failed(fmt.Errorf("uploading %s: %w", in.path, err), batchFatal(err))
 		}
-		o.r.FileID = f.Id
+		o.r.FileID = f.ID
 		if e.journal != nil {
-			if err := e.journal.Uploaded(in.key, o.r.Hash, f.Id); err != nil {
+			if err := e.journal.Uploaded(in.key, o.r.Hash, f.ID); err != nil {
 				return o.failed(fmt.Errorf("llamaextract: %w", err), true)
 			}
 		}
 	}
 	content = nil
+	return b.createAndWait(ctx, createCtx, o, in, st, release)
+}
 
+// createAndWait gets the document's job (re-attached, adopted or created)
+// and waits for it. release frees the upload slot once the job exists.
+func (b *Batch[T]) createAndWait(ctx, createCtx context.Context, o outcome[BatchItem[T]], in docInput, st batchstate.Doc, release func()) outcome[BatchItem[T]] {
+	e := b.e
 	var job *Job
+	var err error
 	if st.Step == batchstate.Created {
-		job = &Job{}
-		job.Id = st.JobID
+		job = &Job{ID: st.JobID}
 		e.adopted.Add(1)
 	} else {
 		if st.Step == batchstate.Creating {
@@ -464,7 +477,7 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 			}
 			if job != nil {
 				e.adopted.Add(1)
-				if err := e.journal.Created(in.key, job.Id); err != nil {
+				if err := e.journal.Created(in.key, job.ID); err != nil {
 					return o.failed(fmt.Errorf("llamaextract: %w", err), true)
 				}
 			}
@@ -498,7 +511,7 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 				return o.failed(err, errors.As(err, new(*ValidationError)) || batchFatal(err))
 			}
 			if e.journal != nil {
-				if err := e.journal.Created(in.key, job.Id); err != nil {
+				if err := e.journal.Created(in.key, job.ID); err != nil {
 					return o.failed(fmt.Errorf("llamaextract: %w", err), true)
 				}
 			}
@@ -506,10 +519,10 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 	}
 	release()
 	o.r.Job = job
-	o.hash, o.jobID = o.r.Hash, job.Id
+	o.hash, o.jobID = o.r.Hash, job.ID
 	var value T
 	return finishWait(ctx, e, o, job, func(ctx context.Context, id string) (*Job, error) {
-		j, v, err := GetJobResult[T](ctx, b.c, id, e.w.expand...)
+		v, j, _, err := getResult[T](ctx, b.c, id, e.s.expand)
 		value = v
 		return j, err
 	}, func(r *BatchItem[T]) { r.Value = value })
@@ -541,8 +554,7 @@ func (o outcome[R]) abort() outcome[R] { o.aborted = true; return o }
 // engine holds what the items of one batch share.
 type engine struct {
 	c       *Client
-	s       batchSettings
-	w       waitSettings
+	s       callSettings
 	lim     *createLimiter
 	uploads chan struct{}
 	journal *batchstate.Journal
@@ -550,12 +562,8 @@ type engine struct {
 	done, failed, skipped, skippedFailed, starting, running, created, adopted, limited429 atomic.Int64
 }
 
-func newEngine(c *Client, s batchSettings, journal *batchstate.Journal) *engine {
-	w := newWaitSettings(s.wait)
-	if w.pollErrors == 0 {
-		w.pollErrors = 5
-	}
-	return &engine{c: c, s: s, w: w, lim: newCreateLimiter(s.createRate), uploads: make(chan struct{}, uploadSlots), journal: journal}
+func newEngine(c *Client, s callSettings, journal *batchstate.Journal) *engine {
+	return &engine{c: c, s: s, lim: newCreateLimiter(c.clock, s.batch.createRate), uploads: make(chan struct{}, uploadSlots), journal: journal}
 }
 
 func (e *engine) progress() BatchProgress {
@@ -594,7 +602,7 @@ func (e *engine) patient(ctx context.Context, call func(context.Context) error) 
 		if d <= 0 {
 			d = e.c.policy.backoff(min(n, 6))
 		}
-		if err := sleepCtx(ctx, min(d, maxBatchRetryAfter)); err != nil {
+		if err := sleep(ctx, e.c.clock, min(d, maxBatchRetryAfter)); err != nil {
 			return err
 		}
 	}
@@ -631,13 +639,13 @@ func (e *engine) create(ctx, createCtx context.Context, req CreateJobRequest, in
 		}
 		job, err := e.c.CreateJob(withOwn429(ctx), req)
 		if d, refused := retryAfter429(err); refused {
-			e.lim.refused(time.Now(), min(d, maxBatchRetryAfter))
+			e.lim.refused(e.c.clock.Now(), min(d, maxBatchRetryAfter))
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		e.lim.accepted(time.Now())
+		e.lim.accepted(e.c.clock.Now())
 		e.created.Add(1)
 		return job, nil
 	}
@@ -645,17 +653,16 @@ func (e *engine) create(ctx, createCtx context.Context, req CreateJobRequest, in
 
 // jobOf returns the newest job of a file the batch uploaded, or nil.
 func (e *engine) jobOf(ctx context.Context, fileID string) (*Job, error) {
-	var page *JobPage
+	var page *ListPage[*Job]
 	err := e.patient(ctx, func(ctx context.Context) error {
 		var err error
 		page, err = e.c.ListJobs(ctx, JobFilter{FileInput: fileID, PageSize: 10})
 		return err
 	})
-	if err != nil || len(page.Jobs) == 0 {
+	if err != nil || len(page.Items) == 0 {
 		return nil, err
 	}
-	j := page.Jobs[0]
-	return &j, nil
+	return page.Items[0], nil
 }
 
 // finishWait waits for a job and completes the outcome; keep runs with the
@@ -688,32 +695,32 @@ func (e *engine) waitJob(ctx context.Context, job *Job, fetch jobFetch) (*Job, e
 	for n := 0; ; n++ {
 		// A job re-attached to after a restart (no status known yet), or
 		// one that finished within the create call, is fetched at once.
-		if n > 0 || (job.Status != "" && !job.State().Terminal()) {
-			if err := sleepCtx(ctx, e.w.schedule.Next(n)); err != nil {
+		if n > 0 || (job.Status != "" && !job.Status.Terminal()) {
+			if err := sleep(ctx, e.c.clock, e.s.schedule.Next(n)); err != nil {
 				return nil, err
 			}
 		}
 		var j *Job
 		err := e.patient(ctx, func(ctx context.Context) error {
 			var err error
-			j, err = fetch(ctx, job.Id)
+			j, err = fetch(ctx, job.ID)
 			return err
 		})
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			if failures < e.w.pollErrors && transient(err) {
+			if failures < e.s.pollErrors && transient(err) {
 				failures++
 				continue
 			}
 			return nil, err
 		}
 		failures = 0
-		if e.w.onStatus != nil {
-			e.w.onStatus(j)
+		if e.s.onStatus != nil {
+			e.s.onStatus(j)
 		}
-		switch st := j.State(); {
+		switch st := j.Status; {
 		case st == StatusCompleted:
 			return j, nil
 		case st.Terminal():
@@ -746,17 +753,17 @@ func runEngine[I, R any](ctx context.Context, e *engine, inputs iter.Seq[I], wor
 		// createCtx ends on a drain too: no new document, no new create.
 		createCtx, stopCreating := context.WithCancelCause(ctx)
 		defer stopCreating(nil)
-		if e.s.drain != nil {
+		if e.s.batch.drain != nil {
 			go func() {
 				select {
-				case <-e.s.drain:
+				case <-e.s.batch.drain:
 					stopCreating(errDrained)
 				case <-createCtx.Done():
 				}
 			}()
 		}
 		results := make(chan outcome[R])
-		slots := make(chan struct{}, e.s.concurrency)
+		slots := make(chan struct{}, e.s.batch.concurrency)
 		var wg sync.WaitGroup
 		var fedAll atomic.Bool
 		go func() {
@@ -811,8 +818,8 @@ func runEngine[I, R any](ctx context.Context, e *engine, inputs iter.Seq[I], wor
 				stopErr = err
 				cancel(err)
 			}
-			if e.s.progress != nil {
-				e.s.progress(e.progress())
+			if e.s.batch.progress != nil {
+				e.s.batch.progress(e.progress())
 			}
 		}
 		if stopped {
@@ -847,11 +854,11 @@ func (e *engine) recordDone(key, hash, jobID string, failure error) error {
 	case failure == nil:
 		status = string(StatusCompleted)
 	case errors.As(failure, &je):
-		status = je.Job.Status
+		status = string(je.Job.Status)
 	}
 	var mark *int64
-	if e.s.mark != nil {
-		m := e.s.mark()
+	if e.s.batch.mark != nil {
+		m := e.s.batch.mark()
 		mark = &m
 	}
 	if err := e.journal.Finished(key, hash, jobID, status, failure != nil, mark); err != nil {

@@ -24,8 +24,7 @@ func ExampleExtractAll() {
 	}
 	// Results stream in completion order; err is that document's failure.
 	var senders []string
-	for item, err := range wrapper.ExtractAll[Letter](context.Background(), client, paths, wrapper.ExtractConfig{},
-		wrapper.WithBatchWait(quick)) {
+	for item, err := range wrapper.ExtractAll[Letter](context.Background(), client, paths, wrapper.ExtractConfig{}) {
 		if err != nil {
 			log.Printf("%s: %v", item.Input, err) // the last pair of a stopped batch has no Input
 			continue
@@ -60,7 +59,7 @@ func ExampleNewBatch() {
 	run := func() {
 		// With a state file the batch is resumable: run the same code again
 		// after a crash and it picks up where it stopped.
-		b, err := wrapper.NewBatch[Doc](client, wrapper.ExtractConfig{}, wrapper.WithState(state), wrapper.WithBatchWait(quick))
+		b, err := wrapper.NewBatch[Doc](client, wrapper.ExtractConfig{}, wrapper.WithState(state))
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -88,7 +87,7 @@ func ExampleClient_RunAll() {
 	cfg := wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[struct{ Sender string }]()}
 	reqs := []wrapper.CreateJobRequest{{FileInput: file, Config: cfg}, {FileInput: file, Config: cfg}}
 	done := 0
-	for r, err := range client.RunAll(context.Background(), reqs, wrapper.WithBatchWait(quick)) {
+	for r, err := range client.RunAll(context.Background(), reqs) {
 		if err != nil {
 			log.Fatalf("request %d: %v", r.Index, err)
 		}

@@ -66,7 +66,7 @@ func TestBatch429NeverFailsAnItem(t *testing.T) {
 	paths := writeDocs(t, 60)
 	var last wrapper.BatchProgress
 	items, failed, stop := collect(t, wrapper.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{},
-		wrapper.WithCreateRate(200), wrapper.WithBatchWait(fast),
+		wrapper.WithCreateRate(200), fast,
 		wrapper.WithProgress(func(p wrapper.BatchProgress) { last = p })))
 	if stop != nil || len(failed) != 0 || len(items) != len(paths) {
 		t.Fatalf("stop %v, %d failed (%v), %d of %d yielded", stop, len(failed), failed, len(items), len(paths))
@@ -82,7 +82,7 @@ func TestBatch429NeverFailsAnItem(t *testing.T) {
 		t.Fatalf("progress %+v after %d 429s", last, st.RateLimited)
 	}
 	for _, it := range items {
-		if it.Value.Number == "" || it.Job.State() != wrapper.StatusCompleted || len(it.Hash) != 64 || it.FileID == "" {
+		if it.Value.Number == "" || it.Job.Status != wrapper.StatusCompleted || len(it.Hash) != 64 || it.FileID == "" {
 			t.Fatalf("item %+v", it)
 		}
 	}
@@ -103,7 +103,7 @@ func TestRunAll429AndFailures(t *testing.T) {
 	}
 	reqs[7].FileInput = bad
 	seen := map[int]bool{}
-	for r, err := range c.RunAll(context.Background(), reqs, wrapper.WithCreateRate(200), wrapper.WithBatchWait(fast)) {
+	for r, err := range c.RunAll(context.Background(), reqs, wrapper.WithCreateRate(200), fast) {
 		if seen[r.Index] {
 			t.Fatalf("request %d yielded twice", r.Index)
 		}
@@ -111,7 +111,7 @@ func TestRunAll429AndFailures(t *testing.T) {
 		switch {
 		case r.Index == 7 && !errors.Is(err, wrapper.ErrJobFailed):
 			t.Fatalf("request 7: %v", err)
-		case r.Index != 7 && (err != nil || r.Job.State() != wrapper.StatusCompleted):
+		case r.Index != 7 && (err != nil || r.Job.Status != wrapper.StatusCompleted):
 			t.Fatalf("request %d: %v", r.Index, err)
 		}
 	}
@@ -179,15 +179,15 @@ func TestBatchResumeFromEveryCrashPoint(t *testing.T) {
 		case 2, 3:
 			job, err := c.CreateJob(context.Background(), wrapper.CreateJobRequest{FileInput: files[i], Config: cfg})
 			must(err)
-			must(j.Created(p, job.Id))
+			must(j.Created(p, job.ID))
 			if i == 3 {
-				must(j.Finished(p, "", job.Id, "COMPLETED", false, nil))
+				must(j.Finished(p, "", job.ID, "COMPLETED", false, nil))
 			}
 		}
 	}
 	j.Close()
 
-	b, err = wrapper.NewBatch[numbered](c, wrapper.ExtractConfig{}, wrapper.WithState(state), wrapper.WithBatchWait(fast))
+	b, err = wrapper.NewBatch[numbered](c, wrapper.ExtractConfig{}, wrapper.WithState(state), fast)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestBatchDrainThenResume(t *testing.T) {
 	var first []wrapper.BatchItem[numbered]
 	var stop error
 	for it, err := range wrapper.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{},
-		wrapper.WithState(state), wrapper.WithDrain(drain), wrapper.WithConcurrency(4), wrapper.WithCreateRate(100), wrapper.WithBatchWait(fast)) {
+		wrapper.WithState(state), wrapper.WithDrain(drain), wrapper.WithConcurrency(4), wrapper.WithCreateRate(100), fast) {
 		if it.Input == "" {
 			stop = err
 			continue
@@ -251,7 +251,7 @@ func TestBatchDrainThenResume(t *testing.T) {
 		t.Fatalf("%d jobs created but %d yielded: a drained batch must not leave jobs behind", created, len(first))
 	}
 	second, failed, stop := collect(t, wrapper.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{},
-		wrapper.WithState(state), wrapper.WithBatchWait(fast)))
+		wrapper.WithState(state), fast))
 	if stop != nil || len(failed) != 0 || len(first)+len(second) != len(paths) {
 		t.Fatalf("second run: %d + %d yielded, stop %v", len(first), len(second), stop)
 	}
@@ -271,21 +271,21 @@ func TestBatchRetryFailedAndChangedInputs(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "s")
 	paths := writeDocs(t, 3)
 	failOnce := wrapper.OnStatus(func(j *wrapper.Job) {
-		if j.State() != wrapper.StatusFailed && !j.State().Terminal() {
+		if !j.Status.Terminal() {
 			if f, _ := c.GetFile(context.Background(), j.FileInput); f != nil && f.Name == "doc-001.txt" {
-				srv.ScriptJob(j.Id, extracttest.Outcome{Error: "scripted failure"})
+				srv.ScriptJob(j.ID, extracttest.Outcome{Error: "scripted failure"})
 			}
 		}
 	})
-	run := func(opts ...wrapper.BatchOption) ([]wrapper.BatchItem[numbered], map[string]error) {
+	run := func(opts ...wrapper.CallOption) ([]wrapper.BatchItem[numbered], map[string]error) {
 		items, failed, stop := collect(t, wrapper.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{},
-			append([]wrapper.BatchOption{wrapper.WithState(state), wrapper.WithBatchWait(fast)}, opts...)...))
+			append([]wrapper.CallOption{wrapper.WithState(state), fast}, opts...)...))
 		if stop != nil {
 			t.Fatal(stop)
 		}
 		return items, failed
 	}
-	items, failed := run(wrapper.WithBatchWait(failOnce))
+	items, failed := run(failOnce)
 	if len(items) != 3 || len(failed) != 1 || !errors.Is(failed[paths[1]], wrapper.ErrJobFailed) {
 		t.Fatalf("first run: %d items, failed %v", len(items), failed)
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 // Version is this module's version, sent in the User-Agent header.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // Base URLs of LlamaCloud.
 const (
@@ -38,6 +38,7 @@ type Client struct {
 	orgID     string
 	projectID string
 	logger    *slog.Logger
+	clock     Clock
 	maxBody   int64
 	policy    RetryPolicy
 	// key is kept only to scrub it from anything a server echoes back.
@@ -48,7 +49,7 @@ type Client struct {
 	created sync.Map
 }
 
-type settings struct {
+type clientSettings struct {
 	apiKey, baseURL   string
 	orgID, projectID  string
 	httpClient        *http.Client
@@ -58,54 +59,58 @@ type settings struct {
 	allowInsecureHTTP bool
 	maxResponseBytes  int64
 	userAgentSuffix   string
+	clock             Clock
 	explicitKey, eu   bool
 	explicitBase      bool
 }
 
 // Option configures a Client.
-type Option func(*settings)
+type Option func(*clientSettings)
 
 // WithAPIKey sets the API key. Without it New reads LLAMA_CLOUD_API_KEY,
 // then LLAMA_PARSE_API_KEY.
 func WithAPIKey(key string) Option {
-	return func(s *settings) { s.apiKey, s.explicitKey = key, true }
+	return func(s *clientSettings) { s.apiKey, s.explicitKey = key, true }
 }
 
 // WithBaseURL sets the API's base URL. Without it New reads
 // LLAMA_CLOUD_BASE_URL, then uses DefaultBaseURL.
 func WithBaseURL(u string) Option {
-	return func(s *settings) { s.baseURL, s.explicitBase = u, true }
+	return func(s *clientSettings) { s.baseURL, s.explicitBase = u, true }
 }
 
 // WithEURegion uses LlamaCloud's EU host (EUBaseURL).
-func WithEURegion() Option { return func(s *settings) { s.eu = true } }
+func WithEURegion() Option { return func(s *clientSettings) { s.eu = true } }
 
 // WithOrganizationID sends organization_id with every request that takes it.
-func WithOrganizationID(id string) Option { return func(s *settings) { s.orgID = id } }
+func WithOrganizationID(id string) Option { return func(s *clientSettings) { s.orgID = id } }
 
 // WithProjectID sends project_id with every request that takes it.
-func WithProjectID(id string) Option { return func(s *settings) { s.projectID = id } }
+func WithProjectID(id string) Option { return func(s *clientSettings) { s.projectID = id } }
 
 // WithHTTPClient sets the HTTP client. Its Transport (http.DefaultTransport
 // when nil) is wrapped with authentication and retries; its Timeout and
 // CheckRedirect are kept.
-func WithHTTPClient(c *http.Client) Option { return func(s *settings) { s.httpClient = c } }
+func WithHTTPClient(c *http.Client) Option { return func(s *clientSettings) { s.httpClient = c } }
 
 // WithLogger logs each request at debug level (method, URL, status,
 // duration, attempt). The API key is never logged.
-func WithLogger(l *slog.Logger) Option { return func(s *settings) { s.logger = l } }
+func WithLogger(l *slog.Logger) Option { return func(s *clientSettings) { s.logger = l } }
 
-// WithRetryPolicy replaces the retry policy; see RetryPolicy.
-func WithRetryPolicy(p RetryPolicy) Option { return func(s *settings) { s.retry = p } }
+// WithRetryPolicy replaces the retry policy (default DefaultRetryPolicy);
+// RetryPolicy{} turns retries off.
+func WithRetryPolicy(p RetryPolicy) Option { return func(s *clientSettings) { s.retry = p } }
 
-// WithMaxRetries sets how many times a failed request is retried (default
-// 2; 0 turns retries off).
-func WithMaxRetries(n int) Option { return func(s *settings) { s.retry.MaxRetries = n } }
+// WithClock sets the clock every wait of the client runs on: the pauses
+// between status checks, retry backoff and WithWaitTimeout. Tests pass an
+// extracttest.FakeClock (the emulator's clock) so that long jobs finish in
+// milliseconds; the default is the system clock.
+func WithClock(c Clock) Option { return func(s *clientSettings) { s.clock = c } }
 
 // WithHeader adds a header to every request. LLAMA_CLOUD_CUSTOM_HEADERS
 // (newline-separated "Name: value" lines) adds more.
 func WithHeader(name, value string) Option {
-	return func(s *settings) {
+	return func(s *clientSettings) {
 		if s.headers == nil {
 			s.headers = http.Header{}
 		}
@@ -116,15 +121,15 @@ func WithHeader(name, value string) Option {
 // WithInsecureHTTP allows a plain http:// base URL on a host that is not
 // loopback. Without it New refuses, so the API key never crosses a network
 // unencrypted by accident.
-func WithInsecureHTTP() Option { return func(s *settings) { s.allowInsecureHTTP = true } }
+func WithInsecureHTTP() Option { return func(s *clientSettings) { s.allowInsecureHTTP = true } }
 
 // WithMaxResponseBytes caps how much of a successful response body is read
 // (default 256 MiB); a larger body is an error, not an out-of-memory crash.
 // Error bodies are always capped at 64 KiB.
-func WithMaxResponseBytes(n int64) Option { return func(s *settings) { s.maxResponseBytes = n } }
+func WithMaxResponseBytes(n int64) Option { return func(s *clientSettings) { s.maxResponseBytes = n } }
 
 // WithUserAgent appends a product token to the User-Agent header.
-func WithUserAgent(token string) Option { return func(s *settings) { s.userAgentSuffix = token } }
+func WithUserAgent(token string) Option { return func(s *clientSettings) { s.userAgentSuffix = token } }
 
 // ErrNoAPIKey is returned by New when no API key is configured.
 var ErrNoAPIKey = errors.New("llamaextract: no API key: pass wrapper.WithAPIKey or set " + EnvAPIKey)
@@ -132,7 +137,7 @@ var ErrNoAPIKey = errors.New("llamaextract: no API key: pass wrapper.WithAPIKey 
 // New returns a Client. A missing API key or an unusable base URL is an
 // error here, not a 401 later.
 func New(opts ...Option) (*Client, error) {
-	s := settings{retry: DefaultRetryPolicy(), maxResponseBytes: 256 << 20}
+	s := clientSettings{retry: DefaultRetryPolicy(), maxResponseBytes: 256 << 20, clock: systemClock{}}
 	for _, o := range opts {
 		o(&s)
 	}
@@ -169,6 +174,9 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.clock == nil {
+		s.clock = systemClock{}
+	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
@@ -189,13 +197,13 @@ func New(opts ...Option) (*Client, error) {
 		key:       s.apiKey,
 		userAgent: ua,
 		headers:   headers,
-		next:      &retryTransport{next: inner, policy: s.retry, logger: s.logger},
+		next:      &retryTransport{next: inner, policy: s.retry, logger: s.logger, clock: s.clock},
 	}
 	gen, err := generated.NewClient(base.String(), generated.WithHTTPClient(hc))
 	if err != nil {
 		return nil, fmt.Errorf("llamaextract: %w", err)
 	}
-	return &Client{gen: gen, base: base, orgID: s.orgID, projectID: s.projectID, logger: s.logger, maxBody: s.maxResponseBytes, policy: s.retry, key: s.apiKey}, nil
+	return &Client{gen: gen, base: base, orgID: s.orgID, projectID: s.projectID, logger: s.logger, clock: s.clock, maxBody: s.maxResponseBytes, policy: s.retry, key: s.apiKey}, nil
 }
 
 // BaseURL returns the API base URL the client talks to.

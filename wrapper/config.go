@@ -1,66 +1,81 @@
 package wrapper
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/extract-go/llamaextract/generated"
 )
 
-// ExtractionTarget is the granularity of a result.
-type ExtractionTarget = generated.ExtractionTarget
+// Target is the granularity of a result.
+type Target string
 
 // Extraction targets.
 const (
-	PerDoc      = generated.ExtractionTargetPerDoc
-	PerPage     = generated.ExtractionTargetPerPage
-	PerTableRow = generated.ExtractionTargetPerTableRow
+	// PerDoc gives one object for the whole document (the default).
+	PerDoc Target = "per_doc"
+	// PerPage gives one object per page.
+	PerPage Target = "per_page"
+	// PerTableRow gives one object per table row or list entry.
+	PerTableRow Target = "per_table_row"
 )
 
-// Tier is the extraction tier.
-type Tier = generated.ExtractTier
+func (t Target) known() bool { return t == PerDoc || t == PerPage || t == PerTableRow }
 
-// Extraction tiers.
+// Tier is the extraction tier; it sets quality and price.
+type Tier string
+
+// Extraction tiers, with their credits per page.
 const (
-	TierCostEffective = generated.ExtractTierCostEffective
-	TierAgentic       = generated.ExtractTierAgentic
-	TierAgenticPlus   = generated.ExtractTierAgenticPlus
-	TierTurbo         = generated.ExtractTierTurbo
+	TierCostEffective Tier = "cost_effective" // 5
+	TierAgentic       Tier = "agentic"        // 15
+	TierAgenticPlus   Tier = "agentic_plus"   // 50
+	TierTurbo         Tier = "turbo"          // 35, no parse step
 )
 
-// ConfigSource is the configuration a job runs with: an inline ExtractConfig
-// or a SavedConfig. Having one field for both makes "exactly one of
-// configuration and configuration_id" hold by construction.
-type ConfigSource interface {
+func (t Tier) known() bool {
+	return t == TierCostEffective || t == TierAgentic || t == TierAgenticPlus || t == TierTurbo
+}
+
+// Config is the configuration a job runs with: an inline ExtractConfig or a
+// SavedConfig. One argument for both makes "exactly one of configuration and
+// configuration_id" hold by construction.
+type Config interface {
 	applyTo(body *generated.ExtractV2JobCreate) error
 }
 
-// SavedConfig refers to a saved configuration (cfg-...) by ID.
+// SavedConfig refers to a saved configuration (cfg-...) by ID; see
+// CreateConfiguration.
 type SavedConfig string
 
 func (s SavedConfig) applyTo(body *generated.ExtractV2JobCreate) error {
 	id := strings.TrimSpace(string(s))
 	if id == "" {
-		return &ValidationError{Operation: "CreateExtractJob", Field: "configuration_id", Reason: "empty; pass the id of a saved configuration (cfg-...)"}
+		return &ValidationError{Operation: opCreateJob, Field: "configuration_id", Reason: "empty; pass the id of a saved configuration (cfg-...)"}
 	}
 	body.ConfigurationId = &id
 	return nil
 }
 
-// ExtractConfig is an inline extraction configuration.
+// ExtractConfig is an inline extraction configuration. Its zero value means
+// "the service's defaults"; Extract and ExtractRows fill in a zero Schema
+// from their type argument.
 type ExtractConfig struct {
-	// Schema is the data_schema (required): see SchemaFor, SchemaFromJSON.
+	// Schema is the data_schema: see SchemaFor, SchemaFromJSON. Required
+	// everywhere but Extract, ExtractRows and ExtractAll.
 	Schema Schema
 	// Target is the result granularity (default PerDoc).
-	Target ExtractionTarget
+	Target Target
 	// Tier is the extraction tier (default: the service's, cost_effective).
 	Tier Tier
 	// CiteSources attaches citations to every field; ConfidenceScores
-	// attaches confidence scores.
+	// attaches confidence scores. Read them with Job.Metadata.
 	CiteSources, ConfidenceScores bool
 	// SystemPrompt adds instructions for the model.
 	SystemPrompt string
-	// TargetPages selects 1-based pages, e.g. "1,3,5-7"; MaxPages caps them.
+	// TargetPages selects 1-based pages, e.g. "1,3,5-7"; MaxPages caps them
+	// (0: no cap).
 	TargetPages string
 	MaxPages    int
 	// ParseTier and ParseConfigID control the parse step.
@@ -76,7 +91,7 @@ type ExtractConfig struct {
 }
 
 func (c ExtractConfig) applyTo(body *generated.ExtractV2JobCreate) error {
-	cfg, err := c.generated("CreateExtractJob", "configuration")
+	cfg, err := c.wire(opCreateJob, "configuration")
 	if err != nil {
 		return err
 	}
@@ -84,50 +99,110 @@ func (c ExtractConfig) applyTo(body *generated.ExtractV2JobCreate) error {
 	return nil
 }
 
-func (c ExtractConfig) generated(op, field string) (generated.ExtractConfiguration, error) {
+// wire checks c and converts it to the API's type; op and field name the
+// place in errors.
+func (c ExtractConfig) wire(op, field string) (generated.ExtractConfiguration, error) {
 	if c.Schema.IsZero() {
 		return generated.ExtractConfiguration{}, &ValidationError{Operation: op, Field: field + ".data_schema", Reason: "required; build one with wrapper.SchemaFor[T]() or wrapper.SchemaFromJSON"}
 	}
-	if err := c.Schema.Check(); err != nil {
+	if err := c.Schema.check(); err != nil {
 		return generated.ExtractConfiguration{}, &ValidationError{Operation: op, Field: field + "." + schemaField(err), Reason: schemaReason(err)}
 	}
 	if c.MaxPages < 0 {
 		return generated.ExtractConfiguration{}, &ValidationError{Operation: op, Field: field + ".max_pages", Reason: "must be positive (0 means no limit)"}
 	}
-	if c.Target != "" && !c.Target.Valid() {
+	if c.Target != "" && !c.Target.known() {
 		return generated.ExtractConfiguration{}, &ValidationError{Operation: op, Field: field + ".extraction_target", Reason: fmt.Sprintf("%q is not per_doc, per_page or per_table_row", c.Target)}
 	}
-	if c.Tier != "" && !c.Tier.Valid() {
+	if c.Tier != "" && !c.Tier.known() {
 		return generated.ExtractConfiguration{}, &ValidationError{Operation: op, Field: field + ".tier", Reason: fmt.Sprintf("%q is not cost_effective, agentic, agentic_plus or turbo", c.Tier)}
 	}
+	return c.toWire(), nil
+}
+
+// toWire converts c as it is, checking nothing.
+func (c ExtractConfig) toWire() generated.ExtractConfiguration {
 	g := generated.ExtractConfiguration{DataSchema: c.Schema.dataSchema()}
 	if c.Target != "" {
-		t := c.Target
+		t := generated.ExtractionTarget(c.Target)
 		g.ExtractionTarget = &t
 	}
 	if c.Tier != "" {
-		t := c.Tier
+		t := generated.ExtractTier(c.Tier)
 		g.Tier = &t
 	}
-	if c.CiteSources {
-		g.CiteSources = &c.CiteSources
-	}
-	if c.ConfidenceScores {
-		g.ConfidenceScores = &c.ConfidenceScores
-	}
-	if c.DisableCache {
-		g.DisableCache = &c.DisableCache
-	}
-	if c.SpreadsheetMode {
-		g.SpreadsheetMode = &c.SpreadsheetMode
-	}
+	g.CiteSources, g.ConfidenceScores = optBool(c.CiteSources), optBool(c.ConfidenceScores)
+	g.DisableCache, g.SpreadsheetMode = optBool(c.DisableCache), optBool(c.SpreadsheetMode)
 	if c.MaxPages > 0 {
-		g.MaxPages = &c.MaxPages
+		n := c.MaxPages
+		g.MaxPages = &n
 	}
 	if len(c.SheetNames) > 0 {
-		g.SheetNames = &c.SheetNames
+		names := append([]string(nil), c.SheetNames...)
+		g.SheetNames = &names
 	}
 	g.SystemPrompt, g.TargetPages = optString(c.SystemPrompt), optString(c.TargetPages)
 	g.ParseTier, g.ParseConfigId, g.Version = optString(c.ParseTier), optString(c.ParseConfigID), optString(c.Version)
-	return g, nil
+	return g
+}
+
+// MarshalJSON writes c as the API's configuration object (data_schema,
+// extraction_target, ...), leaving out what is zero.
+func (c ExtractConfig) MarshalJSON() ([]byte, error) { return json.Marshal(c.toWire()) }
+
+// UnmarshalJSON reads the API's configuration object.
+func (c *ExtractConfig) UnmarshalJSON(b []byte) error {
+	out, err := readExtractConfig(b)
+	if err == nil {
+		*c = out
+	}
+	return err
+}
+
+// configWire is a configuration as the server sends it, with data_schema
+// kept as JSON (the shallower field wins over the embedded one).
+type configWire struct {
+	generated.ExtractConfiguration
+	DataSchema json.RawMessage `json:"data_schema"`
+}
+
+// readExtractConfig reads a configuration the server sent. Nothing is
+// checked: the server's word is taken as is.
+func readExtractConfig(raw []byte) (ExtractConfig, error) {
+	var w configWire
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return ExtractConfig{}, err
+	}
+	c := extractConfigFrom(w.ExtractConfiguration)
+	if present(w.DataSchema) != nil {
+		c.Schema = Schema{raw: w.DataSchema}
+	}
+	return c, nil
+}
+
+// extractConfigFrom converts everything but the schema.
+func extractConfigFrom(g generated.ExtractConfiguration) ExtractConfig {
+	c := ExtractConfig{
+		Target:           Target(deref(g.ExtractionTarget)),
+		Tier:             Tier(deref(g.Tier)),
+		CiteSources:      deref(g.CiteSources),
+		ConfidenceScores: deref(g.ConfidenceScores),
+		SystemPrompt:     deref(g.SystemPrompt),
+		TargetPages:      deref(g.TargetPages),
+		MaxPages:         deref(g.MaxPages),
+		ParseTier:        deref(g.ParseTier),
+		ParseConfigID:    deref(g.ParseConfigId),
+		Version:          deref(g.Version),
+		DisableCache:     deref(g.DisableCache),
+		SpreadsheetMode:  deref(g.SpreadsheetMode),
+		SheetNames:       deref(g.SheetNames),
+	}
+	return c
+}
+
+func optBool(b bool) *bool {
+	if !b {
+		return nil
+	}
+	return &b
 }

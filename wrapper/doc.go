@@ -1,6 +1,8 @@
 // Package wrapper is the LlamaCloud Extract client: typed end to end, it
 // uploads, creates, waits, pages, retries and decodes so that callers never
-// write those loops.
+// write those loops, and its types are hand-written Go (the generated
+// client stays underneath, reachable only through the Generated escape
+// hatches).
 //
 // # Creating a client
 //
@@ -12,51 +14,74 @@
 //
 //	client, err := wrapper.New()
 //
+// # Options
+//
+// There is one option style. New takes Options (WithAPIKey, WithRetryPolicy,
+// WithClock...). Calls take CallOptions last (WithSchedule, OnStatus,
+// WithCancelOnDone, WithWaitTimeout, WithExpand, WithPurpose...); an option
+// a call does not read is ignored, and each option says which calls read
+// it. What a call acts on (the job to create, the filter of a list) is a
+// struct argument, never an option. Every call returns its value first,
+// then the job, then the error.
+//
 // # Extracting
 //
-// Extract goes from a file on disk to a Go value in one call: it uploads the
-// file, creates a job with a schema derived from the type (SchemaFor), waits
-// and decodes. ExtractRows does the same for per_table_row and per_page
-// results.
+// Extract goes from a file on disk (or an uploaded file's ID) to a Go value
+// in one call: it uploads the file, creates a job, waits and decodes. The
+// configuration is an ExtractConfig, whose zero Schema is derived from the
+// type (SchemaFor), or a SavedConfig naming one saved with
+// CreateConfiguration. ExtractRows does the same for per_table_row and
+// per_page results, ExtractAll for many documents.
 //
-//	inv, job, err := wrapper.Extract[Invoice](ctx, client, "invoice.pdf")
+//	inv, job, err := wrapper.Extract[Invoice](ctx, client, "invoice.pdf", wrapper.ExtractConfig{CiteSources: true})
+//	inv, job, err := wrapper.Extract[Invoice](ctx, client, "invoice.pdf", wrapper.SavedConfig("cfg-..."))
 //
-// Lower down, UploadFile, CreateJob, Wait, Run (create + wait) and the
-// configuration and file methods map one to one onto the API's operations.
+// Lower down, UploadFile, CreateJob, Wait, Run (create + wait), GetJob,
+// CancelJob, DeleteJob, ValidateSchema, GenerateSchema and the file and
+// configuration methods map one to one onto the API's operations.
 //
 // # Waiting
 //
 // Wait polls until the job finishes: COMPLETED returns the job, FAILED or
-// CANCELLED returns a *JobError. The default schedule checks after 1 s, then
-// 1 s longer each time, at most 5 s apart; WithSchedule takes a
-// LinearSchedule, ExponentialSchedule or FixedSchedule. OnStatus reports
-// progress; the context bounds the wait, and CancelOnDone cancels the remote
-// job when it ends early.
+// CANCELLED returns a *JobError. DefaultSchedule checks after 1 s, then 1 s
+// longer each time, at most 5 s apart; WithSchedule takes a LinearSchedule,
+// ExponentialSchedule or FixedSchedule. OnStatus reports progress; the
+// context and WithWaitTimeout bound the wait, and WithCancelOnDone cancels
+// the remote job when the wait ends first. Every pause is taken on the
+// client's Clock (WithClock).
 //
 // # Paging
 //
-// Jobs returns an iterator over every matching job (iter.Seq2[Job, error]),
-// fetching one page at a time; ListJobs returns a single page.
+// Every list is an iterator that fetches pages as the loop needs them:
+// Jobs, Files and Configurations, each an iter.Seq2 of the item and an
+// error. ListJobs, ListFiles and ListConfigurations return a single
+// ListPage, starting at the filter's PageToken. A server that sends a page
+// token twice in one listing ends it with an *InvalidResponseError instead
+// of looping forever.
 //
 // # Results
 //
-// Job.Result returns the extract_result as a Result: Kind says whether it is
-// an object (per_doc) or an array (per_page, per_table_row), decided from the
-// JSON. DecodeResult[T] and DecodeRows[T] decode it once, straight into your
-// type; a shape that does not fit is a *ShapeError. Job.Metadata gives
-// citations and confidence scores by field path ("items[0].amount").
+// A job's extract_result is kept as the JSON the server sent and decoded
+// once, straight into your type: Decode[T] for a job in hand, GetResult[T]
+// to fetch and decode in one pass. T is a struct or map for per_doc (one
+// object), a slice for per_page and per_table_row (an array); a shape that
+// does not fit is a *ShapeError saying what arrived. Job.Metadata gives
+// citations and confidence scores by field path ("items[0].amount");
+// Job.Usage gives credits and page counts.
 //
 // # Errors
 //
-// A non-2xx answer is an *APIError carrying the operation, status, detail,
-// request ID and (capped) body; errors.Is matches ErrNotFound,
-// ErrUnauthorized, ErrRateLimited and the other sentinels. A 422 (the
-// request failed the service's validation) also carries Issues, one
-// FieldIssue per failing value with its field path, and its message names
-// the first one; a 400 is a rule of the service, explained in Detail.
-// Requests that are wrong before sending are *ValidationError naming the field and the fix;
-// network failures are *ConnectionError; unusable answers are
-// *InvalidResponseError.
+// Every error text starts with "llamaextract: ". A non-2xx answer is an
+// *APIError carrying the operation, status, detail, request ID and (capped)
+// body; errors.Is matches ErrNotFound, ErrUnauthorized, ErrRateLimited and
+// the other sentinels. A 422 (the request failed the service's validation)
+// also carries Issues, one FieldIssue per failing value with its field
+// path, and its message names the first one; a 400 is a rule of the
+// service, explained in Detail. Requests that are wrong before sending are
+// *ValidationError naming the field and the fix (errors.Is
+// ErrInvalidRequest); network failures are *ConnectionError; unusable
+// answers are *InvalidResponseError; a file that cannot be opened is the
+// os package's *fs.PathError.
 //
 // # Retries
 //
@@ -88,14 +113,22 @@
 //
 // # Webhooks
 //
-// Package webhook verifies LC-Signature headers and parses deliveries;
-// webhook.Handler adapts a callback into an http.Handler.
+// CreateJobRequest.Webhooks asks LlamaCloud to notify endpoints as a job
+// changes status. Package webhook verifies LC-Signature headers and parses
+// deliveries; webhook.Handler adapts a callback into an http.Handler.
 //
 // # Testing with extracttest
 //
 // Package extracttest is an in-memory LlamaCloud, like net/http/httptest.
-// Point a client at it and test without a network or a key:
+// Give the emulator and the client one auto-advancing FakeClock and a job
+// that takes ten minutes finishes in milliseconds, with no sleep and no
+// second goroutine:
 //
-//	srv := extracttest.NewTestServer(t)
-//	client, _ := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("test"))
+//	clock := extracttest.NewFakeClock(time.Now())
+//	clock.SetAutoAdvance(true)
+//	srv := extracttest.NewTestServer(t, extracttest.WithClock(clock), extracttest.WithJobDuration(10*time.Minute))
+//	client, _ := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("test"), wrapper.WithClock(clock))
+//
+// A job kept from elsewhere (a fixture, a store) decodes from the API's
+// JSON with json.Unmarshal into a Job.
 package wrapper

@@ -12,16 +12,16 @@ import (
 
 // Sentinel errors an *APIError matches with errors.Is, by status code.
 var (
-	ErrBadRequest      = errors.New("bad request")          // 400
-	ErrUnauthorized    = errors.New("unauthorized")         // 401
-	ErrPaymentRequired = errors.New("payment required")     // 402
-	ErrForbidden       = errors.New("forbidden")            // 403
-	ErrNotFound        = errors.New("not found")            // 404
-	ErrConflict        = errors.New("conflict")             // 409
-	ErrTooLarge        = errors.New("request too large")    // 413
-	ErrUnprocessable   = errors.New("unprocessable entity") // 422
-	ErrRateLimited     = errors.New("rate limited")         // 429
-	ErrServer          = errors.New("server error")         // 5xx
+	ErrBadRequest      = errors.New("llamaextract: bad request")          // 400
+	ErrUnauthorized    = errors.New("llamaextract: unauthorized")         // 401
+	ErrPaymentRequired = errors.New("llamaextract: payment required")     // 402
+	ErrForbidden       = errors.New("llamaextract: forbidden")            // 403
+	ErrNotFound        = errors.New("llamaextract: not found")            // 404
+	ErrConflict        = errors.New("llamaextract: conflict")             // 409
+	ErrTooLarge        = errors.New("llamaextract: request too large")    // 413
+	ErrUnprocessable   = errors.New("llamaextract: unprocessable entity") // 422
+	ErrRateLimited     = errors.New("llamaextract: rate limited")         // 429
+	ErrServer          = errors.New("llamaextract: server error")         // 5xx
 )
 
 // APIError is a non-2xx answer from the API.
@@ -157,7 +157,7 @@ func (e *ConnectionError) Error() string {
 func (e *ConnectionError) Unwrap() error { return e.Err }
 
 // ErrInvalidResponse matches an *InvalidResponseError with errors.Is.
-var ErrInvalidResponse = errors.New("invalid response")
+var ErrInvalidResponse = errors.New("llamaextract: invalid response")
 
 // InvalidResponseError is a 2xx answer the client could not use: not JSON,
 // not decodable, truncated, or larger than the configured limit.
@@ -188,8 +188,8 @@ func (e *InvalidResponseError) Is(target error) bool { return target == ErrInval
 
 // Sentinels a *JobError matches with errors.Is.
 var (
-	ErrJobFailed    = errors.New("job failed")
-	ErrJobCancelled = errors.New("job cancelled")
+	ErrJobFailed    = errors.New("llamaextract: job failed")
+	ErrJobCancelled = errors.New("llamaextract: job cancelled")
 )
 
 // JobError is a job that ended FAILED or CANCELLED.
@@ -198,28 +198,20 @@ type JobError struct {
 }
 
 func (e *JobError) Error() string {
-	msg := fmt.Sprintf("llamaextract: job %s %s", e.Job.Id, e.Job.Status)
-	if m := e.Message(); m != "" {
-		msg += ": " + m
+	msg := fmt.Sprintf("llamaextract: job %s %s", e.Job.ID, e.Job.Status)
+	if e.Job.ErrorMessage != "" {
+		msg += ": " + e.Job.ErrorMessage
 	}
 	return msg
-}
-
-// Message returns the job's error_message, if any.
-func (e *JobError) Message() string {
-	if e.Job.ErrorMessage == nil {
-		return ""
-	}
-	return *e.Job.ErrorMessage
 }
 
 // Is matches ErrJobFailed or ErrJobCancelled.
 func (e *JobError) Is(target error) bool {
 	switch target {
 	case ErrJobFailed:
-		return e.Job.State() == StatusFailed
+		return e.Job.Status == StatusFailed
 	case ErrJobCancelled:
-		return e.Job.State() == StatusCancelled
+		return e.Job.Status == StatusCancelled
 	}
 	return false
 }
@@ -237,7 +229,7 @@ func (e *ValidationError) Error() string {
 }
 
 // ErrInvalidRequest matches a *ValidationError with errors.Is.
-var ErrInvalidRequest = errors.New("invalid request")
+var ErrInvalidRequest = errors.New("llamaextract: invalid request")
 
 // Is makes errors.Is(err, ErrInvalidRequest) true.
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalidRequest }

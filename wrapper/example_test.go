@@ -2,6 +2,7 @@ package wrapper_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log"
 	"os"
@@ -12,18 +13,20 @@ import (
 	"github.com/extract-go/llamaextract/wrapper"
 )
 
-// The examples run against the in-memory emulator so that they are checked
-// by go test; against LlamaCloud, drop WithBaseURL and set LLAMA_CLOUD_API_KEY.
+// The examples run against the in-memory emulator so that go test checks
+// them; against LlamaCloud, drop the options and set LLAMA_CLOUD_API_KEY.
+// The emulator and the client share an auto-advancing fake clock, so every
+// wait takes no real time.
 func exampleClient() (*wrapper.Client, *extracttest.Server) {
-	srv := extracttest.NewServer(extracttest.WithJobDuration(10 * time.Millisecond))
-	client, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("any-key"))
+	clock := extracttest.NewFakeClock(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
+	clock.SetAutoAdvance(true)
+	srv := extracttest.NewServer(extracttest.WithClock(clock))
+	client, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("any-key"), wrapper.WithClock(clock))
 	if err != nil {
 		log.Fatal(err)
 	}
 	return client, srv
 }
-
-var quick = wrapper.WithSchedule(wrapper.FixedSchedule(5 * time.Millisecond))
 
 func writeSample(name, text string) string {
 	path := filepath.Join(os.TempDir(), name)
@@ -54,8 +57,8 @@ func ExampleExtract() {
 		Vendor        string  `json:"vendor"`
 		Total         float64 `json:"total"`
 	}
-	inv, job, err := wrapper.Extract[Invoice](context.Background(), client, path,
-		wrapper.ExtractOptions{Config: wrapper.ExtractConfig{CiteSources: true}, Wait: []wrapper.WaitOption{quick}})
+	// A zero Schema is derived from the type.
+	inv, job, err := wrapper.Extract[Invoice](context.Background(), client, path, wrapper.ExtractConfig{CiteSources: true})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -66,6 +69,46 @@ func ExampleExtract() {
 	// Output:
 	// INV-9 from Acme Corp: 99.50
 	// cited on page 1: "$99.50"
+}
+
+func ExampleExtract_savedConfig() {
+	client, srv := exampleClient()
+	defer srv.Close()
+	ctx := context.Background()
+	type Letter struct {
+		Sender string `json:"sender"`
+	}
+	saved, err := client.CreateConfiguration(ctx, wrapper.ConfigurationRequest{
+		Name:   "letters",
+		Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Letter]()},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	path := writeSample("example-letter.txt", "Sender: Jane Doe\n")
+	letter, _, err := wrapper.Extract[Letter](ctx, client, path, wrapper.SavedConfig(saved.ID))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(letter.Sender)
+	// Output: Jane Doe
+}
+
+func ExampleExtractRows() {
+	client, srv := exampleClient()
+	defer srv.Close()
+	path := writeSample("example-statement.txt", "| Date | Amount |\n|---|---|\n| 2026-01-02 | 3.50 |\n| 2026-01-03 | 42.00 |\n")
+	type Txn struct {
+		Date   string  `json:"date"`
+		Amount float64 `json:"amount"`
+	}
+	// The schema describes one row; the result is one Txn per table row.
+	rows, _, err := wrapper.ExtractRows[Txn](context.Background(), client, path, wrapper.ExtractConfig{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(rows)
+	// Output: [{2026-01-02 3.5} {2026-01-03 42}]
 }
 
 func ExampleClient_Run() {
@@ -81,19 +124,20 @@ func ExampleClient_Run() {
 		log.Fatal(err)
 	}
 	// Run = CreateJob + Wait. OnStatus reports progress.
-	job, err := client.Run(ctx, wrapper.CreateJobRequest{FileInput: file.Id, Config: wrapper.ExtractConfig{Schema: schema}},
-		quick, wrapper.OnStatus(func(j *wrapper.Job) {
-			if j.State().Terminal() {
-				fmt.Println("status:", j.State())
+	job, err := client.Run(ctx, wrapper.CreateJobRequest{FileInput: file.ID, Config: wrapper.ExtractConfig{Schema: schema}},
+		wrapper.OnStatus(func(j *wrapper.Job) {
+			if j.Status.Terminal() {
+				fmt.Println("status:", j.Status)
 			}
 		}))
 	if err != nil {
 		log.Fatal(err) // a FAILED or CANCELLED job is a *wrapper.JobError
 	}
-	fmt.Println(string(job.Result().Raw()))
+	letter, err := wrapper.Decode[map[string]string](job)
+	fmt.Println(letter, err)
 	// Output:
 	// status: COMPLETED
-	// {"sender":"Jane Doe"}
+	// map[sender:Jane Doe] <nil>
 }
 
 func ExampleClient_Wait() {
@@ -108,15 +152,13 @@ func ExampleClient_Wait() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	// Bound the wait with the context; CancelOnDone stops the remote job if
-	// the context ends first.
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	done, err := client.Wait(ctx, job.Id, quick, wrapper.CancelOnDone())
+	// Bound the wait; WithCancelOnDone stops the remote job if the wait
+	// ends first.
+	done, err := client.Wait(ctx, job.ID, wrapper.WithWaitTimeout(time.Hour), wrapper.WithCancelOnDone())
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(done.State().Succeeded())
+	fmt.Println(done.Status == wrapper.StatusCompleted)
 	// Output: true
 }
 
@@ -137,40 +179,90 @@ func ExampleClient_Jobs() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		_ = job.Id
+		_ = job.ID
 		n++
 	}
 	fmt.Println(n, "jobs")
 	// Output: 5 jobs
 }
 
-func ExampleResult_Decode() {
-	// A per_table_row job returns an array: decode it into a slice. A
-	// per_doc job returns one object: decode it into a struct.
-	result := wrapper.NewResult([]byte(`[{"date":"2026-01-02","amount":3.5},{"date":"2026-01-03","amount":42}]`))
-	var rows []struct {
-		Date   string  `json:"date"`
-		Amount float64 `json:"amount"`
-	}
-	if err := result.Decode(&rows); err != nil {
+func ExampleDecode() {
+	// A job in hand, here read from the API's JSON as a test would: decode
+	// its per_table_row result (an array) into a slice.
+	var job wrapper.Job
+	err := json.Unmarshal([]byte(`{"id":"ext-1","status":"COMPLETED","extract_result":[{"date":"2026-01-02","amount":3.5}]}`), &job)
+	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(result.Kind(), len(rows), rows[1].Amount)
-
-	var one struct{ Date string }
-	err := result.Decode(&one)
-	fmt.Println(err)
-	// Output:
-	// array 2 42
-	// llamaextract: extract_result is array, want object (a per_page or per_table_row job returns an array; use DecodeRows or Objects)
-}
-
-func ExampleDecodeRows() {
 	type Txn struct {
 		Date   string  `json:"date"`
 		Amount float64 `json:"amount"`
 	}
-	rows, err := wrapper.DecodeRows[Txn](wrapper.NewResult([]byte(`[{"date":"2026-01-02","amount":3.5}]`)))
+	rows, err := wrapper.Decode[[]Txn](&job)
 	fmt.Println(rows, err)
-	// Output: [{2026-01-02 3.5}] <nil>
+	_, err = wrapper.Decode[Txn](&job)
+	fmt.Println(err)
+	// Output:
+	// [{2026-01-02 3.5}] <nil>
+	// llamaextract: extract_result is array, want object (a per_page or per_table_row job returns an array: decode into a slice, or use ExtractRows)
+}
+
+func ExampleGetResult() {
+	client, srv := exampleClient()
+	defer srv.Close()
+	ctx := context.Background()
+	job, err := client.Run(ctx, wrapper.CreateJobRequest{
+		FileInput: srv.AddFile("a.txt", []byte("Sender: Jane Doe\n")),
+		Config:    wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[struct{ Sender string }]()},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Later, perhaps in another process: fetch and decode in one pass.
+	letter, _, err := wrapper.GetResult[map[string]string](ctx, client, job.ID)
+	fmt.Println(letter, err)
+	// Output: map[Sender:Jane Doe] <nil>
+}
+
+func ExampleClient_Files() {
+	client, srv := exampleClient()
+	defer srv.Close()
+	ctx := context.Background()
+	for _, name := range []string{"b.txt", "a.txt", "c.txt"} {
+		if _, err := client.UploadFile(ctx, writeSample(name, "Vendor: V\n"), wrapper.WithExternalID("batch-7")); err != nil {
+			log.Fatal(err)
+		}
+	}
+	// Files pages for you; the filter is data, the same on every page.
+	for f, err := range client.Files(ctx, wrapper.FileFilter{ExternalID: "batch-7", OrderBy: wrapper.FileOrderName, PageSize: 2}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(f.Name, f.Purpose)
+	}
+	// Output:
+	// a.txt extract
+	// b.txt extract
+	// c.txt extract
+}
+
+func ExampleClient_GenerateSchema() {
+	client, srv := exampleClient()
+	defer srv.Close()
+	ctx := context.Background()
+	// A draft is a ConfigurationRequest: run its Config inline, or save it.
+	draft, err := client.GenerateSchema(ctx, wrapper.GenerateSchemaRequest{Prompt: "vendor name and total amount", Name: "invoices"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	saved, err := client.CreateConfiguration(ctx, *draft)
+	if err != nil {
+		log.Fatal(err)
+	}
+	result, _, err := wrapper.Extract[map[string]any](ctx, client, writeSample("example-g.txt", "Vendor Name: Acme\nTotal Amount: 12.50\n"), wrapper.SavedConfig(saved.ID))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(saved.Name, result["vendor_name"], result["total_amount"])
+	// Output: invoices Acme 12.5
 }

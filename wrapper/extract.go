@@ -2,18 +2,18 @@ package wrapper
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"reflect"
-	"strings"
+
+	"github.com/extract-go/llamaextract/internal/fileinput"
 )
 
-// Run creates a job and waits for it: CreateJob, then Wait.
-func (c *Client) Run(ctx context.Context, req CreateJobRequest, opts ...WaitOption) (*Job, error) {
-	return c.run(ctx, req, newWaitSettings(opts), nil)
+// Run creates a job and waits for it: CreateJob, then Wait. It reads the
+// options Wait reads.
+func (c *Client) Run(ctx context.Context, req CreateJobRequest, opts ...CallOption) (*Job, error) {
+	return c.run(ctx, req, newCallSettings(opts), nil)
 }
 
-func (c *Client) run(ctx context.Context, req CreateJobRequest, w waitSettings, fetch fetchFunc) (*Job, error) {
+func (c *Client) run(ctx context.Context, req CreateJobRequest, w callSettings, fetch fetchFunc) (*Job, error) {
 	job, err := c.CreateJob(ctx, req)
 	if err != nil {
 		return nil, err
@@ -23,109 +23,114 @@ func (c *Client) run(ctx context.Context, req CreateJobRequest, w waitSettings, 
 	}
 	// A job can finish before the create call returns; skip the wait then,
 	// unless the caller wants parts only a GET can expand.
-	switch st := job.State(); {
+	switch st := job.Status; {
 	case st == StatusCompleted && len(w.expand) == 0:
 		return job, nil
 	case st == StatusFailed || st == StatusCancelled:
 		return job, &JobError{Job: job}
 	}
-	return c.wait(ctx, job.Id, w, fetch)
+	return c.wait(ctx, job.ID, w, fetch)
 }
 
-// ExtractOptions tune Extract and ExtractRows. The zero value extracts with
-// a schema derived from T and the service's defaults.
-type ExtractOptions struct {
-	// Config overrides the configuration; its Schema defaults to
-	// SchemaFor[T]() and its Target to PerDoc (Extract) or PerTableRow
-	// (ExtractRows).
-	Config ExtractConfig
-	// Upload sets how a local file is uploaded.
-	Upload UploadOptions
-	// Wait options: schedule, progress callback, remote cancel...
-	Wait []WaitOption
+// Extract runs the whole job for a per_doc extraction and decodes the
+// result into a T. input is a path on disk, which is uploaded, or the ID of
+// an uploaded file (dfl-...) or a parse job (pjb-...), used as is. cfg is
+// an ExtractConfig, whose zero Schema is derived from T (SchemaFor) and
+// whose zero Target is PerDoc, or a SavedConfig. The job is returned too,
+// for its metadata (citations need CiteSources). The configuration is
+// checked before anything is uploaded.
+//
+// It reads the options of Wait and, when it uploads, WithPurpose.
+func Extract[T any](ctx context.Context, c *Client, input string, cfg Config, opts ...CallOption) (T, *Job, error) {
+	return extract[T](ctx, c, input, cfg, PerDoc, newCallSettings(opts))
 }
 
-// Extract runs the whole job for a per_doc extraction: it uploads input when
-// it is a path (a dfl- or pjb- ID is used as is), creates a job with a schema
-// derived from T, waits, and decodes the result into a T. The job is
-// returned too, for its metadata (citations need Config.CiteSources).
-func Extract[T any](ctx context.Context, c *Client, input string, opts ...ExtractOptions) (T, *Job, error) {
-	return extract[T](ctx, c, input, PerDoc, opts)
-}
-
-// ExtractRows is Extract for results with one T per row (PerTableRow, the
-// default) or per page (set Config.Target to PerPage).
-func ExtractRows[T any](ctx context.Context, c *Client, input string, opts ...ExtractOptions) ([]T, *Job, error) {
-	return extract[[]T](ctx, c, input, PerTableRow, opts)
+// ExtractRows is Extract for results with one T per table row (PerTableRow,
+// the default Target) or per page (set Target to PerPage). With a zero
+// Schema, the schema is derived from T: it describes one row.
+func ExtractRows[T any](ctx context.Context, c *Client, input string, cfg Config, opts ...CallOption) ([]T, *Job, error) {
+	return extract[[]T](ctx, c, input, cfg, PerTableRow, newCallSettings(opts))
 }
 
 // extract creates the job and polls it decoding each answer with
-// GetJobResult, so the final result is parsed once, straight into R.
-func extract[R any](ctx context.Context, c *Client, input string, target ExtractionTarget, opts []ExtractOptions) (R, *Job, error) {
+// getResult, so the final result is parsed once, straight into R.
+func extract[R any](ctx context.Context, c *Client, input string, cfg Config, target Target, w callSettings) (R, *Job, error) {
 	var zero R
-	var o ExtractOptions
-	if len(opts) > 0 {
-		o = opts[0]
+	if cfg == nil {
+		cfg = ExtractConfig{}
 	}
-	cfg := o.Config
-	if cfg.Schema.IsZero() {
-		s, err := schemaForResult[R]()
-		if err != nil {
+	if inline, ok := cfg.(ExtractConfig); ok {
+		if inline.Schema.IsZero() {
+			s, err := schemaForResult[R]()
+			if err != nil {
+				return zero, nil, err
+			}
+			inline.Schema = s
+		}
+		if inline.Target == "" {
+			inline.Target = target
+		}
+		// Check before uploading: a bad configuration costs no upload.
+		if _, err := inline.wire(opCreateJob, "configuration"); err != nil {
 			return zero, nil, err
 		}
-		cfg.Schema = s
+		if (inline.CiteSources || inline.ConfidenceScores) && !w.expands(ExpandExtractMetadata) {
+			w.expand = append(w.expand, ExpandExtractMetadata)
+		}
+		cfg = inline
 	}
-	if cfg.Target == "" {
-		cfg.Target = target
-	}
-	fileInput, err := c.resolveInput(ctx, input, o.Upload)
+	fileInput, err := c.resolveInput(ctx, input, w)
 	if err != nil {
 		return zero, nil, err
 	}
-	w := newWaitSettings(o.Wait)
-	if cfg.CiteSources || cfg.ConfidenceScores {
-		w.expand = append(w.expand, ExpandExtractMetadata)
-	}
 	var result R
+	var has bool
 	fetch := func(ctx context.Context, id string, expand []Expand) (*Job, error) {
-		job, v, err := GetJobResult[R](ctx, c, id, expand...)
-		result = v
+		v, job, ok, err := getResult[R](ctx, c, id, expand)
+		result, has = v, ok
 		return job, err
 	}
 	job, err := c.run(ctx, CreateJobRequest{FileInput: fileInput, Config: cfg}, w, fetch)
 	if err != nil {
 		return zero, job, err
 	}
-	if job.ExtractResult != nil {
+	if job.result != nil {
 		// Finished within the create call: decode what it returned.
-		err = job.Result().Decode(&result)
+		return decodeInto[R](job)
 	}
-	return result, job, err
+	if !has {
+		return zero, job, &ShapeError{Want: shapeOf[R](), Got: shapeNone, Status: job.Status}
+	}
+	return result, job, nil
+}
+
+func decodeInto[R any](job *Job) (R, *Job, error) {
+	v, err := Decode[R](job)
+	return v, job, err
 }
 
 // schemaForResult derives the schema of one record: T for Extract[T], the
 // element type for ExtractRows[T].
 func schemaForResult[R any]() (Schema, error) {
-	if kindOf[R]() == KindArray {
-		return schemaForElem(reflect.TypeFor[R]().Elem())
+	t := reflect.TypeFor[R]()
+	if shapeOf[R]() == shapeArray {
+		t = t.Elem()
 	}
-	return SchemaFor[R]()
+	return schemaForType(t)
 }
 
 // resolveInput uploads a local file, or passes a dfl-/pjb- ID through.
-func (c *Client) resolveInput(ctx context.Context, input string, up UploadOptions) (string, error) {
-	in := strings.TrimSpace(input)
+func (c *Client) resolveInput(ctx context.Context, input string, w callSettings) (string, error) {
+	in, isID := fileinput.Resolve(input)
 	if in == "" {
 		return "", &ValidationError{Operation: "Extract", Field: "input", Reason: "empty; pass a file path or a file id (dfl-...)"}
 	}
-	if strings.HasPrefix(in, "dfl-") || strings.HasPrefix(in, "pjb-") {
-		if _, err := os.Stat(in); err != nil {
-			return in, nil
-		}
+	if isID {
+		return in, nil
 	}
-	f, err := c.UploadFile(ctx, in, up)
+	f, err := c.uploadFile(ctx, in, w)
 	if err != nil {
-		return "", fmt.Errorf("uploading %s: %w", in, err)
+		return "", err
 	}
-	return f.Id, nil
+	return f.ID, nil
 }

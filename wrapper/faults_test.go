@@ -85,7 +85,7 @@ func runFaultSuite(t *testing.T, n, concurrency int) suiteReport {
 	seen := map[string]bool{}
 	onOurFiles := 0
 	for r, err := range wrapper.ExtractAll[numbered](context.Background(), c, inputs, wrapper.ExtractConfig{},
-		wrapper.WithBatchWait(wrapper.WithSchedule(wrapper.FixedSchedule(5*time.Millisecond))),
+		wrapper.WithSchedule(wrapper.FixedSchedule(5*time.Millisecond)),
 		wrapper.WithConcurrency(concurrency), wrapper.WithCreateRate(1000),
 		wrapper.WithProgress(func(p wrapper.BatchProgress) { progressCalls.Add(1) })) {
 		if r.Input == "" {
@@ -103,7 +103,7 @@ func runFaultSuite(t *testing.T, n, concurrency int) suiteReport {
 			}
 		}
 		if err == nil {
-			if r.Value.Number != want[r.Input] || r.Job == nil || r.Job.State() != wrapper.StatusCompleted {
+			if r.Value.Number != want[r.Input] || r.Job == nil || r.Job.Status != wrapper.StatusCompleted {
 				t.Errorf("%s: wrong result %+v", r.Input, r.Value)
 			}
 			rep.completed++

@@ -3,25 +3,101 @@ package wrapper
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/extract-go/llamaextract"
 	"github.com/extract-go/llamaextract/generated"
 )
 
-// File is an uploaded document.
-type File = generated.File
+// File is an uploaded document. It encodes to and decodes from the API's
+// JSON.
+type File struct {
+	// ID is the file's ID (dfl-...): the FileInput of a job.
+	ID string
+	// Name is the file name with its extension.
+	Name string
+	// ProjectID is the project that owns the file.
+	ProjectID string
+	// FileType is the extension, e.g. "pdf".
+	FileType string
+	// Purpose says why the file is stored.
+	Purpose FilePurpose
+	// ExternalID is the caller's own ID for the file (WithExternalID).
+	ExternalID string
+	// ExpiresAt is when the file is deleted; zero for never.
+	ExpiresAt time.Time
+	// LastModifiedAt is when the file last changed; zero when not sent.
+	LastModifiedAt time.Time
+}
+
+type fileWire struct {
+	ID             string             `json:"id"`
+	Name           string             `json:"name"`
+	ProjectID      string             `json:"project_id"`
+	FileType       *string            `json:"file_type,omitempty"`
+	Purpose        *string            `json:"purpose,omitempty"`
+	ExternalFileID *string            `json:"external_file_id,omitempty"`
+	ExpiresAt      *llamaextract.Time `json:"expires_at,omitempty"`
+	LastModifiedAt *llamaextract.Time `json:"last_modified_at,omitempty"`
+}
+
+// UnmarshalJSON reads a file in the API's JSON.
+func (f *File) UnmarshalJSON(b []byte) error {
+	var w fileWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*f = File{ID: w.ID, Name: w.Name, ProjectID: w.ProjectID, FileType: deref(w.FileType),
+		Purpose: FilePurpose(deref(w.Purpose)), ExternalID: deref(w.ExternalFileID)}
+	if w.ExpiresAt != nil {
+		f.ExpiresAt = w.ExpiresAt.Time
+	}
+	if w.LastModifiedAt != nil {
+		f.LastModifiedAt = w.LastModifiedAt.Time
+	}
+	return nil
+}
+
+// MarshalJSON writes the file in the API's JSON.
+func (f File) MarshalJSON() ([]byte, error) {
+	w := fileWire{ID: f.ID, Name: f.Name, ProjectID: f.ProjectID, FileType: optString(f.FileType),
+		Purpose: optString(string(f.Purpose)), ExternalFileID: optString(f.ExternalID)}
+	if !f.ExpiresAt.IsZero() {
+		t := llamaextract.NewTime(f.ExpiresAt)
+		w.ExpiresAt = &t
+	}
+	if !f.LastModifiedAt.IsZero() {
+		t := llamaextract.NewTime(f.LastModifiedAt)
+		w.LastModifiedAt = &t
+	}
+	return json.Marshal(w)
+}
+
+func (f *File) validate() error {
+	switch {
+	case f.ID == "":
+		return errors.New("file without an id")
+	case f.Name == "":
+		return errors.New("file without a name")
+	}
+	return nil
+}
 
 // FilePurpose says why a file is stored; it sets the storage and retention
 // policy. The wire type is an open string (as in the official SDKs), but the
 // service documents the values below as the valid ones and refuses others
-// with 400, so Upload checks it before sending.
+// with 400, so an upload checks it before sending.
 type FilePurpose string
 
 // File purposes the service documents.
@@ -35,8 +111,7 @@ const (
 	PurposeAgentApp FilePurpose = "agent_app"
 )
 
-// Valid reports whether p is one of the purposes the service accepts.
-func (p FilePurpose) Valid() bool {
+func (p FilePurpose) known() bool {
 	switch p {
 	case PurposeUserData, PurposeParse, PurposeExtract, PurposeSplit, PurposeClassify, PurposeSheet, PurposeAgentApp:
 		return true
@@ -44,140 +119,154 @@ func (p FilePurpose) Valid() bool {
 	return false
 }
 
-// UploadOptions are optional settings of an upload.
-type UploadOptions struct {
-	// Purpose defaults to PurposeExtract.
-	Purpose FilePurpose
-	// ExternalID is your own ID for the file, searchable with ListFiles.
-	ExternalID string
-	// ContentType of the file part (default application/octet-stream).
-	ContentType string
+// UploadFile uploads the file at path. It reads WithPurpose and
+// WithExternalID. A file that cannot be opened gives
+// the *fs.PathError (errors.Is(err, fs.ErrNotExist) holds), before anything
+// is sent.
+func (c *Client) UploadFile(ctx context.Context, path string, opts ...CallOption) (*File, error) {
+	return c.uploadFile(ctx, path, newCallSettings(opts))
 }
 
-// UploadFile uploads the file at path.
-func (c *Client) UploadFile(ctx context.Context, path string, opts ...UploadOptions) (*File, error) {
+func (c *Client) uploadFile(ctx context.Context, path string, s callSettings) (*File, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &ValidationError{Operation: "UploadFile", Field: "file", Reason: err.Error()}
+		// The *fs.PathError names the path; say no more.
+		return nil, fmt.Errorf("llamaextract: %s: %w", opUploadFile, err)
 	}
 	defer f.Close()
-	return c.Upload(ctx, filepath.Base(path), f, opts...)
+	return c.upload(ctx, filepath.Base(path), f, s)
 }
 
 // Upload uploads a document read from r under the given file name (its
 // extension tells the service the type). The body is buffered so that a
-// failed upload can be retried.
-func (c *Client) Upload(ctx context.Context, name string, r io.Reader, opts ...UploadOptions) (*File, error) {
-	const op = "UploadFile"
-	var o UploadOptions
-	if len(opts) > 0 {
-		o = opts[0]
+// failed upload can be retried. It reads WithPurpose and WithExternalID.
+func (c *Client) Upload(ctx context.Context, name string, r io.Reader, opts ...CallOption) (*File, error) {
+	return c.upload(ctx, name, r, newCallSettings(opts))
+}
+
+func (c *Client) upload(ctx context.Context, name string, r io.Reader, s callSettings) (*File, error) {
+	purpose := s.purpose
+	if purpose == "" {
+		purpose = PurposeExtract
 	}
-	if o.Purpose == "" {
-		o.Purpose = PurposeExtract
-	}
-	if !o.Purpose.Valid() {
-		return nil, &ValidationError{Operation: op, Field: "purpose", Reason: fmt.Sprintf("%q is not one of user_data, parse, extract, split, classify, sheet, agent_app", o.Purpose)}
+	if !purpose.known() {
+		return nil, &ValidationError{Operation: opUploadFile, Field: "purpose", Reason: fmt.Sprintf("%q is not one of user_data, parse, extract, split, classify, sheet, agent_app", purpose)}
 	}
 	if strings.TrimSpace(name) == "" {
 		name = "unknown_file"
 	}
 	if r == nil {
-		return nil, &ValidationError{Operation: op, Field: "file", Reason: "nil reader"}
+		return nil, &ValidationError{Operation: opUploadFile, Field: "file", Reason: "nil reader"}
 	}
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	h := textproto.MIMEHeader{}
 	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, name))
-	ct := o.ContentType
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	h.Set("Content-Type", ct)
+	// The service reads the type from the name's extension.
+	h.Set("Content-Type", "application/octet-stream")
 	part, err := mw.CreatePart(h)
 	if err == nil {
 		_, err = io.Copy(part, r)
 	}
 	if err == nil {
-		err = mw.WriteField("purpose", string(o.Purpose))
+		err = mw.WriteField("purpose", string(purpose))
 	}
-	if err == nil && o.ExternalID != "" {
-		err = mw.WriteField("external_file_id", o.ExternalID)
+	if err == nil && s.externalID != "" {
+		err = mw.WriteField("external_file_id", s.externalID)
 	}
 	if err == nil {
 		err = mw.Close()
 	}
 	if err != nil {
-		return nil, &ValidationError{Operation: op, Field: "file", Reason: "reading: " + err.Error()}
+		return nil, fmt.Errorf("llamaextract: %s: reading %s: %w", opUploadFile, name, err)
 	}
 	params := &generated.UploadFileParams{OrganizationId: c.org(), ProjectId: c.project()}
-	var out File
-	if err := c.call(ctx, op, func(ctx context.Context) (*http.Response, error) {
+	return request[File](ctx, c, opUploadFile, pathID{}, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.UploadFileWithBody(ctx, params, mw.FormDataContentType(), bytes.NewReader(buf.Bytes()))
-	}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	})
 }
 
 // GetFile returns an uploaded file's metadata.
 func (c *Client) GetFile(ctx context.Context, fileID string) (*File, error) {
-	const op = "GetFile"
-	if err := checkID(op, "file_id", fileID); err != nil {
-		return nil, err
-	}
-	var out File
-	err := c.call(ctx, op, func(ctx context.Context) (*http.Response, error) {
+	return request[File](ctx, c, opGetFile, pathID{"file_id", fileID}, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetFile(ctx, fileID, &generated.GetFileParams{OrganizationId: c.org(), ProjectId: c.project()})
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	})
 }
 
 // DeleteFile deletes an uploaded file.
 func (c *Client) DeleteFile(ctx context.Context, fileID string) error {
-	const op = "DeleteFile"
-	if err := checkID(op, "file_id", fileID); err != nil {
-		return err
-	}
-	return c.call(ctx, op, func(ctx context.Context) (*http.Response, error) {
+	_, err := request[none](ctx, c, opDeleteFile, pathID{"file_id", fileID}, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.DeleteFile(ctx, fileID, &generated.DeleteFileParams{OrganizationId: c.org(), ProjectId: c.project()})
-	}, nil)
+	})
+	return err
 }
 
-// FileDownloadURL returns a presigned link to a file's bytes.
-func (c *Client) FileDownloadURL(ctx context.Context, fileID string) (*generated.PresignedURL, error) {
-	const op = "GetFileContent"
-	if err := checkID(op, "file_id", fileID); err != nil {
-		return nil, err
-	}
-	var out generated.PresignedURL
-	err := c.call(ctx, op, func(ctx context.Context) (*http.Response, error) {
+// FileDownloadURL returns a presigned link to a file's bytes and the time
+// it stops working.
+func (c *Client) FileDownloadURL(ctx context.Context, fileID string) (url string, expires time.Time, err error) {
+	p, err := request[generated.PresignedURL](ctx, c, opGetFileContent, pathID{"file_id", fileID}, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetFileContent(ctx, fileID, &generated.GetFileContentParams{OrganizationId: c.org(), ProjectId: c.project()})
-	}, &out)
+	})
 	if err != nil {
-		return nil, err
+		return "", time.Time{}, err
 	}
-	return &out, nil
+	return p.Url, p.ExpiresAt.Time, nil
 }
 
-// ListFiles returns one page of files; see generated.ListFilesParams for the
-// filters. Organization and project are filled in from the client.
-func (c *Client) ListFiles(ctx context.Context, params generated.ListFilesParams) (*generated.FileQueryResponse, error) {
-	if params.OrganizationId == nil {
-		params.OrganizationId = c.org()
+// FileFilter selects files for Files and ListFiles. The zero value selects
+// every file of the client's project, newest first.
+type FileFilter struct {
+	// Name selects files with exactly this name.
+	Name string
+	// ExternalID selects the file with this caller-chosen ID.
+	ExternalID string
+	// IDs selects these files.
+	IDs []string
+	// OrderBy sorts the list (default FileOrderCreatedAt).
+	OrderBy FileOrder
+	// PageSize is the number of files per request (server default when 0).
+	PageSize int
+	// PageToken is where ListFiles starts: a previous page's
+	// NextPageToken. Files ignores it.
+	PageToken string
+}
+
+func (f FileFilter) params(c *Client) (*generated.ListFilesParams, error) {
+	if f.PageSize < 0 {
+		return nil, &ValidationError{Operation: opListFiles, Field: "page_size", Reason: "must be positive (0 for the server's default)"}
 	}
-	if params.ProjectId == nil {
-		params.ProjectId = c.project()
+	p := &generated.ListFilesParams{OrganizationId: c.org(), ProjectId: c.project(),
+		FileName: optString(f.Name), ExternalFileId: optString(f.ExternalID), PageToken: optString(f.PageToken)}
+	if f.PageSize > 0 {
+		n := f.PageSize
+		p.PageSize = &n
 	}
-	var out generated.FileQueryResponse
-	err := c.call(ctx, "ListFiles", func(ctx context.Context) (*http.Response, error) {
-		return c.gen.ListFiles(ctx, &params)
-	}, &out)
+	if len(f.IDs) > 0 {
+		ids := append([]string(nil), f.IDs...)
+		p.FileIds = &ids
+	}
+	p.OrderBy = optString(string(f.OrderBy))
+	return p, nil
+}
+
+// ListFiles returns one page of files, starting at f.PageToken. Files pages
+// for you.
+func (c *Client) ListFiles(ctx context.Context, f FileFilter) (*ListPage[*File], error) {
+	params, err := f.params(c)
 	if err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return listPage[*File](ctx, c, opListFiles, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.ListFiles(ctx, params)
+	})
+}
+
+// Files iterates over every file matching f, fetching pages as the loop
+// needs them. An error (including a server that repeats a page token) is
+// yielded and ends the iteration.
+func (c *Client) Files(ctx context.Context, f FileFilter) iter.Seq2[*File, error] {
+	return paginate(opListFiles, func(token string) (*ListPage[*File], error) {
+		f.PageToken = token
+		return c.ListFiles(ctx, f)
+	})
 }

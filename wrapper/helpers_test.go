@@ -54,3 +54,6 @@ type Txn struct {
 }
 
 const statementDoc = "Statement\n| Date | Description | Amount |\n|---|---|---|\n| 2026-01-02 | Coffee | 3.50 |\n| 2026-01-03 | Books | 42.00 |\n| 2026-01-04 | Rent | 900.00 |\n"
+
+// One FakeClock can drive the emulator and the client.
+var _ wrapper.Clock = (*extracttest.FakeClock)(nil)

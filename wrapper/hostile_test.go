@@ -98,8 +98,8 @@ func TestHostileServers(t *testing.T) {
 			fmt.Fprint(w, okJob+`,"extract_result":{"a":1}}`)
 		})
 		var seen []wrapper.Status
-		job, err := c.Wait(ctx, "ext-1", fast, wrapper.OnStatus(func(j *wrapper.Job) { seen = append(seen, j.State()) }))
-		if err != nil || job.State() != wrapper.StatusCompleted || len(seen) != 2 || seen[0] != "QUEUED_ON_GPU" || seen[0].Known() {
+		job, err := c.Wait(ctx, "ext-1", fast, wrapper.OnStatus(func(j *wrapper.Job) { seen = append(seen, j.Status) }))
+		if err != nil || job.Status != wrapper.StatusCompleted || len(seen) != 2 || seen[0] != "QUEUED_ON_GPU" || seen[0].Known() {
 			t.Fatalf("unknown status must be kept and waited through: %v %v", err, seen)
 		}
 	})
@@ -123,10 +123,10 @@ func TestHostileServers(t *testing.T) {
 			t.Fatal(err)
 		}
 		var se *wrapper.ShapeError
-		if _, err := wrapper.DecodeResult[Invoice](job.Result()); !errors.As(err, &se) || se.Got != wrapper.KindInvalid {
+		if _, err := wrapper.Decode[Invoice](job); !errors.As(err, &se) || se.Got != "invalid" {
 			t.Fatalf("%v", err)
 		}
-		if _, _, err := wrapper.GetJobResult[Invoice](ctx, c, "ext-1"); !errors.As(err, &se) || se.Got != wrapper.KindInvalid {
+		if _, _, err := wrapper.GetResult[Invoice](ctx, c, "ext-1"); !errors.As(err, &se) || se.Got != "invalid" {
 			t.Fatalf("typed: %v", err)
 		}
 	})

@@ -9,12 +9,13 @@ import (
 	"github.com/extract-go/llamaextract/generated"
 )
 
-// JobFilter selects jobs for ListJobs and Jobs. The zero value selects all
+// JobFilter selects jobs for Jobs and ListJobs. The zero value selects all
 // jobs of the client's project.
 type JobFilter struct {
 	Status          Status
 	ConfigurationID string
-	// FileInput selects jobs of one file (dfl-...) or parse job (pjb-...).
+	// FileInput selects the jobs of one file (dfl-...) or parse job
+	// (pjb-...).
 	FileInput string
 	// DocumentInputType selects jobs by the kind of their input
 	// (InputFileID or InputParseJobID); a kind no job has selects none.
@@ -22,43 +23,36 @@ type JobFilter struct {
 	JobIDs            []string
 	// CreatedAfter and CreatedBefore bound created_at, inclusive.
 	CreatedAfter, CreatedBefore time.Time
-	Expand                      []Expand
 	// PageSize is the number of jobs per request (server default when 0).
 	PageSize int
+	// PageToken is where ListJobs starts: a previous page's NextPageToken.
+	// Jobs ignores it.
+	PageToken string
 }
 
-// JobPage is one page of jobs, newest first.
-type JobPage struct {
-	Jobs []Job
-	// NextPageToken fetches the next page; empty on the last page.
-	NextPageToken string
-	// TotalSize is the server's count of matching jobs, when it sent one
-	// (possibly an estimate).
-	TotalSize *int
-}
-
-func (f JobFilter) params(c *Client, pageToken string) (*generated.ListExtractJobsParams, error) {
-	const op = "ListExtractJobs"
+func (f JobFilter) params(c *Client, expand []Expand) (*generated.ListExtractJobsParams, error) {
 	p := &generated.ListExtractJobsParams{OrganizationId: c.org(), ProjectId: c.project()}
 	if f.Status != "" {
 		s := generated.JobStatusFilter(f.Status)
-		if !s.Valid() {
-			return nil, &ValidationError{Operation: op, Field: "status", Reason: "filter on PENDING, THROTTLED, RUNNING, COMPLETED, FAILED or CANCELLED, not " + string(f.Status)}
+		if !f.Status.Known() {
+			return nil, &ValidationError{Operation: opListJobs, Field: "status", Reason: "filter on PENDING, THROTTLED, RUNNING, COMPLETED, FAILED or CANCELLED, not " + string(f.Status)}
 		}
 		p.Status = &s
 	}
 	if f.PageSize < 0 {
-		return nil, &ValidationError{Operation: op, Field: "page_size", Reason: "must be positive (0 for the server's default)"}
+		return nil, &ValidationError{Operation: opListJobs, Field: "page_size", Reason: "must be positive (0 for the server's default)"}
 	}
 	if f.PageSize > 0 {
-		p.PageSize = &f.PageSize
+		n := f.PageSize
+		p.PageSize = &n
 	}
 	p.ConfigurationId, p.FileInput = optString(f.ConfigurationID), optString(f.FileInput)
-	p.DocumentInputType, p.PageToken = optString(string(f.DocumentInputType)), optString(pageToken)
+	p.DocumentInputType, p.PageToken = optString(string(f.DocumentInputType)), optString(f.PageToken)
 	if len(f.JobIDs) > 0 {
-		p.JobIds = &f.JobIDs
+		ids := append([]string(nil), f.JobIDs...)
+		p.JobIds = &ids
 	}
-	p.Expand = expandParam(f.Expand)
+	p.Expand = expandParam(expand)
 	if !f.CreatedAfter.IsZero() {
 		t := f.CreatedAfter.UTC()
 		p.CreatedAtOnOrAfter = &t
@@ -70,61 +64,32 @@ func (f JobFilter) params(c *Client, pageToken string) (*generated.ListExtractJo
 	return p, nil
 }
 
-// ListJobs returns one page of jobs; pass the previous page's NextPageToken
-// to get the next. Jobs pages for you.
-func (c *Client) ListJobs(ctx context.Context, f JobFilter, pageToken ...string) (*JobPage, error) {
-	tok := ""
-	if len(pageToken) > 0 {
-		tok = pageToken[0]
-	}
-	params, err := f.params(c, tok)
+// ListJobs returns one page of jobs, newest first, starting at
+// f.PageToken. Jobs pages for you. It reads WithExpand.
+func (c *Client) ListJobs(ctx context.Context, f JobFilter, opts ...CallOption) (*ListPage[*Job], error) {
+	params, err := f.params(c, newCallSettings(opts).expand)
 	if err != nil {
 		return nil, err
 	}
-	var page struct {
-		Items         []Job   `json:"items"`
-		NextPageToken *string `json:"next_page_token"`
-		TotalSize     *int    `json:"total_size"`
-	}
-	if err := c.call(ctx, "ListExtractJobs", func(ctx context.Context) (*http.Response, error) {
+	return listPage[*Job](ctx, c, opListJobs, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListExtractJobs(ctx, params)
-	}, &page); err != nil {
-		return nil, err
-	}
-	out := &JobPage{Jobs: page.Items, TotalSize: page.TotalSize}
-	if page.NextPageToken != nil {
-		out.NextPageToken = *page.NextPageToken
-	}
-	return out, nil
+	})
 }
 
 // Jobs iterates over every job matching f, newest first, fetching pages as
-// it goes and holding one page in memory at a time. It repeats the filter on
-// every page and stops after a page without a next token or without items.
-// An error ends the iteration after being yielded.
+// the loop needs them and holding one page in memory at a time. An error
+// (including a server that repeats a page token) is yielded and ends the
+// iteration. It reads WithExpand.
 //
 //	for job, err := range client.Jobs(ctx, wrapper.JobFilter{Status: wrapper.StatusFailed}) {
-//		if err != nil { return err }
-//		fmt.Println(job.Id)
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(job.ID, job.ErrorMessage)
 //	}
-func (c *Client) Jobs(ctx context.Context, f JobFilter) iter.Seq2[Job, error] {
-	return func(yield func(Job, error) bool) {
-		tok := ""
-		for {
-			page, err := c.ListJobs(ctx, f, tok)
-			if err != nil {
-				yield(Job{}, err)
-				return
-			}
-			for _, j := range page.Jobs {
-				if !yield(j, nil) {
-					return
-				}
-			}
-			if page.NextPageToken == "" || len(page.Jobs) == 0 {
-				return
-			}
-			tok = page.NextPageToken
-		}
-	}
+func (c *Client) Jobs(ctx context.Context, f JobFilter, opts ...CallOption) iter.Seq2[*Job, error] {
+	return paginate(opListJobs, func(token string) (*ListPage[*Job], error) {
+		f.PageToken = token
+		return c.ListJobs(ctx, f, opts...)
+	})
 }

@@ -3,7 +3,12 @@ package wrapper_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/extract-go/llamaextract/extracttest"
@@ -23,7 +28,7 @@ func TestJobsIteratesAcrossPagesWhileCreating(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want[j.Id] = true
+		want[j.ID] = true
 	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -48,7 +53,7 @@ func TestJobsIteratesAcrossPagesWhileCreating(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		seen[job.Id]++
+		seen[job.ID]++
 	}
 	close(stop)
 	wg.Wait()
@@ -99,4 +104,60 @@ func TestJobsStopsEarlyAndOnErrors(t *testing.T) {
 	if _, err := c.ListJobs(ctx, wrapper.JobFilter{Status: "DONE"}); !errors.Is(err, wrapper.ErrInvalidRequest) {
 		t.Fatalf("bad status filter: %v", err)
 	}
+}
+
+// A server whose next_page_token repeats (the same token again, or a cycle
+// A -> B -> A) would make every list loop forever; each list stops with an
+// *InvalidResponseError instead, after yielding each page once.
+func TestListsStopOnRepeatedPageToken(t *testing.T) {
+	item := map[string]string{
+		"/api/v2/extract":             `{"id":"ext-1","status":"COMPLETED","file_input":"dfl-1","project_id":"p","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"}`,
+		"/api/v1/beta/files":          `{"id":"dfl-1","name":"a.pdf","project_id":"p"}`,
+		"/api/v1/beta/configurations": `{"id":"cfg-1","name":"n","version":"1","product_type":"extract_v2","parameters":{"product_type":"extract_v2","data_schema":{"type":"object"}}}`,
+	}
+	for name, next := range map[string]map[string]string{
+		"same token":  {"": "A", "A": "A"},
+		"cycle A-B-A": {"": "A", "A": "B", "B": "A"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var requests atomic.Int64
+			c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+				if requests.Add(1) > 50 {
+					http.Error(w, "looping", http.StatusTeapot)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprintf(w, `{"items":[%s],"next_page_token":%q}`, item[r.URL.Path], next[r.URL.Query().Get("page_token")])
+			})
+			ctx := context.Background()
+			check := func(list string, n int, err error) {
+				t.Helper()
+				var inv *wrapper.InvalidResponseError
+				if !errors.As(err, &inv) || !strings.Contains(err.Error(), "already followed") {
+					t.Errorf("%s: %v, want an InvalidResponseError about the token", list, err)
+				}
+				if want := len(next); n != want {
+					t.Errorf("%s: %d items before stopping, want %d (one per distinct page)", list, n, want)
+				}
+			}
+			n, err := countAll(c.Jobs(ctx, wrapper.JobFilter{}))
+			check("Jobs", n, err)
+			n, err = countAll(c.Files(ctx, wrapper.FileFilter{}))
+			check("Files", n, err)
+			n, err = countAll(c.Configurations(ctx, wrapper.ConfigurationFilter{}))
+			check("Configurations", n, err)
+		})
+	}
+}
+
+// countAll counts a list's items up to its first error.
+func countAll[T any](seq iter.Seq2[T, error]) (int, error) {
+	n := 0
+	for _, err := range seq {
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }

@@ -3,14 +3,12 @@ package wrapper_test
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/extract-go/llamaextract/extracttest"
-	"github.com/extract-go/llamaextract/generated"
 	"github.com/extract-go/llamaextract/wrapper"
 )
 
@@ -25,102 +23,9 @@ func TestStatus(t *testing.T) {
 		"QUEUED_FOR_GPU":        {false, false, false},
 	}
 	for s, want := range cases {
-		if got := [3]bool{s.Terminal(), s.Succeeded(), s.Known()}; got != want {
+		if got := [3]bool{s.Terminal(), s == wrapper.StatusCompleted, s.Known()}; got != want {
 			t.Errorf("%s: %v, want %v", s, got, want)
 		}
-	}
-}
-
-func TestEveryOperation(t *testing.T) {
-	c, srv := newClient(t)
-	ctx := context.Background()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "invoice.txt")
-	os.WriteFile(path, []byte(invoiceDoc), 0o600)
-
-	f, err := c.UploadFile(ctx, path, wrapper.UploadOptions{ExternalID: "inv-1"})
-	if err != nil || !strings.HasPrefix(f.Id, "dfl-") || f.Name != "invoice.txt" {
-		t.Fatalf("upload: %v %+v", err, f)
-	}
-	f2, err := c.Upload(ctx, "notes.txt", strings.NewReader("Vendor: X"), wrapper.UploadOptions{Purpose: wrapper.PurposeUserData})
-	if err != nil || *f2.Purpose != "user_data" {
-		t.Fatalf("upload reader: %v", err)
-	}
-	if got, err := c.GetFile(ctx, f.Id); err != nil || got.Id != f.Id {
-		t.Fatalf("get file: %v", err)
-	}
-	if link, err := c.FileDownloadURL(ctx, f.Id); err != nil || link.Url == "" {
-		t.Fatalf("download url: %v", err)
-	}
-	if page, err := c.ListFiles(ctx, generated.ListFilesParams{}); err != nil || len(page.Items) != 2 {
-		t.Fatalf("list files: %v", err)
-	}
-
-	schema := wrapper.MustSchemaFor[Invoice]()
-	valid, err := c.ValidateSchema(ctx, schema)
-	if err != nil || valid.IsZero() {
-		t.Fatalf("validate: %v", err)
-	}
-	gen, err := c.GenerateSchema(ctx, wrapper.GenerateSchemaRequest{Prompt: "invoice number and total"})
-	if err != nil || gen.Name == "" {
-		t.Fatalf("generate: %v", err)
-	}
-	params, err := wrapper.ExtractParameters(wrapper.ExtractConfig{Schema: schema, CiteSources: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := c.CreateConfiguration(ctx, generated.ConfigurationCreate{Name: "invoices", Parameters: params})
-	if err != nil || !strings.HasPrefix(cfg.Id, "cfg-") {
-		t.Fatalf("create config: %v", err)
-	}
-	if got, err := c.GetConfiguration(ctx, cfg.Id); err != nil || got.Name != "invoices" {
-		t.Fatalf("get config: %v", err)
-	}
-	newName := "invoices-2"
-	if got, err := c.UpdateConfiguration(ctx, cfg.Id, generated.ConfigurationUpdate{Name: &newName}); err != nil || got.Name != newName {
-		t.Fatalf("update config: %v", err)
-	}
-	if page, err := c.ListConfigurations(ctx, generated.ListConfigurationsParams{}); err != nil || len(page.Items) != 1 {
-		t.Fatalf("list configs: %v", err)
-	}
-
-	job, err := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: f.Id, Config: wrapper.SavedConfig(cfg.Id)})
-	if err != nil || job.State() != wrapper.StatusPending {
-		t.Fatalf("create: %v %+v", err, job)
-	}
-	got, err := c.GetJob(ctx, job.Id, wrapper.ExpandConfiguration)
-	if err != nil || got.Configuration == nil {
-		t.Fatalf("get: %v", err)
-	}
-	page, err := c.ListJobs(ctx, wrapper.JobFilter{FileInput: f.Id})
-	if err != nil || len(page.Jobs) != 1 || page.NextPageToken != "" {
-		t.Fatalf("list: %v %+v", err, page)
-	}
-	done, err := c.Wait(ctx, job.Id, fast)
-	if err != nil || done.State() != wrapper.StatusCompleted {
-		t.Fatalf("wait: %v", err)
-	}
-	if err := c.DeleteJob(ctx, job.Id); err != nil {
-		t.Fatalf("delete: %v", err)
-	}
-	slow := srv.AddFile("slow.txt", nil)
-	srv.ScriptFile(slow, extracttest.Outcome{Steps: []extracttest.Step{{Status: "RUNNING", For: time.Hour}}})
-	running, _ := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: slow, Config: wrapper.ExtractConfig{Schema: schema}})
-	cancelled, err := c.CancelJob(ctx, running.Id)
-	if err != nil || cancelled.State() != wrapper.StatusCancelled {
-		t.Fatalf("cancel: %v", err)
-	}
-	if _, err := c.CancelJob(ctx, running.Id); !errors.Is(err, wrapper.ErrBadRequest) {
-		t.Fatalf("cancel twice: %v", err)
-	}
-	if err := c.DeleteConfiguration(ctx, cfg.Id); err != nil {
-		t.Fatalf("delete config: %v", err)
-	}
-	if err := c.DeleteFile(ctx, f2.Id); err != nil {
-		t.Fatalf("delete file: %v", err)
-	}
-	if n := len(srv.Stats().Requests); n != 17 { // all but the deprecated QueryFiles
-		t.Fatalf("drove %d operations: %v", n, srv.Stats().Requests)
 	}
 }
 
@@ -168,12 +73,12 @@ func TestWaitThroughThrottled(t *testing.T) {
 	var seen []wrapper.Status
 	job, err := c.Run(context.Background(), wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Invoice]()}},
 		fast, wrapper.OnStatus(func(j *wrapper.Job) {
-			if len(seen) == 0 || seen[len(seen)-1] != j.State() {
-				seen = append(seen, j.State())
+			if len(seen) == 0 || seen[len(seen)-1] != j.Status {
+				seen = append(seen, j.Status)
 			}
 			clock.Advance(10 * time.Millisecond)
 		}))
-	if err != nil || !job.State().Succeeded() {
+	if err != nil || job.Status != wrapper.StatusCompleted {
 		t.Fatalf("run: %v", err)
 	}
 	want := []wrapper.Status{wrapper.StatusPending, wrapper.StatusThrottled, wrapper.StatusRunning, wrapper.StatusCompleted}
@@ -196,8 +101,8 @@ func TestWaitFailedJob(t *testing.T) {
 	if !errors.As(err, &je) || !errors.Is(err, wrapper.ErrJobFailed) || errors.Is(err, wrapper.ErrJobCancelled) {
 		t.Fatalf("want JobError, got %v", err)
 	}
-	if je.Message() != "The response was too long to be processed" || job.State() != wrapper.StatusFailed ||
-		!strings.Contains(err.Error(), job.Id) || !strings.Contains(err.Error(), "too long") {
+	if je.Job.ErrorMessage != "The response was too long to be processed" || job.Status != wrapper.StatusFailed ||
+		!strings.Contains(err.Error(), job.ID) || !strings.Contains(err.Error(), "too long") {
 		t.Fatalf("job error %v", err)
 	}
 }
@@ -207,9 +112,9 @@ func TestWaitContextEnds(t *testing.T) {
 		t.Run(map[bool]string{false: "job keeps running", true: "CancelOnDone"}[cancelRemote], func(t *testing.T) {
 			c, srv := newClient(t, extracttest.WithJobDuration(time.Hour))
 			file := srv.AddFile("a.txt", nil)
-			opts := []wrapper.WaitOption{fast}
+			opts := []wrapper.CallOption{fast}
 			if cancelRemote {
-				opts = append(opts, wrapper.CancelOnDone())
+				opts = append(opts, wrapper.WithCancelOnDone())
 			}
 			job, err := c.CreateJob(context.Background(), wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Invoice]()}})
 			if err != nil {
@@ -217,28 +122,28 @@ func TestWaitContextEnds(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 			defer cancel()
-			_, err = c.Wait(ctx, job.Id, opts...)
-			if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), job.Id) {
+			_, err = c.Wait(ctx, job.ID, opts...)
+			if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), job.ID) {
 				t.Fatalf("wait: %v", err)
 			}
-			after, _ := c.GetJob(context.Background(), job.Id)
-			if cancelRemote && after.State() != wrapper.StatusCancelled {
-				t.Fatalf("remote job %s, want CANCELLED", after.State())
+			after, _ := c.GetJob(context.Background(), job.ID)
+			if cancelRemote && after.Status != wrapper.StatusCancelled {
+				t.Fatalf("remote job %s, want CANCELLED", after.Status)
 			}
-			if !cancelRemote && after.State().Terminal() {
-				t.Fatalf("remote job %s: ending the wait must not stop the job", after.State())
+			if !cancelRemote && after.Status.Terminal() {
+				t.Fatalf("remote job %s: ending the wait must not stop the job", after.Status)
 			}
 		})
 	}
 	c, srv := newClient(t, extracttest.WithJobDuration(time.Hour))
 	job, _ := c.CreateJob(context.Background(), wrapper.CreateJobRequest{FileInput: srv.AddFile("b.txt", nil), Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Invoice]()}})
-	if _, err := c.Wait(context.Background(), job.Id, fast, wrapper.WithWaitTimeout(20*time.Millisecond)); !errors.Is(err, wrapper.ErrWaitTimeout) {
+	if _, err := c.Wait(context.Background(), job.ID, fast, wrapper.WithWaitTimeout(20*time.Millisecond)); !errors.Is(err, wrapper.ErrWaitTimeout) {
 		t.Fatalf("wait timeout: %v", err)
 	}
 }
 
 func TestSchedules(t *testing.T) {
-	lin := wrapper.DefaultSchedule
+	lin := wrapper.DefaultSchedule()
 	var got []time.Duration
 	for n := 0; n < 7; n++ {
 		got = append(got, lin.Next(n))
@@ -258,5 +163,59 @@ func TestSchedules(t *testing.T) {
 	}
 	if d := (wrapper.ExponentialSchedule{Initial: time.Millisecond, Max: 8 * time.Millisecond}).Next(5); d != 8*time.Millisecond {
 		t.Fatalf("exponential cap: %v", d)
+	}
+}
+
+// One FakeClock drives the emulator and the client: an hour-long job is
+// waited for, and a wait bounded at ten minutes of fake time times out,
+// without sleeping.
+func TestWaitOnFakeClock(t *testing.T) {
+	clock := extracttest.NewFakeClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	clock.SetAutoAdvance(true)
+	srv := extracttest.NewTestServer(t, extracttest.WithClock(clock), extracttest.WithJobDuration(time.Hour))
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("k"), wrapper.WithHTTPClient(srv.Client()), wrapper.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	req := wrapper.CreateJobRequest{FileInput: srv.AddFile("a.txt", nil), Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Line]()}}
+	began := clock.Now()
+	job, err := c.Run(ctx, req)
+	if err != nil || job.Status != wrapper.StatusCompleted || clock.Now().Sub(began) < time.Hour {
+		t.Fatalf("run: %v; fake time passed %v", err, clock.Now().Sub(began))
+	}
+	slow, err := c.CreateJob(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Wait(ctx, slow.ID, wrapper.WithWaitTimeout(10*time.Minute), wrapper.WithCancelOnDone())
+	if !errors.Is(err, wrapper.ErrWaitTimeout) || !strings.Contains(err.Error(), slow.ID) {
+		t.Fatalf("timeout: %v", err)
+	}
+	if after, _ := c.GetJob(ctx, slow.ID); after.Status != wrapper.StatusCancelled {
+		t.Fatalf("WithCancelOnDone after a fake-clock timeout: %s", after.Status)
+	}
+
+	// Manual mode: the test moves time itself, once the wait is parked.
+	clock.SetAutoAdvance(false)
+	job2, _ := c.CreateJob(ctx, req)
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Wait(ctx, job2.ID, wrapper.WithSchedule(wrapper.FixedSchedule(time.Minute)))
+		done <- err
+	}()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			return
+		default:
+		}
+		if clock.Waiters() > 0 {
+			clock.Advance(time.Minute)
+		}
+		runtime.Gosched()
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/extract-go/llamaextract/generated"
 	"github.com/extract-go/llamaextract/wrapper"
 )
 
@@ -19,7 +18,7 @@ func TestInputKindFiltersAndAnUnknownKindMatchesNothing(t *testing.T) {
 	}
 	for kind, want := range map[wrapper.InputKind]int{wrapper.InputFileID: 1, wrapper.InputParseJobID: 0, "url": 0} {
 		page, err := c.ListJobs(ctx, wrapper.JobFilter{DocumentInputType: kind})
-		if err != nil || len(page.Jobs) != want {
+		if err != nil || len(page.Items) != want {
 			t.Errorf("DocumentInputType %q: %v, %v; want %d jobs", kind, page, err, want)
 		}
 	}
@@ -30,9 +29,8 @@ func TestFileOrderSortsAndAnUnknownKeyIs400(t *testing.T) {
 	ctx := context.Background()
 	srv.AddFile("b.txt", nil)
 	srv.AddFile("a.txt", nil)
-	by := func(o wrapper.FileOrder) (*generated.FileQueryResponse, error) {
-		s := string(o)
-		return c.ListFiles(ctx, generated.ListFilesParams{OrderBy: &s})
+	by := func(o wrapper.FileOrder) (*wrapper.ListPage[*wrapper.File], error) {
+		return c.ListFiles(ctx, wrapper.FileFilter{OrderBy: o})
 	}
 	page, err := by(wrapper.FileOrderName)
 	if err != nil || len(page.Items) != 2 || page.Items[0].Name != "a.txt" {

@@ -25,6 +25,7 @@ import (
 // A 429 on a create proves that no job was made, so the refused create
 // simply waits its turn again; it never spends a retry or fails an item.
 type createLimiter struct {
+	clock        Clock
 	mu           sync.Mutex
 	rate         float64   // creates per second
 	next         time.Time // earliest start of the next create
@@ -45,11 +46,11 @@ const (
 	busyWindow = 2 * time.Second
 )
 
-func newCreateLimiter(rate float64) *createLimiter {
+func newCreateLimiter(clock Clock, rate float64) *createLimiter {
 	if rate <= 0 {
 		rate = initialCreateRate
 	}
-	return &createLimiter{rate: min(max(rate, minCreateRate), maxCreateRate)}
+	return &createLimiter{clock: clock, rate: min(max(rate, minCreateRate), maxCreateRate)}
 }
 
 // reserve books the next create slot and returns when it starts.
@@ -72,12 +73,12 @@ func (l *createLimiter) reserve(now time.Time) time.Time {
 
 // wait blocks until the caller may send a create, or ctx ends.
 func (l *createLimiter) wait(ctx context.Context) error {
-	now := time.Now()
+	now := l.clock.Now()
 	at := l.reserve(now)
 	if !at.After(now) {
 		return ctx.Err()
 	}
-	return sleepCtx(ctx, at.Sub(now))
+	return sleep(ctx, l.clock, at.Sub(now))
 }
 
 // accepted records a create the service took.

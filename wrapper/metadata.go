@@ -1,11 +1,14 @@
 package wrapper
 
 import (
+	"encoding/json"
 	"fmt"
 	"iter"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/extract-go/llamaextract/generated"
 )
 
 // Citation is a span of the source document that backs an extracted value.
@@ -54,13 +57,14 @@ type Metadata struct {
 	ParseJobID, ParseTier string
 }
 
-// Metadata returns the job's field metadata. It is empty unless the job
-// was fetched with ExpandExtractMetadata or asked for citations or
-// confidence scores.
+// Metadata returns the job's field metadata, decoded from the job on every
+// call (keep the value). It is empty unless the job was fetched
+// WithExpand(ExpandExtractMetadata) or asked for citations or confidence
+// scores; Extract and ExtractRows fetch it when the configuration asks.
 func (j *Job) Metadata() Metadata {
 	var m Metadata
-	em := j.ExtractMetadata
-	if em == nil {
+	var em generated.ExtractJobMetadata
+	if j.extractMetadata == nil || json.Unmarshal(j.extractMetadata, &em) != nil {
 		return m
 	}
 	if em.ParseJobId != nil {
@@ -104,7 +108,7 @@ func (m Metadata) RowField(i int, path string) (FieldMetadata, bool) {
 	return lookup(m.rows[i], path)
 }
 
-// Pages and Rows report how many page and row entries there are.
+// Pages reports how many page entries there are.
 func (m Metadata) Pages() int { return len(m.pages) }
 
 // Rows reports how many row entries there are.

@@ -4,17 +4,16 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/extract-go/llamaextract/generated"
 	"github.com/extract-go/llamaextract/wrapper"
 )
 
 func jobWithMetadata(t testing.TB, raw string) *wrapper.Job {
-	var fm generated.ExtractedFieldMetadata
-	if err := json.Unmarshal([]byte(raw), &fm); err != nil {
+	var job wrapper.Job
+	in := `{"id":"ext-1","status":"COMPLETED","extract_metadata":{"parse_job_id":"pjb-1","field_metadata":` + raw + `}}`
+	if err := json.Unmarshal([]byte(in), &job); err != nil {
 		t.Fatal(err)
 	}
-	pj := "pjb-1"
-	return &wrapper.Job{ExtractV2Job: generated.ExtractV2Job{ExtractMetadata: &generated.ExtractJobMetadata{FieldMetadata: &fm, ParseJobId: &pj}}}
+	return &job
 }
 
 // The reference's own example, placeholders and all, plus the quirks users
@@ -99,7 +98,7 @@ func FuzzMetadataWalk(f *testing.F) {
 	f.Add(`{"document_metadata":{"a":{"citation":[1,"x",{"page":"NaN"}]}}}`, "a")
 	f.Add(`{"row_metadata":[{"x":[[{"confidence":{}}]]}]}`, "x[0][0]")
 	f.Fuzz(func(t *testing.T, raw, path string) {
-		var fm generated.ExtractedFieldMetadata
+		var fm map[string]any
 		if json.Unmarshal([]byte(raw), &fm) != nil {
 			return
 		}

@@ -27,6 +27,57 @@ func optString(s string) *string {
 
 const maxErrorBody = 64 << 10
 
+// The API's operations, by their operationId in openapi.yaml; errors name
+// them.
+const (
+	opCreateJob           = "CreateExtractJob"
+	opListJobs            = "ListExtractJobs"
+	opGetJob              = "GetExtractJob"
+	opDeleteJob           = "DeleteExtractJob"
+	opCancelJob           = "CancelExtractJob"
+	opValidateSchema      = "ValidateExtractSchema"
+	opGenerateSchema      = "GenerateExtractSchema"
+	opUploadFile          = "UploadFile"
+	opListFiles           = "ListFiles"
+	opGetFile             = "GetFile"
+	opDeleteFile          = "DeleteFile"
+	opGetFileContent      = "GetFileContent"
+	opCreateConfiguration = "CreateConfiguration"
+	opListConfigurations  = "ListConfigurations"
+	opGetConfiguration    = "GetConfiguration"
+	opUpdateConfiguration = "UpdateConfiguration"
+	opDeleteConfiguration = "DeleteConfiguration"
+)
+
+// pathID is the ID an operation puts in its path; an empty field means the
+// operation has none.
+type pathID struct{ field, value string }
+
+// none is the result type of operations whose answer carries nothing.
+type none struct{}
+
+// request is the one way an endpoint is called: it checks the path ID
+// before anything is sent, sends the request send builds (with the
+// generated client), and decodes a 2xx JSON answer into a new T. Every
+// method of Client goes through it, so the checks, the error types and the
+// retry of broken bodies are the same everywhere.
+func request[T any](ctx context.Context, c *Client, op string, id pathID, send func(context.Context) (*http.Response, error)) (*T, error) {
+	if id.field != "" {
+		if err := checkID(op, id.field, id.value); err != nil {
+			return nil, err
+		}
+	}
+	out := new(T)
+	var dst any = out
+	if _, empty := dst.(*none); empty {
+		dst = nil
+	}
+	if err := c.call(ctx, op, send, dst); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // call sends a request built by the generated client and decodes a
 // successful JSON answer into out (when non-nil). Any non-2xx status becomes
 // an *APIError naming op.
@@ -42,7 +93,7 @@ func (c *Client) call(ctx context.Context, op string, send func(context.Context)
 			return err
 		}
 		c.logger.DebugContext(ctx, "llamaextract retry after a broken body", "op", op, "attempt", attempt+1, "error", inv.Err)
-		if err := sleepCtx(ctx, c.policy.backoff(attempt)); err != nil {
+		if err := sleep(ctx, c.clock, c.policy.backoff(attempt)); err != nil {
 			return fmt.Errorf("llamaextract: %s: %w", op, err)
 		}
 	}

@@ -2,139 +2,145 @@ package wrapper
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
+	"reflect"
+
+	"github.com/extract-go/llamaextract/generated"
 )
 
-// ResultKind is the JSON shape of a job's extract_result.
-type ResultKind int
-
-// Result shapes.
+// Shapes of an extract_result, as ShapeError reports them.
 const (
-	// KindNone: no result (the job has not completed, or it was null).
-	KindNone ResultKind = iota
-	// KindObject: one object, from a per_doc job.
-	KindObject
-	// KindArray: an array of objects, from a per_page or per_table_row job.
-	KindArray
-	// KindInvalid: some other JSON value the API does not send.
-	KindInvalid
+	shapeNone    = "none"
+	shapeObject  = "object"
+	shapeArray   = "array"
+	shapeInvalid = "invalid"
 )
 
-func (k ResultKind) String() string {
-	switch k {
-	case KindNone:
-		return "none"
-	case KindObject:
-		return "object"
-	case KindArray:
-		return "array"
-	}
-	return "invalid"
-}
-
-// Result is a job's extract_result, kept as the raw JSON the server sent so
-// it is decoded once, straight into the caller's type.
-type Result struct {
-	raw json.RawMessage
-}
-
-// NewResult wraps raw JSON as a Result (useful in tests and for results
-// stored elsewhere).
-func NewResult(raw []byte) Result { return Result{raw: raw} }
-
-// Kind reports the result's shape, read from the JSON itself.
-func (r Result) Kind() ResultKind {
-	b := bytes.TrimLeft(r.raw, " \t\r\n")
-	if len(b) == 0 || bytes.HasPrefix(b, []byte("null")) {
-		return KindNone
-	}
-	switch b[0] {
-	case '{':
-		return KindObject
-	case '[':
-		return KindArray
-	}
-	return KindInvalid
-}
-
-// Raw returns the result's JSON. Do not modify it.
-func (r Result) Raw() json.RawMessage { return r.raw }
-
-// ShapeError is a result whose shape is not the one asked for, e.g. rows
-// asked of a per_doc result.
+// ShapeError is a result whose JSON shape does not fit the type asked for:
+// rows asked of a per_doc result (an object), a struct asked of a per_page
+// or per_table_row result (an array), or any value asked of a job that has
+// no result yet. Want and Got are "object", "array", "none" or "invalid".
 type ShapeError struct {
-	Want, Got ResultKind
+	Want, Got string
+	// Status is the job's status when Got is "none".
+	Status Status
 }
 
 func (e *ShapeError) Error() string {
 	hint := ""
 	switch {
-	case e.Want == KindObject && e.Got == KindArray:
-		hint = " (a per_page or per_table_row job returns an array; use DecodeRows or Objects)"
-	case e.Want == KindArray && e.Got == KindObject:
-		hint = " (a per_doc job returns one object; use DecodeResult or Object)"
-	case e.Got == KindNone:
+	case e.Got == shapeNone && e.Status != "":
+		hint = fmt.Sprintf(" (the job is %s; a result exists once it has COMPLETED)", e.Status)
+	case e.Got == shapeNone:
 		hint = " (the job has no result yet; wait until it has COMPLETED)"
+	case e.Want == shapeObject && e.Got == shapeArray:
+		hint = " (a per_page or per_table_row job returns an array: decode into a slice, or use ExtractRows)"
+	case e.Want == shapeArray && e.Got == shapeObject:
+		hint = " (a per_doc job returns one object: decode into a struct or map, or use Extract)"
 	}
 	return fmt.Sprintf("llamaextract: extract_result is %s, want %s%s", e.Got, e.Want, hint)
 }
 
-func (r Result) expect(k ResultKind) error {
-	if got := r.Kind(); got != k {
-		return &ShapeError{Want: k, Got: got}
+// shapeOf is the JSON shape a T decodes from: an array for slices and
+// arrays, any shape ("") for interfaces and json.RawMessage, else an object.
+func shapeOf[T any]() string {
+	t := reflect.TypeFor[T]()
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
-	return nil
+	switch {
+	case t == reflect.TypeFor[json.RawMessage](), t.Kind() == reflect.Interface:
+		return ""
+	case t.Kind() == reflect.Slice, t.Kind() == reflect.Array:
+		return shapeArray
+	}
+	return shapeObject
 }
 
-// Object returns a per_doc result as a map.
-func (r Result) Object() (map[string]any, error) {
-	return DecodeResult[map[string]any](r)
+// shapeOfJSON reads the shape of raw JSON from its first byte.
+func shapeOfJSON(raw []byte) string {
+	b := bytes.TrimLeft(raw, " \t\r\n")
+	switch {
+	case len(b) == 0 || bytes.HasPrefix(b, []byte("null")):
+		return shapeNone
+	case b[0] == '{':
+		return shapeObject
+	case b[0] == '[':
+		return shapeArray
+	}
+	return shapeInvalid
 }
 
-// Objects returns a per_page or per_table_row result as maps.
-func (r Result) Objects() ([]map[string]any, error) {
-	return DecodeRows[map[string]any](r)
-}
-
-// Decode decodes the result into v: a pointer to a struct or map for a
-// per_doc result, or a pointer to a slice for an array result. A shape that
-// does not fit v is a *ShapeError.
-func (r Result) Decode(v any) error {
-	want := KindObject
-	if isSlicePtr(v) {
-		want = KindArray
-	}
-	if err := r.expect(want); err != nil {
-		return err
-	}
-	if err := json.Unmarshal(r.raw, v); err != nil {
-		return fmt.Errorf("llamaextract: decoding extract_result: %w", err)
-	}
-	return nil
-}
-
-// DecodeResult decodes a per_doc result (one object) into a T.
-func DecodeResult[T any](r Result) (T, error) {
+// Decode decodes a job's result into a T: a struct or map for a per_doc
+// result (one object), a slice for per_page and per_table_row (one element
+// per page or row), json.RawMessage (a copy of the JSON as the server sent
+// it) or any for whatever arrived. A shape
+// that does not fit T, or a job without a result, is a *ShapeError.
+//
+// Decode is for a job in hand (from Run, Wait, GetJob, Jobs); GetResult
+// fetches and decodes in one pass.
+func Decode[T any](job *Job) (T, error) {
 	var v T
-	if err := r.expect(KindObject); err != nil {
-		return v, err
+	if job == nil {
+		return v, &ShapeError{Want: shapeOf[T](), Got: shapeNone}
 	}
-	if err := json.Unmarshal(r.raw, &v); err != nil {
+	want, got := shapeOf[T](), shapeOfJSON(job.result)
+	if got == shapeNone {
+		return v, &ShapeError{Want: want, Got: got, Status: job.Status}
+	}
+	if want != "" && want != got {
+		return v, &ShapeError{Want: want, Got: got}
+	}
+	if err := json.Unmarshal(job.result, &v); err != nil {
 		return v, fmt.Errorf("llamaextract: decoding extract_result into %T: %w", v, err)
 	}
 	return v, nil
 }
 
-// DecodeRows decodes a per_page or per_table_row result (an array of
-// objects) into a []T, one T per page or row.
-func DecodeRows[T any](r Result) ([]T, error) {
-	if err := r.expect(KindArray); err != nil {
-		return nil, err
+// GetResult fetches a job and decodes its result into a T in the same
+// pass: the body is never held as raw JSON, which makes it the fastest way
+// to read a large result. T is as for Decode. A job that has not COMPLETED
+// gives a *JobError when it FAILED or was CANCELLED, else a *ShapeError;
+// the job is returned either way. The returned Job carries no result: it
+// went into T. It reads WithExpand.
+func GetResult[T any](ctx context.Context, c *Client, jobID string, opts ...CallOption) (T, *Job, error) {
+	v, job, has, err := getResult[T](ctx, c, jobID, newCallSettings(opts).expand)
+	if err != nil || has {
+		return v, job, err
 	}
-	var rows []T
-	if err := json.Unmarshal(r.raw, &rows); err != nil {
-		return nil, fmt.Errorf("llamaextract: decoding extract_result rows into %T: %w", rows, err)
+	if job.Status.Terminal() && job.Status != StatusCompleted {
+		return v, job, &JobError{Job: job}
 	}
-	return rows, nil
+	return v, job, &ShapeError{Want: shapeOf[T](), Got: shapeNone, Status: job.Status}
+}
+
+// getResult is one GET decoding the result into a T; has reports whether
+// the job had a result (a wait polls with it until then).
+func getResult[T any](ctx context.Context, c *Client, jobID string, expand []Expand) (v T, job *Job, has bool, err error) {
+	var zero T
+	w, err := request[jobWire[*T]](ctx, c, opGetJob, pathID{"job_id", jobID}, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.GetExtractJob(ctx, jobID, &generated.GetExtractJobParams{OrganizationId: c.org(), ProjectId: c.project(), Expand: expandParam(expand)})
+	})
+	if err != nil {
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) && ute.Field == "extract_result" {
+			got := ute.Value
+			if got != shapeArray && got != shapeObject {
+				got = shapeInvalid
+			}
+			return zero, nil, false, &ShapeError{Want: shapeOf[T](), Got: got}
+		}
+		return zero, nil, false, err
+	}
+	if job, err = w.job(); err != nil {
+		return zero, nil, false, &InvalidResponseError{Operation: opGetJob, StatusCode: http.StatusOK, Reason: "cannot decode configuration", Err: err}
+	}
+	if w.ExtractResult == nil {
+		return zero, job, false, nil
+	}
+	return *w.ExtractResult, job, true, nil
 }

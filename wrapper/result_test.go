@@ -2,6 +2,7 @@ package wrapper_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -13,62 +14,111 @@ import (
 	"github.com/extract-go/llamaextract/wrapper"
 )
 
-func TestResultKind(t *testing.T) {
-	cases := map[string]wrapper.ResultKind{
-		``: wrapper.KindNone, `null`: wrapper.KindNone, ` {"a":1}`: wrapper.KindObject,
-		"\n[{}]": wrapper.KindArray, `"x"`: wrapper.KindInvalid, `42`: wrapper.KindInvalid,
+// jobWithResult builds a job the way a test of user code would: from the
+// API's JSON.
+func jobWithResult(t testing.TB, result string) *wrapper.Job {
+	t.Helper()
+	raw := `{"id":"ext-1","status":"COMPLETED","file_input":"dfl-1","project_id":"prj-1","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"`
+	if result != "" {
+		raw += `,"extract_result":` + result
 	}
-	for raw, want := range cases {
-		if got := wrapper.NewResult([]byte(raw)).Kind(); got != want {
-			t.Errorf("%q: %v, want %v", raw, got, want)
-		}
+	var job wrapper.Job
+	if err := json.Unmarshal([]byte(raw+"}"), &job); err != nil {
+		t.Fatal(err)
 	}
+	return &job
 }
 
-func TestResultShapeErrors(t *testing.T) {
-	obj := wrapper.NewResult([]byte(`{"vendor":"A"}`))
-	arr := wrapper.NewResult([]byte(`[{"vendor":"A"},{"vendor":"B"}]`))
+func TestDecodeShapes(t *testing.T) {
+	obj := jobWithResult(t, `{"vendor":"A"}`)
+	arr := jobWithResult(t, `[{"vendor":"A"},{"vendor":"B"}]`)
 	var se *wrapper.ShapeError
-	if _, err := wrapper.DecodeRows[Invoice](obj); !errors.As(err, &se) || se.Got != wrapper.KindObject || !strings.Contains(err.Error(), "DecodeResult") {
+	if _, err := wrapper.Decode[[]Invoice](obj); !errors.As(err, &se) || se.Got != "object" || se.Want != "array" || !strings.Contains(err.Error(), "use Extract") {
 		t.Fatalf("rows of an object: %v", err)
 	}
-	if _, err := wrapper.DecodeResult[Invoice](arr); !errors.As(err, &se) || !strings.Contains(err.Error(), "is array, want object") {
+	if _, err := wrapper.Decode[Invoice](arr); !errors.As(err, &se) || !strings.Contains(err.Error(), "is array, want object") {
 		t.Fatalf("object of an array: %v", err)
 	}
-	var one Invoice
-	if err := arr.Decode(&one); !errors.As(err, &se) {
-		t.Fatalf("Decode struct from array: %v", err)
+	if many, err := wrapper.Decode[[]Invoice](arr); err != nil || len(many) != 2 || many[1].Vendor != "B" {
+		t.Fatalf("slice: %v %v", err, many)
 	}
-	var many []Invoice
-	if err := arr.Decode(&many); err != nil || len(many) != 2 || many[1].Vendor != "B" {
-		t.Fatalf("Decode slice: %v %v", err, many)
+	if m, err := wrapper.Decode[map[string]any](obj); err != nil || m["vendor"] != "A" {
+		t.Fatalf("map: %v", err)
 	}
-	if m, err := obj.Object(); err != nil || m["vendor"] != "A" {
-		t.Fatalf("Object: %v", err)
+	if raw, err := wrapper.Decode[json.RawMessage](arr); err != nil || string(raw) != `[{"vendor":"A"},{"vendor":"B"}]` {
+		t.Fatalf("raw: %v %s", err, raw)
 	}
-	if ms, err := arr.Objects(); err != nil || len(ms) != 2 {
-		t.Fatalf("Objects: %v", err)
+	if v, err := wrapper.Decode[any](obj); err != nil || v.(map[string]any)["vendor"] != "A" {
+		t.Fatalf("any: %v", err)
 	}
-	if _, err := wrapper.DecodeResult[Invoice](wrapper.Result{}); !errors.As(err, &se) || !strings.Contains(err.Error(), "COMPLETED") {
+	pending := jobWithResult(t, `null`)
+	pending.Status = wrapper.StatusRunning
+	if _, err := wrapper.Decode[Invoice](pending); !errors.As(err, &se) || se.Got != "none" || !strings.Contains(err.Error(), "RUNNING") {
 		t.Fatalf("no result: %v", err)
 	}
-	if _, err := wrapper.DecodeResult[Invoice](wrapper.NewResult([]byte(`{"total":"lots"}`))); err == nil || !strings.Contains(err.Error(), "Invoice") {
+	if _, err := wrapper.Decode[Invoice](nil); !errors.As(err, &se) {
+		t.Fatalf("nil job: %v", err)
+	}
+	if _, err := wrapper.Decode[Invoice](jobWithResult(t, `{"total":"lots"}`)); err == nil || !strings.Contains(err.Error(), "Invoice") {
 		t.Fatalf("type mismatch: %v", err)
+	}
+	if _, err := wrapper.Decode[Invoice](jobWithResult(t, `42`)); !errors.As(err, &se) || se.Got != "invalid" {
+		t.Fatalf("a number: %v", err)
 	}
 }
 
-func FuzzResultDecode(f *testing.F) {
+// A Job survives a round trip through its JSON: a user can store one and
+// read it back, or print it as the API would.
+func TestJobJSONRoundTrip(t *testing.T) {
+	in := `{"id":"ext-1","status":"FAILED","file_input":"dfl-1","configuration_id":"cfg-1","project_id":"prj-1","error_message":"too long",` +
+		`"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:01Z","extract_result":{"a":1},` +
+		`"extract_metadata":{"parse_job_id":"pjb-9"},"metadata":{"usage":{"num_pages_extracted":3}},"usage":{"credits":15}}`
+	var j wrapper.Job
+	if err := json.Unmarshal([]byte(in), &j); err != nil {
+		t.Fatal(err)
+	}
+	if j.ID != "ext-1" || j.Status != wrapper.StatusFailed || j.ConfigurationID != "cfg-1" || j.ErrorMessage != "too long" ||
+		j.UpdatedAt.Sub(j.CreatedAt) != time.Second || j.Metadata().ParseJobID != "pjb-9" {
+		t.Fatalf("decoded %+v", j)
+	}
+	if u := j.Usage(); u.Credits != 15 || u.PagesExtracted != 3 {
+		t.Fatalf("usage %+v", u)
+	}
+	out, err := json.Marshal(&j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if byValue, _ := json.Marshal(j); string(byValue) != string(out) {
+		t.Fatalf("a Job value encodes differently from a pointer:\n%s\n%s", byValue, out)
+	}
+	var back wrapper.Job
+	if err := json.Unmarshal(out, &back); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := json.Marshal(&back)
+	if string(again) != string(out) || !strings.Contains(string(out), `"extract_result":{"a":1}`) {
+		t.Fatalf("round trip:\n%s\n%s", out, again)
+	}
+	g, err := j.Generated()
+	if err != nil || g.Id != "ext-1" || g.ErrorMessage == nil || *g.ErrorMessage != "too long" {
+		t.Fatalf("generated: %v %+v", err, g)
+	}
+}
+
+func FuzzDecode(f *testing.F) {
 	for _, s := range []string{`{"vendor":"A","items":[{"amount":1}]}`, `[{"date":"x"}]`, `null`, `[`, `{"total":"1"}`, ` `} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		r := wrapper.NewResult(raw)
-		_ = r.Kind()
-		_, _ = wrapper.DecodeResult[Invoice](r)
-		_, _ = wrapper.DecodeRows[Txn](r)
-		_, _ = r.Object()
-		var v any
-		_ = r.Decode(&v)
+		var job wrapper.Job
+		if json.Unmarshal(append(append([]byte(`{"id":"ext-1","status":"COMPLETED","extract_result":`), raw...), '}'), &job) != nil {
+			return
+		}
+		_, _ = wrapper.Decode[Invoice](&job)
+		_, _ = wrapper.Decode[[]Txn](&job)
+		_, _ = wrapper.Decode[any](&job)
+		_ = job.Metadata()
+		_ = job.Usage()
 	})
 }
 
@@ -81,7 +131,7 @@ func TestExtractPerDocPerPagePerTableRow(t *testing.T) {
 	st := filepath.Join(dir, "statement.txt")
 	os.WriteFile(st, []byte(statementDoc), 0o600)
 
-	got, job, err := wrapper.Extract[Invoice](ctx, c, inv, wrapper.ExtractOptions{Config: wrapper.ExtractConfig{CiteSources: true, ConfidenceScores: true}, Wait: []wrapper.WaitOption{fast}})
+	got, job, err := wrapper.Extract[Invoice](ctx, c, inv, wrapper.ExtractConfig{CiteSources: true, ConfidenceScores: true}, fast)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +148,7 @@ func TestExtractPerDocPerPagePerTableRow(t *testing.T) {
 		t.Fatalf("items[1].amount metadata %+v", item)
 	}
 
-	rows, _, err := wrapper.ExtractRows[Txn](ctx, c, st, wrapper.ExtractOptions{Wait: []wrapper.WaitOption{fast}})
+	rows, _, err := wrapper.ExtractRows[Txn](ctx, c, st, wrapper.ExtractConfig{}, fast)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +160,7 @@ func TestExtractPerDocPerPagePerTableRow(t *testing.T) {
 		Vendor string `json:"vendor"`
 		Terms  string `json:"terms,omitempty"`
 	}
-	pages, job, err := wrapper.ExtractRows[PageSummary](ctx, c, inv, wrapper.ExtractOptions{Config: wrapper.ExtractConfig{Target: wrapper.PerPage, CiteSources: true}, Wait: []wrapper.WaitOption{fast}})
+	pages, job, err := wrapper.ExtractRows[PageSummary](ctx, c, inv, wrapper.ExtractConfig{Target: wrapper.PerPage, CiteSources: true}, fast)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +172,7 @@ func TestExtractPerDocPerPagePerTableRow(t *testing.T) {
 	}
 }
 
-func TestGetJobResult(t *testing.T) {
+func TestGetResult(t *testing.T) {
 	c, srv := newClient(t)
 	ctx := context.Background()
 	file := srv.AddFile("st.txt", []byte(statementDoc))
@@ -131,24 +181,33 @@ func TestGetJobResult(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, rows, err := wrapper.GetJobResult[[]Txn](ctx, c, job.Id, wrapper.ExpandExtractMetadata)
-	if err != nil || len(rows) != 3 || rows[1].Description != "Books" || got.State() != wrapper.StatusCompleted {
+	rows, got, err := wrapper.GetResult[[]Txn](ctx, c, job.ID, wrapper.WithExpand(wrapper.ExpandExtractMetadata))
+	if err != nil || len(rows) != 3 || rows[1].Description != "Books" || got.Status != wrapper.StatusCompleted {
 		t.Fatalf("typed get: %v %+v", err, rows)
 	}
 	if f, ok := got.Metadata().RowField(1, "amount"); !ok || f.Citations[0].MatchingText != "42.00" {
 		t.Fatalf("metadata still decoded: %+v", f)
 	}
 	var se *wrapper.ShapeError
-	if _, _, err := wrapper.GetJobResult[Txn](ctx, c, job.Id); !errors.As(err, &se) || se.Got != wrapper.KindArray || se.Want != wrapper.KindObject {
+	if _, _, err := wrapper.GetResult[Txn](ctx, c, job.ID); !errors.As(err, &se) || se.Got != "array" || se.Want != "object" {
 		t.Fatalf("shape mismatch: %v", err)
 	}
 	slow := srv.AddFile("slow.txt", nil)
 	srv.ScriptFile(slow, extracttest.Outcome{Steps: []extracttest.Step{{Status: "RUNNING", For: time.Hour}}})
 	pending, _ := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: slow, Config: wrapper.ExtractConfig{Schema: schema}})
-	if j, v, err := wrapper.GetJobResult[Txn](ctx, c, pending.Id); err != nil || v != (Txn{}) || j.State().Terminal() {
+	if v, j, err := wrapper.GetResult[Txn](ctx, c, pending.ID); !errors.As(err, &se) || se.Got != "none" || v != (Txn{}) || j == nil || j.Status.Terminal() {
 		t.Fatalf("no result yet: %v %+v", err, v)
 	}
-	if _, _, err := wrapper.GetJobResult[Txn](ctx, c, "ext-nope"); !errors.Is(err, wrapper.ErrNotFound) {
+	failed := srv.AddFile("failed.txt", nil)
+	srv.ScriptFile(failed, extracttest.Outcome{Error: "boom"})
+	fj, err := c.Run(ctx, wrapper.CreateJobRequest{FileInput: failed, Config: wrapper.ExtractConfig{Schema: schema}}, fast)
+	if !errors.Is(err, wrapper.ErrJobFailed) {
+		t.Fatal(err)
+	}
+	if _, _, err := wrapper.GetResult[Txn](ctx, c, fj.ID); !errors.Is(err, wrapper.ErrJobFailed) {
+		t.Fatalf("failed job: %v", err)
+	}
+	if _, _, err := wrapper.GetResult[Txn](ctx, c, "ext-nope"); !errors.Is(err, wrapper.ErrNotFound) {
 		t.Fatalf("not found: %v", err)
 	}
 }

@@ -81,6 +81,7 @@ type retryTransport struct {
 	next   http.RoundTripper
 	policy RetryPolicy
 	logger *slog.Logger
+	clock  Clock
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -112,12 +113,8 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.logger.LogAttrs(ctx, slog.LevelDebug, "llamaextract retry",
 			slog.String("method", req.Method), slog.String("url", req.URL.Redacted()),
 			slog.Int("status", status), slog.Any("error", err), slog.Int("attempt", attempt+1), slog.Duration("wait", wait))
-		timer := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return nil, ctx.Err()
-		case <-timer.C:
+		if err := sleep(ctx, t.clock, wait); err != nil {
+			return nil, err
 		}
 	}
 }
@@ -159,7 +156,7 @@ func (t *retryTransport) shouldRetry(req *http.Request, resp *http.Response, err
 }
 
 func (t *retryTransport) wait(resp *http.Response, attempt int) time.Duration {
-	if d, ok := retryAfter(resp.Header, time.Now()); ok {
+	if d, ok := retryAfter(resp.Header, t.clock.Now()); ok {
 		return min(d, t.policy.MaxRetryAfter)
 	}
 	return t.policy.backoff(attempt)
@@ -215,15 +212,4 @@ func clampDuration(ns float64) time.Duration {
 		return time.Duration(math.MaxInt64 / 2)
 	}
 	return time.Duration(ns)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

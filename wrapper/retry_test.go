@@ -109,7 +109,7 @@ func TestAmbiguousCreateDoesNotDuplicate(t *testing.T) {
 			if n := srv.JobsCreatedFor(file); n != 1 {
 				t.Fatalf("%d jobs created for one request", n)
 			}
-			if got, err := c.GetJob(context.Background(), job.Id); err != nil || got.Id != job.Id {
+			if got, err := c.GetJob(context.Background(), job.ID); err != nil || got.ID != job.ID {
 				t.Fatalf("returned job does not exist: %v", err)
 			}
 		})
@@ -156,7 +156,7 @@ func TestConcurrentAmbiguousCreates(t *testing.T) {
 				ids <- ""
 				return
 			}
-			ids <- j.Id
+			ids <- j.ID
 		}()
 	}
 	a, b := <-ids, <-ids

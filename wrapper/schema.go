@@ -17,8 +17,11 @@ import (
 )
 
 // Schema is a data_schema: the JSON Schema of the fields to extract. Build
-// one with SchemaFor, SchemaFromMap or SchemaFromJSON; each checks the
-// documented restrictions locally so mistakes surface before a request.
+// one with SchemaFor or SchemaFromJSON; both check the documented
+// restrictions (an object root, at most 7 levels of nesting, 5,000
+// properties, 120,000 characters of names and strings, 150,000 characters
+// of JSON, a well-formed JSON Schema) so mistakes surface before a request,
+// with an error naming the offending path.
 type Schema struct {
 	raw json.RawMessage
 	m   map[string]any
@@ -30,16 +33,21 @@ func (s Schema) IsZero() bool { return s.raw == nil }
 // JSON returns the schema as JSON.
 func (s Schema) JSON() json.RawMessage { return s.raw }
 
-// Map returns the schema as a decoded map. Do not modify it.
-func (s Schema) Map() map[string]any { return s.m }
+// dataSchema is the schema as the generated client sends it. A schema read
+// from a server answer holds only its JSON (decoding every listed job's
+// schema would be wasted work) and is decoded here, when it is sent again.
+func (s Schema) dataSchema() generated.DataSchema {
+	if s.m == nil && s.raw != nil {
+		var m map[string]any
+		if json.Unmarshal(s.raw, &m) == nil {
+			return m
+		}
+	}
+	return generated.DataSchema(s.m)
+}
 
-func (s Schema) dataSchema() generated.DataSchema { return generated.DataSchema(s.m) }
-
-// Check applies the documented restrictions: an object root, at most 7
-// levels of nesting, 5,000 properties, 120,000 characters of names and
-// strings, 150,000 characters of JSON, and a well-formed JSON Schema. The
-// error names the offending path, e.g. data_schema.properties.items.
-func (s Schema) Check() error {
+// check applies the documented restrictions.
+func (s Schema) check() error {
 	if s.IsZero() {
 		return errors.New("data_schema: empty schema")
 	}
@@ -71,16 +79,13 @@ func SchemaFromJSON(raw []byte) (Schema, error) {
 	return schemaFrom(m)
 }
 
-// SchemaFromMap builds a Schema from a decoded JSON Schema and checks it.
-func SchemaFromMap(m map[string]any) (Schema, error) { return schemaFrom(m) }
-
 func schemaFrom(m map[string]any) (Schema, error) {
 	raw, err := json.Marshal(m)
 	if err != nil {
 		return Schema{}, &ValidationError{Operation: "schema", Field: "data_schema", Reason: "cannot encode: " + err.Error()}
 	}
 	s := Schema{raw: raw, m: m}
-	if err := s.Check(); err != nil {
+	if err := s.check(); err != nil {
 		return Schema{}, &ValidationError{Operation: "schema", Field: schemaField(err), Reason: schemaReason(err)}
 	}
 	return s, nil
@@ -95,9 +100,9 @@ func schemaFrom(m map[string]any) (Schema, error) {
 //
 // Required fields push the model to find a value; make fields that may be
 // missing from a document optional.
-func SchemaFor[T any]() (Schema, error) { return schemaForElem(reflect.TypeFor[T]()) }
+func SchemaFor[T any]() (Schema, error) { return schemaForType(reflect.TypeFor[T]()) }
 
-func schemaForElem(t reflect.Type) (Schema, error) {
+func schemaForType(t reflect.Type) (Schema, error) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -182,19 +187,18 @@ func optionalPointers(t reflect.Type, node map[string]any) {
 // ValidateSchema asks the service to check a schema and returns the
 // normalised schema it answers with; submit that one.
 func (c *Client) ValidateSchema(ctx context.Context, s Schema) (Schema, error) {
-	const op = "ValidateExtractSchema"
-	if err := s.Check(); err != nil {
-		return Schema{}, &ValidationError{Operation: op, Field: schemaField(err), Reason: schemaReason(err)}
+	if err := s.check(); err != nil {
+		return Schema{}, &ValidationError{Operation: opValidateSchema, Field: schemaField(err), Reason: schemaReason(err)}
 	}
-	var out generated.ExtractV2SchemaValidateResponse
-	if err := c.call(ctx, op, func(ctx context.Context) (*http.Response, error) {
+	out, err := request[generated.ExtractV2SchemaValidateResponse](ctx, c, opValidateSchema, pathID{}, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ValidateExtractSchema(ctx, generated.ExtractV2SchemaValidateRequest{DataSchema: s.dataSchema()})
-	}, &out); err != nil {
+	})
+	if err != nil {
 		return Schema{}, err
 	}
 	raw, err := json.Marshal(out.DataSchema)
 	if err != nil {
-		return Schema{}, &InvalidResponseError{Operation: op, StatusCode: 200, Reason: "data_schema cannot be encoded", Err: err}
+		return Schema{}, &InvalidResponseError{Operation: opValidateSchema, StatusCode: http.StatusOK, Reason: "data_schema cannot be encoded", Err: err}
 	}
 	return Schema{raw: raw, m: out.DataSchema}, nil
 }
@@ -212,12 +216,12 @@ type GenerateSchemaRequest struct {
 	Name string
 }
 
-// GenerateSchema drafts an extract_v2 configuration. The answer can be saved
-// with CreateConfiguration or its schema used inline; nothing is saved.
-func (c *Client) GenerateSchema(ctx context.Context, req GenerateSchemaRequest) (*generated.ConfigurationCreate, error) {
-	const op = "GenerateExtractSchema"
+// GenerateSchema drafts a configuration; nothing is saved. Use the draft's
+// Config inline (as the Config of Extract or CreateJobRequest), or save it
+// with CreateConfiguration.
+func (c *Client) GenerateSchema(ctx context.Context, req GenerateSchemaRequest) (*ConfigurationRequest, error) {
 	if strings.TrimSpace(req.Prompt) == "" && req.Schema.IsZero() && strings.TrimSpace(req.FileID) == "" {
-		return nil, &ValidationError{Operation: op, Field: "prompt", Reason: "set at least one of Prompt, Schema and FileID"}
+		return nil, &ValidationError{Operation: opGenerateSchema, Field: "prompt", Reason: "set at least one of Prompt, Schema and FileID"}
 	}
 	body := generated.ExtractV2SchemaGenerateRequest{Prompt: optString(req.Prompt), FileId: optString(req.FileID), Name: optString(req.Name)}
 	if !req.Schema.IsZero() {
@@ -225,11 +229,28 @@ func (c *Client) GenerateSchema(ctx context.Context, req GenerateSchemaRequest) 
 		body.DataSchema = &ds
 	}
 	params := &generated.GenerateExtractSchemaParams{OrganizationId: c.org(), ProjectId: c.project()}
-	var out generated.ConfigurationCreate
-	if err := c.call(ctx, op, func(ctx context.Context) (*http.Response, error) {
+	out, err := request[draftWire](ctx, c, opGenerateSchema, pathID{}, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GenerateExtractSchema(ctx, params, body)
-	}, &out); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
-	return &out, nil
+	cfg, err := parametersConfig(out.Parameters)
+	if err != nil {
+		return nil, &InvalidResponseError{Operation: opGenerateSchema, StatusCode: http.StatusOK, Reason: "cannot read parameters", Err: err}
+	}
+	return &ConfigurationRequest{Name: out.Name, Config: cfg}, nil
+}
+
+// draftWire is GenerateExtractSchema's answer.
+type draftWire struct {
+	Name       string          `json:"name"`
+	Parameters json.RawMessage `json:"parameters"`
+}
+
+func (d *draftWire) validate() error {
+	if present(d.Parameters) == nil {
+		return errors.New("draft without parameters")
+	}
+	return nil
 }

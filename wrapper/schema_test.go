@@ -2,8 +2,10 @@ package wrapper_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -16,7 +18,10 @@ func TestSchemaFor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := s.Map()
+	var m map[string]any
+	if err := json.Unmarshal(s.JSON(), &m); err != nil {
+		t.Fatal(err)
+	}
 	if m["type"] != "object" || m["$schema"] != nil {
 		t.Fatalf("root %v", m)
 	}
@@ -64,9 +69,6 @@ func TestSchemaPreCheck(t *testing.T) {
 			t.Errorf("%s: %v, want field %s", raw, err, field)
 		}
 	}
-	if _, err := wrapper.SchemaFromMap(map[string]any{"type": "object", "properties": map[string]any{"a": map[string]any{"type": "string"}}}); err != nil {
-		t.Fatal(err)
-	}
 	c, srv := newClient(t)
 	if _, err := c.ValidateSchema(context.Background(), wrapper.Schema{}); !errors.Is(err, wrapper.ErrInvalidRequest) {
 		t.Fatalf("zero schema: %v", err)
@@ -98,20 +100,27 @@ func TestSchemaForNestedPointers(t *testing.T) {
 	}
 }
 
-func TestExtractParametersKeepEveryField(t *testing.T) {
-	p, err := wrapper.ExtractParameters(wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Line](), Target: wrapper.PerPage,
+// Every field of an ExtractConfig survives being saved and read back.
+func TestSavedConfigurationKeepsEveryField(t *testing.T) {
+	c, _ := newClient(t)
+	ctx := context.Background()
+	in := wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Line](), Target: wrapper.PerPage,
 		Tier: wrapper.TierAgentic, CiteSources: true, ConfidenceScores: true, SystemPrompt: "p", TargetPages: "1-2", MaxPages: 3,
-		ParseTier: "fast", ParseConfigID: "cfg-1", Version: "latest", DisableCache: true, SpreadsheetMode: true, SheetNames: []string{"S"}})
+		ParseTier: "fast", ParseConfigID: "cfg-1", Version: "latest", DisableCache: true, SpreadsheetMode: true, SheetNames: []string{"S"}}
+	saved, err := c.CreateConfiguration(ctx, wrapper.ConfigurationRequest{Name: "all", Config: in})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d, _ := p.Discriminator(); d != "extract_v2" {
-		t.Fatalf("product_type %q", d)
+	got, err := c.GetConfiguration(ctx, saved.ID)
+	if err != nil || got.ProductType != "extract_v2" {
+		t.Fatalf("get: %v %+v", err, got)
 	}
-	ep, err := p.AsExtractV2Parameters()
-	if err != nil || *ep.ExtractionTarget != wrapper.PerPage || *ep.Tier != wrapper.TierAgentic || !*ep.CiteSources || !*ep.ConfidenceScores ||
-		*ep.SystemPrompt != "p" || *ep.TargetPages != "1-2" || *ep.MaxPages != 3 || *ep.ParseTier != "fast" || *ep.ParseConfigId != "cfg-1" ||
-		*ep.Version != "latest" || !*ep.DisableCache || !*ep.SpreadsheetMode || (*ep.SheetNames)[0] != "S" || ep.DataSchema["type"] != "object" {
-		t.Fatalf("fields lost: %+v %v", ep, err)
+	out := got.Config
+	if string(out.Schema.JSON()) != string(in.Schema.JSON()) {
+		t.Fatalf("schema %s, want %s", out.Schema.JSON(), in.Schema.JSON())
+	}
+	out.Schema, in.Schema = wrapper.Schema{}, wrapper.Schema{}
+	if !reflect.DeepEqual(out, in) {
+		t.Fatalf("read back %+v\nwant %+v", out, in)
 	}
 }

@@ -20,9 +20,6 @@ func (s Status) Terminal() bool {
 	return s == StatusCompleted || s == StatusFailed || s == StatusCancelled
 }
 
-// Succeeded reports whether the job COMPLETED.
-func (s Status) Succeeded() bool { return s == StatusCompleted }
-
 // Known reports whether s is one of the documented states.
 func (s Status) Known() bool {
 	switch s {

@@ -65,86 +65,55 @@ type FixedSchedule time.Duration
 // Next implements Schedule.
 func (s FixedSchedule) Next(int) time.Duration { return time.Duration(s) }
 
-// DefaultSchedule is the schedule Wait uses unless told otherwise.
-var DefaultSchedule Schedule = LinearSchedule{First: time.Second, Step: time.Second, Max: 5 * time.Second}
-
-// WaitOption configures Wait, Run and Extract.
-type WaitOption func(*waitSettings)
-
-type waitSettings struct {
-	schedule       Schedule
-	onStatus       func(*Job)
-	cancelOnDone   bool
-	expand         []Expand
-	timeout        time.Duration
-	cancelDeadline time.Duration
-	// pollErrors is how many failed checks in a row are tolerated (0: the
-	// first error ends the wait).
-	pollErrors int
-}
-
-// WithSchedule sets the polling schedule.
-func WithSchedule(s Schedule) WaitOption { return func(w *waitSettings) { w.schedule = s } }
-
-// OnStatus calls fn with the job after every check, for progress reporting.
-// It runs on the waiting goroutine; keep it quick.
-func OnStatus(fn func(*Job)) WaitOption { return func(w *waitSettings) { w.onStatus = fn } }
-
-// CancelOnDone cancels the remote job when the context ends (or the wait
-// times out) before the job has finished, so that it stops spending credits.
-func CancelOnDone() WaitOption { return func(w *waitSettings) { w.cancelOnDone = true } }
-
-// WithWaitExpand fetches the job with these parts on every check (e.g.
-// ExpandExtractMetadata to get citations with the result).
-func WithWaitExpand(e ...Expand) WaitOption {
-	return func(w *waitSettings) { w.expand = append(w.expand, e...) }
-}
-
-// WithWaitTimeout bounds the wait (in addition to the context). Zero, the
-// default, leaves it to the context.
-func WithWaitTimeout(d time.Duration) WaitOption { return func(w *waitSettings) { w.timeout = d } }
-
-func newWaitSettings(opts []WaitOption) waitSettings {
-	w := waitSettings{schedule: DefaultSchedule, cancelDeadline: 10 * time.Second}
-	for _, o := range opts {
-		o(&w)
-	}
-	return w
+// DefaultSchedule returns the schedule Wait uses unless told otherwise: a
+// LinearSchedule checking after 1 s, then 1 s longer each time, at most 5 s
+// apart, like the official SDKs.
+func DefaultSchedule() Schedule {
+	return LinearSchedule{First: time.Second, Step: time.Second, Max: 5 * time.Second}
 }
 
 // ErrWaitTimeout matches the error of a wait that hit WithWaitTimeout.
-var ErrWaitTimeout = errors.New("wait timed out")
+var ErrWaitTimeout = errors.New("llamaextract: wait timed out")
 
 // Wait polls a job until it finishes and returns it. A COMPLETED job is
 // returned with a nil error; a FAILED or CANCELLED one with a *JobError
 // (errors.Is ErrJobFailed / ErrJobCancelled). HTTP errors during a check are
 // returned at once (after the client's retries). An unknown status keeps
 // the wait going. When ctx ends first, the error wraps ctx.Err(); with
-// CancelOnDone the job is cancelled too.
-func (c *Client) Wait(ctx context.Context, jobID string, opts ...WaitOption) (*Job, error) {
-	if err := checkID("GetExtractJob", "job_id", jobID); err != nil {
+// WithCancelOnDone the job is cancelled too. Every pause is taken on the
+// client's Clock. It reads WithSchedule, OnStatus, WithCancelOnDone,
+// WithWaitTimeout and WithExpand.
+func (c *Client) Wait(ctx context.Context, jobID string, opts ...CallOption) (*Job, error) {
+	if err := checkID(opGetJob, "job_id", jobID); err != nil {
 		return nil, err
 	}
-	return c.wait(ctx, jobID, newWaitSettings(opts), nil)
+	return c.wait(ctx, jobID, newCallSettings(opts), nil)
 }
 
 // fetchFunc fetches a job once; wait uses GetJob unless given another.
 type fetchFunc func(ctx context.Context, jobID string, expand []Expand) (*Job, error)
 
-func (c *Client) wait(ctx context.Context, jobID string, w waitSettings, fetch fetchFunc) (job *Job, err error) {
+func (c *Client) wait(ctx context.Context, jobID string, w callSettings, fetch fetchFunc) (job *Job, err error) {
 	if fetch == nil {
 		fetch = func(ctx context.Context, id string, expand []Expand) (*Job, error) {
-			return c.GetJob(ctx, id, expand...)
+			return c.GetJob(ctx, id, WithExpand(expand...))
 		}
 	}
+	// The deadline is on the client's clock, like every pause, and checked
+	// between status checks. On the system clock the context also carries
+	// it, so that a request hanging past it is cut short too.
 	waitCtx := ctx
+	var deadline time.Time
 	if w.timeout > 0 {
-		var cancel context.CancelFunc
-		waitCtx, cancel = context.WithTimeoutCause(ctx, w.timeout, ErrWaitTimeout)
-		defer cancel()
+		deadline = c.clock.Now().Add(w.timeout)
+		if _, system := c.clock.(systemClock); system {
+			var cancel context.CancelFunc
+			waitCtx, cancel = context.WithDeadlineCause(ctx, deadline, ErrWaitTimeout)
+			defer cancel()
+		}
 	}
 	defer func() {
-		if err != nil && w.cancelOnDone && waitCtx.Err() != nil && (job == nil || !job.State().Terminal()) {
+		if err != nil && w.cancelOnDone && (waitCtx.Err() != nil || errors.Is(err, ErrWaitTimeout)) && (job == nil || !job.Status.Terminal()) {
 			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cancelDeadline)
 			defer cancel()
 			if _, cerr := c.CancelJob(cctx, jobID); cerr != nil {
@@ -154,12 +123,16 @@ func (c *Client) wait(ctx context.Context, jobID string, w waitSettings, fetch f
 	}()
 	failures := 0
 	for n := 0; ; n++ {
-		timer := time.NewTimer(w.schedule.Next(n))
-		select {
-		case <-waitCtx.Done():
-			timer.Stop()
+		pause := w.schedule.Next(n)
+		if !deadline.IsZero() {
+			left := deadline.Sub(c.clock.Now())
+			if left <= 0 {
+				return job, timeoutErr(jobID, job)
+			}
+			pause = min(pause, left)
+		}
+		if sleep(waitCtx, c.clock, pause) != nil {
 			return job, waitErr(waitCtx, jobID, job)
-		case <-timer.C:
 		}
 		j, err := fetch(waitCtx, jobID, w.expand)
 		if err != nil {
@@ -177,7 +150,7 @@ func (c *Client) wait(ctx context.Context, jobID string, w waitSettings, fetch f
 		if w.onStatus != nil {
 			w.onStatus(job)
 		}
-		switch st := job.State(); {
+		switch st := job.Status; {
 		case st == StatusCompleted:
 			return job, nil
 		case st.Terminal():
@@ -186,16 +159,22 @@ func (c *Client) wait(ctx context.Context, jobID string, w waitSettings, fetch f
 	}
 }
 
+func lastStatus(last *Job) Status {
+	if last == nil {
+		return "unknown"
+	}
+	return last.Status
+}
+
+func timeoutErr(jobID string, last *Job) error {
+	return fmt.Errorf("%w: job %s, last status %s", ErrWaitTimeout, jobID, lastStatus(last))
+}
+
 func waitErr(ctx context.Context, jobID string, last *Job) error {
-	status := "unknown"
-	if last != nil {
-		status = last.Status
+	if cause := context.Cause(ctx); errors.Is(cause, ErrWaitTimeout) {
+		return timeoutErr(jobID, last)
 	}
-	cause := context.Cause(ctx)
-	if errors.Is(cause, ErrWaitTimeout) {
-		return fmt.Errorf("llamaextract: waiting for job %s (last status %s): %w", jobID, status, ErrWaitTimeout)
-	}
-	return fmt.Errorf("llamaextract: waiting for job %s (last status %s): %w", jobID, status, ctx.Err())
+	return fmt.Errorf("llamaextract: waiting for job %s (last status %s): %w", jobID, lastStatus(last), ctx.Err())
 }
 
 // transient reports whether a failed check may succeed if tried again later.

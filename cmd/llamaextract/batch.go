@@ -163,12 +163,12 @@ func runBatch(cmd *cobra.Command, g *globals, f *batchFlags, args []string) erro
 	if f.createRate < 0 || f.concurrency < 0 {
 		return usagef("--create-rate and --concurrency must not be negative")
 	}
-	opts := []wrapper.BatchOption{wrapper.WithConcurrency(f.concurrency), wrapper.WithCreateRate(f.createRate)}
+	opts := []wrapper.CallOption{wrapper.WithConcurrency(f.concurrency), wrapper.WithCreateRate(f.createRate)}
 	if f.extract.pollInterval > 0 {
-		opts = append(opts, wrapper.WithBatchWait(wrapper.WithSchedule(wrapper.FixedSchedule(f.extract.pollInterval))))
+		opts = append(opts, wrapper.WithSchedule(wrapper.FixedSchedule(f.extract.pollInterval)))
 	}
 	if f.extract.metadata {
-		opts = append(opts, wrapper.WithBatchWait(wrapper.WithWaitExpand(wrapper.ExpandExtractMetadata)))
+		opts = append(opts, wrapper.WithExpand(wrapper.ExpandExtractMetadata))
 	}
 	if f.state != "" {
 		opts = append(opts, wrapper.WithState(f.state))
@@ -281,9 +281,9 @@ func runBatch(cmd *cobra.Command, g *globals, f *batchFlags, args []string) erro
 		}
 		line := batchLine{Input: it.Input, ContentHash: it.Hash, FileID: it.FileID, Status: string(it.Status())}
 		if it.Job != nil {
-			line.JobID = it.Job.Id
-			if f.extract.metadata && it.Job.ExtractMetadata != nil {
-				line.Metadata = it.Job.ExtractMetadata
+			line.JobID = it.Job.ID
+			if f.extract.metadata {
+				line.Metadata = extractMetadata(it.Job)
 			}
 		}
 		if ierr == nil {
@@ -342,6 +342,21 @@ func runBatch(cmd *cobra.Command, g *globals, f *batchFlags, args []string) erro
 		return exitError{exitJobFailed, fmt.Sprintf("%d of %d document(s) failed (listed above; their lines say why)", n, p.Done+p.Skipped)}
 	}
 	return nil
+}
+
+// extractMetadata is the job's extract_metadata as the service sent it.
+func extractMetadata(job *wrapper.Job) json.RawMessage {
+	raw, err := json.Marshal(job)
+	if err != nil {
+		return nil
+	}
+	var wire struct {
+		Metadata json.RawMessage `json:"extract_metadata"`
+	}
+	if json.Unmarshal(raw, &wire) != nil {
+		return nil
+	}
+	return wire.Metadata
 }
 
 func hasMeta(p string) bool { return strings.ContainsAny(p, "*?[") }

@@ -87,7 +87,7 @@ func TestExtractStdoutIsOnlyData(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v["vendor"] != "Acme" || v["total"] != 12.5 {
 		t.Fatalf("stdout is not the result JSON: %q (%v)", r.stdout, err)
 	}
-	if !strings.Contains(r.stderr, "uploaded") || !strings.Contains(r.stderr, "COMPLETED") {
+	if !strings.Contains(r.stderr, "PENDING") || !strings.Contains(r.stderr, "COMPLETED") {
 		t.Fatalf("progress missing from stderr: %q", r.stderr)
 	}
 	r = cli(t, env, "extract", doc, "--schema", schema, "--metadata", "--cite")
@@ -141,14 +141,23 @@ func TestExitCodes(t *testing.T) {
 		"bad schema":       {"extract", doc, "--schema", writeFile(t, "bad.json", `{"type":"array"}`)},
 		"unknown flag":     {"extract", doc, "--frobnicate"},
 		"unknown command":  {"frobnicate"},
+		"unknown subcmd":   {"jobs", "frobnicate"},
+		"bad flag value":   {"jobs", "list", "--page-size", "many"},
+		"unknown shortcut": {"jobs", "list", "-z"},
+		"emulator args":    {"emulator", "extra"},
+		"missing upload":   {"files", "upload", "/nonexistent.pdf"},
 		"extra args":       {"jobs", "get"},
 		"bad output":       {"jobs", "list", "--output", "yaml"},
 	}
+	uploadsBefore := srv.Stats().Requests[extracttest.OpUploadFile]
 	for name, args := range usage {
 		r := cli(t, env, args...)
 		if r.code != exitUsage || r.stdout != "" || !strings.Contains(r.stderr, "llamaextract:") {
 			t.Errorf("%s: %+v", name, r)
 		}
+	}
+	if n := srv.Stats().Requests[extracttest.OpUploadFile] - uploadsBefore; n != 0 {
+		t.Errorf("usage errors uploaded %d files: a bad configuration must be refused before the upload", n)
 	}
 
 	// 2: no key, with the fix in the message.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"time"
@@ -64,29 +65,20 @@ func newDemoCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(w, "           -> %s\n", up.Id)
+			fmt.Fprintf(w, "           -> %s\n", up.ID)
 			f := extractFlags{schema: schema, target: "per_doc", cite: true, confidence: true, metadata: true, timeout: time.Minute, pollInterval: 250 * time.Millisecond}
 			cfg, err := f.config(g)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(w, "2. extract with %s (citations and confidence on)\n", schema)
-			job, err := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: up.Id, Config: cfg})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(w, "           -> job %s\n", job.Id)
 			fmt.Fprintln(w, "3. wait (progress on stderr)")
-			job, err = waitWithProgress(cmd, g, c, job, f)
+			inv, job, err := wrapper.Extract[demoInvoice](ctx, c, up.ID, cfg, f.waitOptions(newProgress(g))...)
 			if err != nil {
-				return err
+				return explainTimeout(err)
 			}
-			fmt.Fprintf(w, "           -> %s\n\n", job.Status)
+			fmt.Fprintf(w, "           -> job %s %s\n\n", job.ID, job.Status)
 
-			inv, err := wrapper.DecodeResult[demoInvoice](job.Result())
-			if err != nil {
-				return err
-			}
 			fmt.Fprintln(w, "4. the result, decoded into a Go struct:")
 			fmt.Fprintf(w, "   Invoice %s from %s to %s, dated %s\n", inv.InvoiceNumber, inv.Vendor, inv.BillTo, inv.InvoiceDate)
 			for _, li := range inv.LineItems {
@@ -112,8 +104,12 @@ func newDemoCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(w, "   %-26s page %d  %q%s\n", path, ci.Page, ci.MatchingText, conf)
 			}
 			fmt.Fprintln(w)
-			fmt.Fprintln(w, "6. the raw result JSON, as `llamaextract extract` prints it:")
-			if err := writeRaw(w, job.Result().Raw()); err != nil {
+			fmt.Fprintln(w, "6. the decoded struct, back to JSON (`llamaextract extract` prints the raw result):")
+			raw, err := json.Marshal(inv)
+			if err != nil {
+				return err
+			}
+			if err := writeRaw(w, raw); err != nil {
 				return err
 			}
 			fmt.Fprintln(w)

@@ -25,7 +25,7 @@ API key (or the one given with --api-key). Stop it with Ctrl-C.
 
 Its counters (jobs created per file, 429s, requests per operation) are served
 as JSON at GET /_emulator/stats, outside the API's paths.`,
-		Args: cobra.NoArgs,
+		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if faultRate < 0 || faultRate >= 1 {
 				return usageError{fmt.Errorf("--fault-rate must be in [0, 1), got %g", faultRate)}

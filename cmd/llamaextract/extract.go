@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
+	"github.com/extract-go/llamaextract/internal/fileinput"
 	"github.com/extract-go/llamaextract/wrapper"
 	"github.com/spf13/cobra"
 )
@@ -53,37 +55,41 @@ with progress on stderr, and its result printed to stdout as JSON.`,
 	return cmd
 }
 
-func (f extractFlags) config(g *globals) (wrapper.ConfigSource, error) {
+func (f extractFlags) config(g *globals) (wrapper.Config, error) {
 	if (f.schema == "") == (f.configID == "") {
 		return nil, usagef("give exactly one of --schema FILE and --config-id cfg-...")
 	}
 	if f.configID != "" {
 		return wrapper.SavedConfig(f.configID), nil
 	}
+	s, err := readSchema(g, "--schema", f.schema)
+	if err != nil {
+		return nil, err
+	}
+	// Target and tier are checked by the wrapper, before anything is
+	// uploaded; its *ValidationError is a usage error here.
+	return wrapper.ExtractConfig{Schema: s, Target: wrapper.Target(f.target), Tier: wrapper.Tier(f.tier), CiteSources: f.cite,
+		ConfidenceScores: f.confidence, TargetPages: f.pages, MaxPages: f.maxPages, SystemPrompt: f.prompt}, nil
+}
+
+// readSchema reads a schema file (or stdin for "-") named by flag.
+func readSchema(g *globals, flag, path string) (wrapper.Schema, error) {
 	var raw []byte
 	var err error
-	if f.schema == "-" {
+	if path == "-" {
 		raw, err = readAll(g.stdin)
 	} else {
-		raw, err = os.ReadFile(f.schema)
+		raw, err = os.ReadFile(path)
 	}
 	if err != nil {
-		return nil, usagef("--schema: %v", err)
+		return wrapper.Schema{}, usagef("%s: %w", flag, err)
 	}
 	s, err := wrapper.SchemaFromJSON(raw)
-	if err != nil {
-		return nil, usagef("--schema %s: %v", f.schema, strings.TrimPrefix(err.Error(), "llamaextract: schema: "))
+	var ve *wrapper.ValidationError
+	if errors.As(err, &ve) {
+		return wrapper.Schema{}, usagef("%s %s: %s: %s", flag, path, ve.Field, ve.Reason)
 	}
-	target := wrapper.ExtractionTarget(f.target)
-	if !target.Valid() {
-		return nil, usagef("--target must be per_doc, per_page or per_table_row, not %q", f.target)
-	}
-	tier := wrapper.Tier(f.tier)
-	if f.tier != "" && !tier.Valid() {
-		return nil, usagef("--tier must be cost_effective, agentic, agentic_plus or turbo, not %q", f.tier)
-	}
-	return wrapper.ExtractConfig{Schema: s, Target: target, Tier: tier, CiteSources: f.cite, ConfidenceScores: f.confidence,
-		TargetPages: f.pages, MaxPages: f.maxPages, SystemPrompt: f.prompt}, nil
+	return s, err
 }
 
 func runExtract(cmd *cobra.Command, g *globals, f extractFlags, input string) error {
@@ -96,38 +102,44 @@ func runExtract(cmd *cobra.Command, g *globals, f extractFlags, input string) er
 		return err
 	}
 	ctx := runCtx(cmd)
-	fileInput := input
-	if !strings.HasPrefix(input, "dfl-") && !strings.HasPrefix(input, "pjb-") {
-		if _, err := os.Stat(input); err != nil {
-			return usagef("document %s: %v", input, err)
-		}
-		file, err := c.UploadFile(ctx, input)
+	if f.noWait {
+		fileInput, err := uploadIfPath(ctx, g, c, input)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(g.stderr, "uploaded %s as %s\n", input, file.Id)
-		fileInput = file.Id
-	}
-	job, err := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: fileInput, Config: cfg})
-	if err != nil {
-		return err
-	}
-	if f.noWait {
+		job, err := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: fileInput, Config: cfg})
+		if err != nil {
+			return err
+		}
 		return writeJSON(g.stdout, job)
 	}
-	job, err = waitWithProgress(cmd, g, c, job, f)
+	p := newProgress(g)
+	result, job, err := wrapper.Extract[json.RawMessage](ctx, c, input, cfg, f.waitOptions(p)...)
 	if err != nil {
-		return err
+		return explainTimeout(err)
 	}
-	return printResult(g, job, f.metadata)
+	return printResult(g, result, job, f.metadata)
 }
 
-func waitWithProgress(cmd *cobra.Command, g *globals, c *wrapper.Client, job *wrapper.Job, f extractFlags) (*wrapper.Job, error) {
-	p := newProgress(g)
-	if job.Status != "" { // jobs wait knows only the ID until the first check
-		p.update(job)
+// uploadIfPath uploads input unless it is a file or parse job ID, by the
+// same rule Extract applies.
+func uploadIfPath(ctx context.Context, g *globals, c *wrapper.Client, input string) (string, error) {
+	in, isID := fileinput.Resolve(input)
+	if isID {
+		return in, nil
 	}
-	opts := []wrapper.WaitOption{wrapper.OnStatus(p.update), wrapper.CancelOnDone()}
+	file, err := c.UploadFile(ctx, in)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(g.stderr, "uploaded %s as %s\n", in, file.ID)
+	return file.ID, nil
+}
+
+// waitOptions are the options of every wait the CLI does: progress on
+// stderr, the remote job cancelled when the wait ends early.
+func (f extractFlags) waitOptions(p *progress) []wrapper.CallOption {
+	opts := []wrapper.CallOption{wrapper.OnStatus(p.update), wrapper.WithCancelOnDone()}
 	if f.timeout > 0 {
 		opts = append(opts, wrapper.WithWaitTimeout(f.timeout))
 	}
@@ -135,18 +147,31 @@ func waitWithProgress(cmd *cobra.Command, g *globals, c *wrapper.Client, job *wr
 		opts = append(opts, wrapper.WithSchedule(wrapper.FixedSchedule(f.pollInterval)))
 	}
 	if f.metadata || f.cite || f.confidence {
-		opts = append(opts, wrapper.WithWaitExpand(wrapper.ExpandExtractMetadata))
+		opts = append(opts, wrapper.WithExpand(wrapper.ExpandExtractMetadata))
 	}
-	done, err := c.Wait(runCtx(cmd), job.Id, opts...)
-	if errors.Is(err, wrapper.ErrWaitTimeout) {
-		return done, fmt.Errorf("%w; the job was cancelled (raise --timeout to wait longer)", err)
-	}
-	return done, err
+	return opts
 }
 
-func printResult(g *globals, job *wrapper.Job, withMetadata bool) error {
-	if !withMetadata {
-		return writeRaw(g.stdout, job.Result().Raw())
+func explainTimeout(err error) error {
+	if errors.Is(err, wrapper.ErrWaitTimeout) {
+		return fmt.Errorf("%w; the job was cancelled (raise --timeout to wait longer)", err)
 	}
-	return writeJSON(g.stdout, map[string]any{"job_id": job.Id, "result": job.Result().Raw(), "metadata": job.ExtractMetadata})
+	return err
+}
+
+func printResult(g *globals, result json.RawMessage, job *wrapper.Job, withMetadata bool) error {
+	if !withMetadata {
+		return writeRaw(g.stdout, result)
+	}
+	// The job's own JSON carries extract_metadata as the service sent it.
+	var wire struct {
+		Metadata json.RawMessage `json:"extract_metadata"`
+	}
+	if b, err := json.Marshal(job); err == nil {
+		_ = json.Unmarshal(b, &wire)
+	}
+	if wire.Metadata == nil {
+		wire.Metadata = json.RawMessage("null")
+	}
+	return writeJSON(g.stdout, map[string]any{"job_id": job.ID, "result": result, "metadata": wire.Metadata})
 }

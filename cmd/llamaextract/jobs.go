@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
 	"time"
 
 	"github.com/extract-go/llamaextract/wrapper"
@@ -10,7 +12,7 @@ import (
 )
 
 func newJobsCmd(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "jobs", Short: "List, inspect, wait for, cancel and delete extraction jobs"}
+	cmd := groupCmd("jobs", "List, inspect, wait for, cancel and delete extraction jobs")
 	cmd.AddCommand(newJobsListCmd(g), newJobsGetCmd(g), newJobsWaitCmd(g), newJobsCancelCmd(g), newJobsDeleteCmd(g))
 	return cmd
 }
@@ -46,7 +48,7 @@ func newJobsListCmd(g *globals) *cobra.Command {
 					return err
 				}
 				if g.table() {
-					if err := writeJobTable(g.stdout, page.Jobs, true); err != nil {
+					if err := writeJobTable(g.stdout, page.Items, true); err != nil {
 						return err
 					}
 					if page.NextPageToken != "" {
@@ -54,7 +56,7 @@ func newJobsListCmd(g *globals) *cobra.Command {
 					}
 					return nil
 				}
-				return writeJSON(g.stdout, page.Jobs)
+				return writeJSON(g.stdout, page.Items)
 			}
 			return streamJobs(g, c.Jobs(ctx, f))
 		},
@@ -71,7 +73,7 @@ func newJobsListCmd(g *globals) *cobra.Command {
 
 // streamJobs writes jobs as they arrive: a table, or a JSON array written
 // element by element so memory stays at one page.
-func streamJobs(g *globals, jobs func(func(wrapper.Job, error) bool)) error {
+func streamJobs(g *globals, jobs iter.Seq2[*wrapper.Job, error]) error {
 	table := g.table()
 	n := 0
 	var iterErr error
@@ -84,7 +86,7 @@ func streamJobs(g *globals, jobs func(func(wrapper.Job, error) bool)) error {
 			break
 		}
 		if table {
-			if err := writeJobTable(g.stdout, []wrapper.Job{job}, n == 0); err != nil {
+			if err := writeJobTable(g.stdout, []*wrapper.Job{job}, n == 0); err != nil {
 				return err
 			}
 		} else {
@@ -113,24 +115,20 @@ func newJobsGetCmd(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var ex []wrapper.Expand
 			for _, e := range expand {
-				x := wrapper.Expand(e)
-				if !x.Valid() {
-					return usagef("--expand takes configuration, extract_metadata or usage, not %q", e)
-				}
-				ex = append(ex, x)
+				ex = append(ex, wrapper.Expand(e))
 			}
 			c, err := g.client()
 			if err != nil {
 				return err
 			}
-			job, err := c.GetJob(runCtx(cmd), args[0], ex...)
+			job, err := c.GetJob(runCtx(cmd), args[0], wrapper.WithExpand(ex...))
 			if err != nil {
 				return err
 			}
 			return writeJSON(g.stdout, job)
 		},
 	}
-	cmd.Flags().StringSliceVar(&expand, "expand", nil, "include configuration, extract_metadata and/or usage")
+	cmd.Flags().StringSliceVar(&expand, "expand", nil, "include configuration, extract_metadata and/or usage (other names are sent as is)")
 	return cmd
 }
 
@@ -146,13 +144,15 @@ func newJobsWaitCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			job := &wrapper.Job{}
-			job.Id = args[0]
-			done, err := waitWithProgress(cmd, g, c, job, f)
+			done, err := c.Wait(runCtx(cmd), args[0], f.waitOptions(newProgress(g))...)
+			if err != nil {
+				return explainTimeout(err)
+			}
+			result, err := wrapper.Decode[json.RawMessage](done)
 			if err != nil {
 				return err
 			}
-			return printResult(g, done, f.metadata)
+			return printResult(g, result, done, f.metadata)
 		},
 	}
 	cmd.Flags().DurationVar(&f.timeout, "timeout", 30*time.Minute, "give up after this long (the job is cancelled)")

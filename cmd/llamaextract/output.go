@@ -45,20 +45,17 @@ func (g *globals) table() bool {
 	return g.output == "table" || (g.output == "auto" && g.stdoutTTY)
 }
 
-func writeJobTable(w io.Writer, jobs []wrapper.Job, header bool) error {
+func writeJobTable(w io.Writer, jobs []*wrapper.Job, header bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	if header {
 		fmt.Fprintln(tw, "ID\tSTATUS\tCREATED\tFILE INPUT\tERROR")
 	}
 	for _, j := range jobs {
-		msg := ""
-		if j.ErrorMessage != nil {
-			msg = *j.ErrorMessage
-			if len(msg) > 60 {
-				msg = msg[:57] + "..."
-			}
+		msg := j.ErrorMessage
+		if len(msg) > 60 {
+			msg = msg[:57] + "..."
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Id, j.Status, j.CreatedAt.UTC().Format(time.RFC3339), j.FileInput, msg)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.ID, j.Status, j.CreatedAt.UTC().Format(time.RFC3339), j.FileInput, msg)
 	}
 	return tw.Flush()
 }
@@ -82,16 +79,16 @@ func (p *progress) update(j *wrapper.Job) {
 		return
 	}
 	elapsed := time.Since(p.start).Round(100 * time.Millisecond)
-	st := j.State()
+	st := j.Status
 	if p.live {
-		fmt.Fprintf(p.w, "\r\033[K%-10s %6s  %s", st, elapsed, j.Id)
+		fmt.Fprintf(p.w, "\r\033[K%-10s %6s  %s", st, elapsed, j.ID)
 		if st.Terminal() {
 			fmt.Fprintln(p.w)
 		}
 		return
 	}
 	if st != p.last {
-		fmt.Fprintf(p.w, "%s %s after %s\n", j.Id, st, elapsed)
+		fmt.Fprintf(p.w, "%s %s after %s\n", j.ID, st, elapsed)
 	}
 	p.last = st
 }

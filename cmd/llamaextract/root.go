@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strings"
@@ -29,24 +30,24 @@ func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
+// exitCode decides the exit status from the error's type alone: cobra's
+// own usage errors arrive wrapped in usageError (SetFlagErrorFunc, the Args
+// validators), a file the user named that cannot be read is an
+// *fs.PathError, a request the wrapper refused before sending is a
+// *wrapper.ValidationError.
 func exitCode(err error) int {
 	var ue usageError
 	var je *wrapper.JobError
 	var ve *wrapper.ValidationError
+	var pe *fs.PathError
 	var ee exitError
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
-	case errors.As(err, &ue), errors.As(err, &ve), errors.Is(err, wrapper.ErrNoAPIKey):
+	case errors.As(err, &ue), errors.As(err, &ve), errors.As(err, &pe), errors.Is(err, wrapper.ErrNoAPIKey):
 		return exitUsage
 	case errors.As(err, &je):
 		return exitJobFailed
-	}
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "required flag", "accepts ", "requires ", "invalid argument"} {
-		if strings.HasPrefix(msg, p) {
-			return exitUsage
-		}
 	}
 	return exitAPI
 }
@@ -144,6 +145,8 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	g := &globals{stdin: stdin, stdout: stdout, stderr: stderr, stderrTTY: isTerminal(stderr), stdoutTTY: isTerminal(stdout)}
 	root := &cobra.Command{
 		Use:   "llamaextract",
+		Args:  subcommandArgs,
+		RunE:  showHelp,
 		Short: "Extract structured data from documents with LlamaCloud",
 		Long: `llamaextract extracts structured data from documents with LlamaCloud Extract.
 
@@ -188,6 +191,22 @@ func runCtx(cmd *cobra.Command) context.Context {
 		return ctx
 	}
 	return context.Background()
+}
+
+// subcommandArgs refuses arguments to a command that only groups others:
+// an argument there is an unknown subcommand.
+func subcommandArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("unknown command %q for %q", args[0], cmd.CommandPath())
+	}
+	return nil
+}
+
+func showHelp(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+
+// groupCmd is a command that only groups subcommands.
+func groupCmd(use, short string) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, Args: subcommandArgs, RunE: showHelp}
 }
 
 func exactArgs(n int, what string) cobra.PositionalArgs {

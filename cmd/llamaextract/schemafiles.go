@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"os"
 
 	"github.com/extract-go/llamaextract/wrapper"
 	"github.com/spf13/cobra"
@@ -29,23 +28,13 @@ func writeJSONCompact(w io.Writer, v any) error {
 }
 
 func newSchemaCmd(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "schema", Short: "Check and generate data schemas"}
+	cmd := groupCmd("schema", "Check and generate data schemas")
 	cmd.AddCommand(&cobra.Command{
 		Use:   "validate FILE",
 		Short: "Check a JSON Schema locally and with the service; print the normalised schema",
 		Args:  exactArgs(1, "one schema file (or - for stdin)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var raw []byte
-			var err error
-			if args[0] == "-" {
-				raw, err = readAll(g.stdin)
-			} else {
-				raw, err = os.ReadFile(args[0])
-			}
-			if err != nil {
-				return usagef("%v", err)
-			}
-			s, err := wrapper.SchemaFromJSON(raw)
+			s, err := readSchema(g, "schema", args[0])
 			if err != nil {
 				return err
 			}
@@ -69,11 +58,8 @@ func newSchemaCmd(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			req := wrapper.GenerateSchemaRequest{Prompt: prompt, FileID: fileID, Name: name}
 			if from != "" {
-				raw, err := os.ReadFile(from)
-				if err != nil {
-					return usagef("--schema: %v", err)
-				}
-				if req.Schema, err = wrapper.SchemaFromJSON(raw); err != nil {
+				var err error
+				if req.Schema, err = readSchema(g, "--schema", from); err != nil {
 					return err
 				}
 			}
@@ -81,11 +67,22 @@ func newSchemaCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cfg, err := c.GenerateSchema(runCtx(cmd), req)
+			draft, err := c.GenerateSchema(runCtx(cmd), req)
 			if err != nil {
 				return err
 			}
-			return writeJSON(g.stdout, cfg)
+			// The API's shape (ConfigurationCreate), so the output can be
+			// saved as is.
+			raw, err := json.Marshal(draft.Config)
+			if err != nil {
+				return err
+			}
+			var params map[string]any
+			if err := json.Unmarshal(raw, &params); err != nil {
+				return err
+			}
+			params["product_type"] = "extract_v2"
+			return writeJSON(g.stdout, map[string]any{"name": draft.Name, "parameters": params})
 		},
 	}
 	gen.Flags().StringVar(&prompt, "prompt", "", "plain-language description of the data wanted")
@@ -97,25 +94,18 @@ func newSchemaCmd(g *globals) *cobra.Command {
 }
 
 func newFilesCmd(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "files", Short: "Upload documents"}
+	cmd := groupCmd("files", "Upload documents")
 	var purpose, externalID string
 	up := &cobra.Command{
 		Use:   "upload FILE",
 		Short: "Upload a document and print its file object (use its id as file input)",
 		Args:  exactArgs(1, "one file path"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p := wrapper.FilePurpose(purpose)
-			if !p.Valid() {
-				return usagef("--purpose must be one of user_data, parse, extract, split, classify, sheet, agent_app, not %q", purpose)
-			}
-			if _, err := os.Stat(args[0]); err != nil {
-				return usagef("%v", err)
-			}
 			c, err := g.client()
 			if err != nil {
 				return err
 			}
-			f, err := c.UploadFile(runCtx(cmd), args[0], wrapper.UploadOptions{Purpose: p, ExternalID: externalID})
+			f, err := c.UploadFile(runCtx(cmd), args[0], wrapper.WithPurpose(wrapper.FilePurpose(purpose)), wrapper.WithExternalID(externalID))
 			if err != nil {
 				return err
 			}

@@ -35,7 +35,7 @@ func main() {
 			if err != nil {
 				log.Fatal(err)
 			}
-			old = append(old, job.Id)
+			old = append(old, job.ID)
 		}
 		for _, id := range old {
 			if *dryRun {

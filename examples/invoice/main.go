@@ -54,10 +54,9 @@ func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 
-	inv, job, err := wrapper.Extract[Invoice](ctx, client, path, wrapper.ExtractOptions{
-		Config: wrapper.ExtractConfig{CiteSources: true, ConfidenceScores: true},
-		Wait:   []wrapper.WaitOption{wrapper.OnStatus(func(j *wrapper.Job) { log.Printf("%s %s", j.Id, j.Status) })},
-	})
+	inv, job, err := wrapper.Extract[Invoice](ctx, client, path,
+		wrapper.ExtractConfig{CiteSources: true, ConfidenceScores: true},
+		wrapper.OnStatus(func(j *wrapper.Job) { log.Printf("%s %s", j.ID, j.Status) }))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -36,9 +36,8 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	pages, job, err := wrapper.ExtractRows[Page](context.Background(), client, path, wrapper.ExtractOptions{
-		Config: wrapper.ExtractConfig{Target: wrapper.PerPage, ConfidenceScores: true},
-	})
+	pages, job, err := wrapper.ExtractRows[Page](context.Background(), client, path,
+		wrapper.ExtractConfig{Target: wrapper.PerPage, ConfidenceScores: true})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	rows, _, err := wrapper.ExtractRows[Row](context.Background(), client, path)
+	rows, _, err := wrapper.ExtractRows[Row](context.Background(), client, path, wrapper.ExtractConfig{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/extract-go/llamaextract/extracttest"
-	"github.com/extract-go/llamaextract/generated"
 	"github.com/extract-go/llamaextract/wrapper"
 	"github.com/extract-go/llamaextract/wrapper/webhook"
 	"go.uber.org/goleak"
@@ -146,14 +145,13 @@ func TestEmulatorDeliversSignedWebhooks(t *testing.T) {
 			return webhook.Event{}
 		}
 	}
-	url, secret, wrong, jsonFmt := receiver.URL, "whsec", "not-the-secret", "json"
-	onlySuccess := []generated.WebhookEvent{generated.WebhookEventExtractSuccess}
+	url, secret, wrong := receiver.URL, "whsec", "not-the-secret"
 	file := srv.AddFile("a.txt", []byte("Vendor: V\n"))
 	schema := wrapper.MustSchemaFor[struct {
 		Vendor string `json:"vendor"`
 	}]()
 	ctx := context.Background()
-	create := func(hooks ...generated.WebhookConfiguration) *wrapper.Job {
+	create := func(hooks ...wrapper.Webhook) *wrapper.Job {
 		j, err := client.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{Schema: schema}, Webhooks: hooks})
 		if err != nil {
 			t.Fatal(err)
@@ -161,30 +159,30 @@ func TestEmulatorDeliversSignedWebhooks(t *testing.T) {
 		return j
 	}
 
-	job := create(generated.WebhookConfiguration{WebhookUrl: &url, WebhookSigningSecret: &secret})
-	if e := next(); e.Name != webhook.ExtractPending || e.JobID != job.Id || !e.Known() {
+	job := create(wrapper.Webhook{URL: url, SigningSecret: secret})
+	if e := next(); e.Name != webhook.ExtractPending || e.JobID != job.ID || !e.Known() {
 		t.Fatalf("first event %+v", e)
 	}
 	clock.Advance(2 * time.Minute)
-	if e := next(); e.Name != webhook.ExtractSuccess || e.JobID != job.Id || e.Status != "COMPLETED" {
+	if e := next(); e.Name != webhook.ExtractSuccess || e.JobID != job.ID || e.Status != "COMPLETED" {
 		t.Fatalf("second event %+v", e)
 	}
 
-	filtered := create(generated.WebhookConfiguration{WebhookUrl: &url, WebhookSigningSecret: &secret, WebhookEvents: &onlySuccess, WebhookOutputFormat: &jsonFmt})
-	cancelled := create(generated.WebhookConfiguration{WebhookUrl: &url, WebhookSigningSecret: &secret, WebhookEvents: &[]generated.WebhookEvent{generated.WebhookEventExtractCancelled}})
-	if _, err := client.CancelJob(ctx, cancelled.Id); err != nil {
+	filtered := create(wrapper.Webhook{URL: url, SigningSecret: secret, Events: []string{webhook.ExtractSuccess}, JSONPayload: true})
+	cancelled := create(wrapper.Webhook{URL: url, SigningSecret: secret, Events: []string{webhook.ExtractCancelled}})
+	if _, err := client.CancelJob(ctx, cancelled.ID); err != nil {
 		t.Fatal(err)
 	}
-	if e := next(); e.Name != webhook.ExtractCancelled || e.JobID != cancelled.Id {
+	if e := next(); e.Name != webhook.ExtractCancelled || e.JobID != cancelled.ID {
 		t.Fatalf("cancel event %+v", e)
 	}
 	clock.Advance(2 * time.Minute)
-	if e := next(); e.Name != webhook.ExtractSuccess || e.JobID != filtered.Id || !strings.HasPrefix(string(e.Payload), "{") {
+	if e := next(); e.Name != webhook.ExtractSuccess || e.JobID != filtered.ID || !strings.HasPrefix(string(e.Payload), "{") {
 		t.Fatalf("filtered event %+v", e)
 	}
 
 	before := srv.Stats().WebhookFailures
-	create(generated.WebhookConfiguration{WebhookUrl: &url, WebhookSigningSecret: &wrong})
+	create(wrapper.Webhook{URL: url, SigningSecret: wrong})
 	deadline := time.Now().Add(10 * time.Second)
 	for srv.Stats().WebhookFailures == before && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)

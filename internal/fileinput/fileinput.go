@@ -1,0 +1,31 @@
+// Package fileinput holds the one rule for what a user passed as a
+// document: an uploaded file's ID (dfl-...), a completed parse job's ID
+// (pjb-...), or a path on disk. The wrapper and the CLI both use it, so they
+// never disagree.
+package fileinput
+
+import (
+	"os"
+	"strings"
+)
+
+// IsID reports whether s (trimmed) has the form of a file input the API
+// takes: a file ID (dfl-...) or a parse job ID (pjb-...).
+func IsID(s string) bool {
+	s = strings.TrimSpace(s)
+	return strings.HasPrefix(s, "dfl-") || strings.HasPrefix(s, "pjb-")
+}
+
+// Resolve tells an ID from a path: s is an ID when it has an ID's form and
+// no file of that name exists, so a local file named "dfl-report.pdf" is
+// still uploaded. It returns s trimmed.
+func Resolve(s string) (in string, isID bool) {
+	s = strings.TrimSpace(s)
+	if !IsID(s) {
+		return s, false
+	}
+	if _, err := os.Stat(s); err == nil {
+		return s, false
+	}
+	return s, true
+}

@@ -1,0 +1,90 @@
+package wrapper
+
+import (
+	"slices"
+	"time"
+)
+
+// CallOption tunes one call: Wait, Run, Extract, ExtractRows, ExtractAll,
+// RunAll, GetJob, GetResult, Jobs, ListJobs, UploadFile and Upload take them
+// last. An option a call does not use is ignored; each option's comment says
+// which calls read it. Request data (what to create, what to list) is never
+// an option: it is a struct argument.
+type CallOption func(*callSettings)
+
+type callSettings struct {
+	// waiting
+	schedule     Schedule
+	onStatus     func(*Job)
+	cancelOnDone bool
+	timeout      time.Duration
+	// fetching
+	expand []Expand
+	// uploading
+	purpose    FilePurpose
+	externalID string
+
+	// set inside the package only
+	cancelDeadline time.Duration
+	// pollErrors is how many failed checks in a row a wait tolerates (0:
+	// the first error ends it); batches set it.
+	pollErrors int
+	// batch holds what only batches read (batch.go).
+	batch batchSettings
+}
+
+func newCallSettings(opts []CallOption) callSettings {
+	s := callSettings{schedule: DefaultSchedule(), cancelDeadline: 10 * time.Second}
+	for _, o := range opts {
+		if o != nil {
+			o(&s)
+		}
+	}
+	return s
+}
+
+func (s callSettings) expands(e Expand) bool { return slices.Contains(s.expand, e) }
+
+// WithSchedule sets the polling schedule of a wait (default DefaultSchedule).
+// Read by Wait, Run, Extract, ExtractRows, ExtractAll and RunAll.
+func WithSchedule(s Schedule) CallOption {
+	return func(o *callSettings) {
+		if s != nil {
+			o.schedule = s
+		}
+	}
+}
+
+// OnStatus calls fn with the job after it is created and after every status
+// check, for progress reporting. It runs on the waiting goroutine (in a
+// batch, on each item's goroutine, so fn must be safe for concurrent use);
+// keep it quick. Read by Wait, Run, Extract, ExtractRows, ExtractAll and
+// RunAll.
+func OnStatus(fn func(*Job)) CallOption { return func(o *callSettings) { o.onStatus = fn } }
+
+// WithCancelOnDone cancels the remote job when the context ends (or the wait
+// times out) before the job has finished, so that it stops spending
+// credits. Read by Wait, Run, Extract, ExtractRows, ExtractAll and RunAll.
+func WithCancelOnDone() CallOption { return func(o *callSettings) { o.cancelOnDone = true } }
+
+// WithWaitTimeout bounds a wait in addition to the context; the error then
+// matches ErrWaitTimeout. Zero, the default, leaves it to the context. Read
+// by Wait, Run, Extract, ExtractRows, ExtractAll and RunAll.
+func WithWaitTimeout(d time.Duration) CallOption { return func(o *callSettings) { o.timeout = d } }
+
+// WithExpand asks for optional parts of a job (ExpandConfiguration,
+// ExpandExtractMetadata, ExpandUsage). Read by GetJob, GetResult, Jobs,
+// ListJobs, and by Wait, Run, Extract and ExtractRows for every status
+// check.
+func WithExpand(e ...Expand) CallOption {
+	return func(o *callSettings) { o.expand = append(o.expand, e...) }
+}
+
+// WithPurpose sets why an uploaded file is stored (default PurposeExtract).
+// Read by UploadFile, Upload, and Extract, ExtractRows and ExtractAll when
+// they upload.
+func WithPurpose(p FilePurpose) CallOption { return func(o *callSettings) { o.purpose = p } }
+
+// WithExternalID gives an uploaded file your own ID, which FileFilter can
+// select. Read by UploadFile and Upload.
+func WithExternalID(id string) CallOption { return func(o *callSettings) { o.externalID = id } }
