@@ -324,3 +324,46 @@ func TestBatchStopsOnAFailureEveryDocumentShares(t *testing.T) {
 		t.Fatalf("bad config: %v", stop)
 	}
 }
+
+// Cancelling the context stops the batch at once: the last pair says so,
+// and the next run with the same state finishes with one job per document.
+func TestBatchCancelThenResume(t *testing.T) {
+	srv := extracttest.NewTestServer(t, extracttest.WithJobDuration(50*time.Millisecond))
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("k"), wrapper.WithHTTPClient(srv.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(t.TempDir(), "s")
+	paths := writeDocs(t, 30)
+	ctx, cancel := context.WithCancel(context.Background())
+	var stop error
+	first := 0
+	for it, err := range wrapper.ExtractAll[numbered](ctx, c, paths, wrapper.ExtractConfig{}, wrapper.WithState(state), fast,
+		wrapper.WithConcurrency(8), wrapper.WithCreateRate(200)) {
+		if it.Input == "" {
+			stop = err
+			continue
+		}
+		first++
+		cancel()
+	}
+	if !errors.Is(stop, wrapper.ErrBatchStopped) || !errors.Is(stop, context.Canceled) || first == 0 || first == len(paths) {
+		t.Fatalf("after cancel: %d yielded, stop %v", first, stop)
+	}
+	second, failed, stop := collect(t, wrapper.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{}, wrapper.WithState(state), fast))
+	if stop != nil || len(failed) != 0 || first+len(second) != len(paths) || srv.Stats().JobsCreated != len(paths) {
+		t.Fatalf("resume: %d + %d of %d, %d jobs, stop %v", first, len(second), len(paths), srv.Stats().JobsCreated, stop)
+	}
+	// A file ID cannot be resumed safely: refused with a reason, not guessed.
+	id := srv.AddFile("x.txt", []byte("Number: 1\n"))
+	_, failed, _ = collect(t, wrapper.ExtractAll[numbered](context.Background(), c, []string{id}, wrapper.ExtractConfig{}, wrapper.WithState(state), fast))
+	var ve *wrapper.ValidationError
+	if !errors.As(failed[id], &ve) || srv.JobsCreatedFor(id) != 0 {
+		t.Fatalf("a dfl- input with WithState: %v", failed[id])
+	}
+	// Without a state it is used as is.
+	items, failed, _ := collect(t, wrapper.ExtractAll[numbered](context.Background(), c, []string{id}, wrapper.ExtractConfig{}, fast))
+	if len(items) != 1 || len(failed) != 0 || items[0].Value.Number != "1" {
+		t.Fatalf("a dfl- input: %+v %v", items, failed)
+	}
+}
