@@ -336,6 +336,7 @@ func TestBatchCancelThenResume(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "s")
 	paths := writeDocs(t, 30)
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var stop error
 	first := 0
 	for it, err := range wrapper.ExtractAll[numbered](ctx, c, paths, wrapper.ExtractConfig{}, wrapper.WithState(state), fast,

@@ -64,18 +64,20 @@ func OnStatus(fn func(*Job)) CallOption { return func(o *callSettings) { o.onSta
 
 // WithCancelOnDone cancels the remote job when the context ends (or the wait
 // times out) before the job has finished, so that it stops spending
-// credits. Read by Wait, Run, Extract, ExtractRows, ExtractAll and RunAll.
+// credits. Read by Wait, Run, Extract and ExtractRows; not by batches
+// (ExtractAll, NewBatch, RunAll), which leave their jobs running when
+// stopped so that the next run re-attaches to them.
 func WithCancelOnDone() CallOption { return func(o *callSettings) { o.cancelOnDone = true } }
 
 // WithWaitTimeout bounds a wait in addition to the context; the error then
 // matches ErrWaitTimeout. Zero, the default, leaves it to the context. Read
-// by Wait, Run, Extract, ExtractRows, ExtractAll and RunAll.
+// by Wait, Run, Extract and ExtractRows.
 func WithWaitTimeout(d time.Duration) CallOption { return func(o *callSettings) { o.timeout = d } }
 
 // WithExpand asks for optional parts of a job (ExpandConfiguration,
 // ExpandExtractMetadata, ExpandUsage). Read by GetJob, GetResult, Jobs,
-// ListJobs, and by Wait, Run, Extract and ExtractRows for every status
-// check.
+// ListJobs, and by Wait, Run, Extract, ExtractRows, ExtractAll, NewBatch
+// and RunAll for every status check.
 func WithExpand(e ...Expand) CallOption {
 	return func(o *callSettings) { o.expand = append(o.expand, e...) }
 }
