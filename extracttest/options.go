@@ -13,6 +13,7 @@ type config struct {
 	schedule    []Step
 	projectID   string
 	maxUpload   int64
+	maxRequest  int64
 	createRate  float64
 	createBurst int
 	addr        string
@@ -27,8 +28,12 @@ func defaultConfig() config {
 		schedule:  DefaultSchedule(time.Second),
 		projectID: "prj-00000000-0000-0000-0000-000000000001",
 		maxUpload: 100 << 20,
-		addr:      "127.0.0.1:0",
-		tableRows: 3,
+		// The largest valid JSON body is a configuration with a schema of
+		// 150,000 characters; 8 MiB leaves room and caps what a hostile
+		// client costs.
+		maxRequest: 8 << 20,
+		addr:       "127.0.0.1:0",
+		tableRows:  3,
 	}
 }
 
@@ -58,6 +63,10 @@ func WithProjectID(id string) Option { return func(c *config) { c.projectID = id
 // WithMaxUploadSize caps uploaded files (default 100 MB, the documented
 // extraction limit); larger uploads get 413.
 func WithMaxUploadSize(n int64) Option { return func(c *config) { c.maxUpload = n } }
+
+// WithMaxRequestBytes caps JSON request bodies (default 8 MiB); larger ones
+// get 413 before they are read further.
+func WithMaxRequestBytes(n int64) Option { return func(c *config) { c.maxRequest = n } }
 
 // WithCreateRateLimit turns on a token bucket for job creation: perSecond
 // creates on average, bursts of burst. Creates over the limit get 429 with

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -64,6 +65,9 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	} else {
 		r.Header.Del("Authorization")
+	}
+	if n := attemptOf(req.Context()); n > 0 {
+		r.Header.Set("X-Retry-Count", strconv.Itoa(n))
 	}
 	r.Header.Set("User-Agent", t.userAgent)
 	if r.Header.Get("Accept") == "" {

@@ -139,6 +139,10 @@ var ErrBatchStopped = errors.New("llamaextract: batch stopped before every input
 // errDrained is the cause of a batch stopped with WithDrain.
 var errDrained = errors.New("drained")
 
+// errSharedFailure is the cause of a batch stopped by a failure every
+// document would share; the failure itself is in the last pair's error.
+var errSharedFailure = errors.New("llamaextract: batch stopped by a failure every document shares")
+
 // BatchResult is one RunAll outcome.
 type BatchResult struct {
 	// Index is the request's position in the input.
@@ -209,7 +213,8 @@ func (c *Client) RunAll(ctx context.Context, reqs []CreateJobRequest, opts ...Ca
 }
 
 // ExtractAll is Extract over many files: it uploads each path (a dfl- or
-// pjb- ID is used as is, except with WithState), creates its job, waits, and yields each document as it finishes (completion order)
+// pjb- ID is used as is; with WithState only under WithOwnedFiles), creates
+// its job, waits, and yields each document as it finishes (completion order)
 // with nil or the reason it failed. Results are streamed, never collected:
 // memory stays flat however many inputs there are. With WithState the batch
 // is resumable after any interruption; see Batch. The same path given twice
@@ -398,11 +403,34 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 	defer release()
 	if id, isID := fileinput.Resolve(in.path); isID {
 		// An uploaded file or a parse job, used as is.
-		if e.journal != nil {
-			return o.failed(&ValidationError{Operation: "ExtractAll", Field: "input", Reason: fmt.Sprintf("%s is a file or parse job ID; with WithState every input must be a local file, because only for a file the batch uploaded itself can it tell, after a crash, whether a job on it is its own", id)}, false)
+		owned := e.s.ownsFiles
+		if e.journal != nil && !owned {
+			return o.failed(&ValidationError{Operation: "ExtractAll", Field: "input", Reason: fmt.Sprintf("%s is a file or parse job ID; with WithState an ID input needs WithOwnedFiles (the file was uploaded for this batch alone), because only then can the batch tell, after a crash, whether a job on it is its own", id)}, false)
 		}
 		o.r.FileID = id
-		return b.createAndWait(ctx, createCtx, o, in, batchstate.Doc{Step: batchstate.Uploaded}, release)
+		st := batchstate.Doc{Step: batchstate.Uploaded, FileID: id}
+		if e.journal != nil {
+			sum := sha256.Sum256([]byte("file id " + id))
+			o.hash = hex.EncodeToString(sum[:])
+			prev, _ := e.journal.Lookup(in.key)
+			switch {
+			case !prev.SameContent(o.hash):
+			case prev.Step == batchstate.Done && (!prev.Failed || !e.s.batch.retryFailed):
+				o.skip = true
+				if prev.Failed {
+					e.skippedFailed.Add(1)
+				}
+				return o
+			case prev.Step != batchstate.Done:
+				st = prev
+			}
+			if st.Step == batchstate.Uploaded {
+				if err := e.journal.Uploaded(in.key, o.hash, id); err != nil {
+					return o.failed(fmt.Errorf("llamaextract: %w", err), true)
+				}
+			}
+		}
+		return b.createAndWait(ctx, createCtx, o, in, st, owned, release)
 	}
 	content, err := os.ReadFile(in.path)
 	if err != nil {
@@ -451,12 +479,14 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 		}
 	}
 	content = nil
-	return b.createAndWait(ctx, createCtx, o, in, st, release)
+	return b.createAndWait(ctx, createCtx, o, in, st, true, release)
 }
 
 // createAndWait gets the document's job (re-attached, adopted or created)
 // and waits for it. release frees the upload slot once the job exists.
-func (b *Batch[T]) createAndWait(ctx, createCtx context.Context, o outcome[BatchItem[T]], in docInput, st batchstate.Doc, release func()) outcome[BatchItem[T]] {
+// owned says the file is this document's alone (the batch uploaded it, or
+// WithOwnedFiles promised so), which makes adopting a job on it safe.
+func (b *Batch[T]) createAndWait(ctx, createCtx context.Context, o outcome[BatchItem[T]], in docInput, st batchstate.Doc, owned bool, release func()) outcome[BatchItem[T]] {
 	e := b.e
 	var job *Job
 	var err error
@@ -489,9 +519,11 @@ func (b *Batch[T]) createAndWait(ctx, createCtx context.Context, o outcome[Batch
 				}
 				return e.journal.Creating(in.key, o.r.FileID)
 			}
-			req := CreateJobRequest{FileInput: o.r.FileID, Config: b.cfg}
+			// A file that is this document's alone lets CreateJob adopt
+			// what an ambiguous attempt made.
+			req := CreateJobRequest{FileInput: o.r.FileID, Config: b.cfg, OwnsFile: owned}
 			job, err = e.create(ctx, createCtx, req, intent)
-			for round := 0; err != nil && round < 2 && ambiguous(err) && ctx.Err() == nil; round++ {
+			for round := 0; owned && err != nil && round < 2 && mayHaveCreated(err) && ctx.Err() == nil; round++ {
 				// The create may have made a job that the client could
 				// not find. The file is the batch's own, so any job on it
 				// is this document's: adopt it, or create once more.
@@ -651,6 +683,11 @@ func (e *engine) create(ctx, createCtx context.Context, req CreateJobRequest, in
 	}
 }
 
+// mayHaveCreated reports whether a failed create may have made a job.
+func mayHaveCreated(err error) bool {
+	return errors.Is(err, ErrAmbiguousCreate) || classify(true, http.MethodPost, err) == lookFirst
+}
+
 // jobOf returns the newest job of a file the batch uploaded, or nil.
 func (e *engine) jobOf(ctx context.Context, fileID string) (*Job, error) {
 	var page *ListPage[*Job]
@@ -797,7 +834,10 @@ func runEngine[I, R any](ctx context.Context, e *engine, inputs iter.Seq[I], wor
 			case o.fatal:
 				if stopErr == nil {
 					stopErr = o.err
-					cancel(o.err)
+					// Not o.err itself: the request layer hands the cause
+					// to every request it cuts off, and must not share one
+					// error value between goroutines.
+					cancel(errSharedFailure)
 				}
 				left++
 				continue
@@ -816,7 +856,7 @@ func runEngine[I, R any](ctx context.Context, e *engine, inputs iter.Seq[I], wor
 			}
 			if err := e.recordDone(o.key, o.hash, o.jobID, o.err); err != nil && stopErr == nil {
 				stopErr = err
-				cancel(err)
+				cancel(errSharedFailure)
 			}
 			if e.s.batch.progress != nil {
 				e.s.batch.progress(e.progress())

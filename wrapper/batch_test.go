@@ -362,8 +362,16 @@ func TestBatchCancelThenResume(t *testing.T) {
 	if !errors.As(failed[id], &ve) || srv.JobsCreatedFor(id) != 0 {
 		t.Fatalf("a dfl- input with WithState: %v", failed[id])
 	}
+	// Unless the caller promises the file is the batch's alone.
+	items, failed, _ := collect(t, wrapper.ExtractAll[numbered](context.Background(), c, []string{id}, wrapper.ExtractConfig{}, wrapper.WithState(state), wrapper.WithOwnedFiles(), fast))
+	if len(items) != 1 || len(failed) != 0 || srv.JobsCreatedFor(id) != 1 {
+		t.Fatalf("a dfl- input with WithState and WithOwnedFiles: %+v %v", items, failed)
+	}
+	if items, _, _ := collect(t, wrapper.ExtractAll[numbered](context.Background(), c, []string{id}, wrapper.ExtractConfig{}, wrapper.WithState(state), wrapper.WithOwnedFiles(), fast)); len(items) != 0 {
+		t.Fatalf("a finished dfl- input was done again: %+v", items)
+	}
 	// Without a state it is used as is.
-	items, failed, _ := collect(t, wrapper.ExtractAll[numbered](context.Background(), c, []string{id}, wrapper.ExtractConfig{}, fast))
+	items, failed, _ = collect(t, wrapper.ExtractAll[numbered](context.Background(), c, []string{id}, wrapper.ExtractConfig{}, fast))
 	if len(items) != 1 || len(failed) != 0 || items[0].Value.Number != "1" {
 		t.Fatalf("a dfl- input: %+v %v", items, failed)
 	}

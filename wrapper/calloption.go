@@ -23,6 +23,8 @@ type callSettings struct {
 	// uploading
 	purpose    FilePurpose
 	externalID string
+	// creating
+	ownsFiles bool
 
 	// set inside the package only
 	cancelDeadline time.Duration

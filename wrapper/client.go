@@ -8,7 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/extract-go/llamaextract/generated"
 )
@@ -41,12 +41,14 @@ type Client struct {
 	clock     Clock
 	maxBody   int64
 	policy    RetryPolicy
-	// key is kept only to scrub it from anything a server echoes back.
-	key string
-
-	// created remembers job IDs this client created or adopted, so that
-	// recovery after an ambiguous create never adopts another call's job.
-	created sync.Map
+	// requestTimeout bounds one attempt of a request (WithRequestTimeout).
+	requestTimeout time.Duration
+	// scrub removes the API key from anything a server echoes back.
+	scrub scrubber
+	// creates keeps ambiguous-create recovery exact; see create.go.
+	creates createRegistry
+	// serverClock relates the server's clock to this process's.
+	serverClock serverClock
 }
 
 type clientSettings struct {
@@ -62,6 +64,7 @@ type clientSettings struct {
 	clock             Clock
 	explicitKey, eu   bool
 	explicitBase      bool
+	requestTimeout    time.Duration
 }
 
 // Option configures a Client.
@@ -89,8 +92,8 @@ func WithOrganizationID(id string) Option { return func(s *clientSettings) { s.o
 func WithProjectID(id string) Option { return func(s *clientSettings) { s.projectID = id } }
 
 // WithHTTPClient sets the HTTP client. Its Transport (http.DefaultTransport
-// when nil) is wrapped with authentication and retries; its Timeout and
-// CheckRedirect are kept.
+// when nil) is wrapped with authentication; its Timeout and CheckRedirect
+// are kept. Retries happen above it, one attempt per RoundTrip.
 func WithHTTPClient(c *http.Client) Option { return func(s *clientSettings) { s.httpClient = c } }
 
 // WithLogger logs each request at debug level (method, URL, status,
@@ -106,6 +109,20 @@ func WithRetryPolicy(p RetryPolicy) Option { return func(s *clientSettings) { s.
 // extracttest.FakeClock (the emulator's clock) so that long jobs finish in
 // milliseconds; the default is the system clock.
 func WithClock(c Clock) Option { return func(s *clientSettings) { s.clock = c } }
+
+// DefaultRequestTimeout bounds one attempt of a request, as in the official
+// SDKs; see WithRequestTimeout.
+const DefaultRequestTimeout = 60 * time.Second
+
+// WithRequestTimeout bounds each attempt of a request, from sending it to
+// reading its whole answer (default DefaultRequestTimeout). An upload gets
+// one more second per 256 KiB it sends. An attempt that runs out of time
+// is a *ConnectionError and is retried like one, so a server that stalls
+// midway cannot hang a call that has no context deadline. d must be
+// positive.
+func WithRequestTimeout(d time.Duration) Option {
+	return func(s *clientSettings) { s.requestTimeout = d }
+}
 
 // WithHeader adds a header to every request. LLAMA_CLOUD_CUSTOM_HEADERS
 // (newline-separated "Name: value" lines) adds more.
@@ -131,13 +148,21 @@ func WithMaxResponseBytes(n int64) Option { return func(s *clientSettings) { s.m
 // WithUserAgent appends a product token to the User-Agent header.
 func WithUserAgent(token string) Option { return func(s *clientSettings) { s.userAgentSuffix = token } }
 
+// ErrInvalidBaseURL is returned by New for a base URL that is not an
+// absolute http(s) URL.
+var ErrInvalidBaseURL = errors.New("llamaextract: invalid base URL")
+
+// ErrInsecureBaseURL is returned by New for a plain http:// base URL on a
+// host that is not loopback, unless WithInsecureHTTP allows it.
+var ErrInsecureBaseURL = errors.New("llamaextract: base URL uses plain http to a non-loopback host, which would send the API key unencrypted")
+
 // ErrNoAPIKey is returned by New when no API key is configured.
 var ErrNoAPIKey = errors.New("llamaextract: no API key: pass wrapper.WithAPIKey or set " + EnvAPIKey)
 
 // New returns a Client. A missing API key or an unusable base URL is an
 // error here, not a 401 later.
 func New(opts ...Option) (*Client, error) {
-	s := clientSettings{retry: DefaultRetryPolicy(), maxResponseBytes: 256 << 20, clock: systemClock{}}
+	s := clientSettings{retry: DefaultRetryPolicy(), maxResponseBytes: 256 << 20, clock: systemClock{}, requestTimeout: DefaultRequestTimeout}
 	for _, o := range opts {
 		o(&s)
 	}
@@ -162,10 +187,16 @@ func New(opts ...Option) (*Client, error) {
 	}
 	base, err := url.Parse(strings.TrimRight(s.baseURL, "/"))
 	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {
-		return nil, fmt.Errorf("llamaextract: base URL %q: want an absolute http(s) URL such as %s", s.baseURL, DefaultBaseURL)
+		return nil, fmt.Errorf("%w %q: want an absolute http(s) URL such as %s", ErrInvalidBaseURL, s.baseURL, DefaultBaseURL)
 	}
 	if base.Scheme == "http" && !s.allowInsecureHTTP && !isLoopback(base.Hostname()) {
-		return nil, fmt.Errorf("llamaextract: base URL %q uses plain http to a non-loopback host, which would send the API key unencrypted; use https or pass wrapper.WithInsecureHTTP", s.baseURL)
+		return nil, fmt.Errorf("%w: %q; use https or pass wrapper.WithInsecureHTTP", ErrInsecureBaseURL, s.baseURL)
+	}
+	if s.requestTimeout <= 0 {
+		return nil, fmt.Errorf("llamaextract: WithRequestTimeout(%s): want a positive duration", s.requestTimeout)
+	}
+	if s.maxResponseBytes <= 0 {
+		return nil, fmt.Errorf("llamaextract: WithMaxResponseBytes(%d): want a positive size", s.maxResponseBytes)
 	}
 	if err := s.retry.validate(); err != nil {
 		return nil, err
@@ -174,11 +205,14 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	scrub := newScrubber(s.apiKey)
 	if s.clock == nil {
 		s.clock = systemClock{}
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
+	} else {
+		s.logger = slog.New(scrubHandler{next: s.logger.Handler(), s: scrub})
 	}
 	hc := &http.Client{}
 	if s.httpClient != nil {
@@ -197,13 +231,14 @@ func New(opts ...Option) (*Client, error) {
 		key:       s.apiKey,
 		userAgent: ua,
 		headers:   headers,
-		next:      &retryTransport{next: inner, policy: s.retry, logger: s.logger, clock: s.clock},
+		next:      inner,
 	}
 	gen, err := generated.NewClient(base.String(), generated.WithHTTPClient(hc))
 	if err != nil {
 		return nil, fmt.Errorf("llamaextract: %w", err)
 	}
-	return &Client{gen: gen, base: base, orgID: s.orgID, projectID: s.projectID, logger: s.logger, clock: s.clock, maxBody: s.maxResponseBytes, policy: s.retry, key: s.apiKey}, nil
+	return &Client{gen: gen, base: base, orgID: s.orgID, projectID: s.projectID, logger: s.logger, clock: s.clock, maxBody: s.maxResponseBytes,
+		policy: s.retry, requestTimeout: s.requestTimeout, scrub: scrub}, nil
 }
 
 // BaseURL returns the API base URL the client talks to.

@@ -9,9 +9,13 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/extract-go/llamaextract"
 	"github.com/extract-go/llamaextract/generated"
 	"github.com/extract-go/llamaextract/internal/fileinput"
 )
@@ -27,6 +31,12 @@ type CreateJobRequest struct {
 	// WebhookConfigIDs refer to saved webhook configurations.
 	Webhooks         []Webhook
 	WebhookConfigIDs []string
+	// OwnsFile promises that FileInput was made for this request alone: an
+	// upload no other create (in this process or any other) uses. Extract,
+	// ExtractRows, ExtractAll and the CLI upload a fresh file per job and
+	// set it. Only then may CreateJob adopt the job an ambiguous attempt
+	// made; see CreateJob.
+	OwnsFile bool
 }
 
 // Webhook is an endpoint LlamaCloud notifies as a job changes status;
@@ -103,96 +113,446 @@ func (r CreateJobRequest) body() (generated.ExtractV2JobCreate, error) {
 }
 
 // CreateJob starts an extraction job. The request is checked before it is
-// sent. A create is never blindly retried: it is retried only when it cannot
-// have reached the service, and after an ambiguous failure (a dropped
-// connection, a truncated answer, a 5xx) the client looks for the job the
-// attempt may have created and returns that job instead of creating another.
+// sent.
+//
+// The API has no idempotency key, so a create is sent again only when the
+// failed attempt provably made no job: it never left, or the server
+// answered 429, 503 or x-should-retry: true. After an ambiguous failure (a
+// dropped connection, a timeout, a truncated or unusable 2xx answer, a 408,
+// 409 or other 5xx) the client lists the jobs of FileInput and:
+//
+//   - ignores jobs it returned from other calls, jobs whose configuration
+//     differs from the request (inline fields or configuration_id), and,
+//     unless req.OwnsFile, jobs created before the attempt began, measured
+//     on the server's clock (its Date header), so clock skew between client
+//     and server changes nothing;
+//   - with req.OwnsFile, adopts the oldest remaining job whose whole
+//     configuration equals the request's: every job on a file this call
+//     owns was made by this call, webhooks included (the API does not echo
+//     webhooks back, so they are matched by ownership);
+//   - without req.OwnsFile (a file ID others may share), never adopts: when
+//     a job remains that may be this call's, it returns an
+//     *AmbiguousCreateError (errors.Is(err, ErrAmbiguousCreate)) listing
+//     the candidates, and the caller decides;
+//   - when no job remains, sends the create again, within the retry
+//     policy's MaxRetries.
+//
+// Concurrent creates in one Client never return the same job: creates on
+// one file wait while a recovery on that file looks, and a job is recorded
+// as taken before its create returns. Two Clients (or processes) never
+// return the same job either, provided a file they share is never passed
+// with OwnsFile.
+//
+// Limits: when ctx ends while a create is in flight, CreateJob returns the
+// context's error without looking, and the job may exist. The service's
+// list must show a job as soon as its create is answered (it does; an
+// eventually consistent list would let a repeated create duplicate it).
 func (c *Client) CreateJob(ctx context.Context, req CreateJobRequest) (*Job, error) {
 	body, err := req.body()
 	if err != nil {
 		return nil, err
 	}
 	params := &generated.CreateExtractJobParams{OrganizationId: c.org(), ProjectId: c.project()}
-	policy := c.policy
-	for attempt := 0; ; attempt++ {
-		started := c.clock.Now()
-		job, err := request[Job](withCreate(ctx), c, opCreateJob, pathID{}, func(ctx context.Context) (*http.Response, error) {
+	file := c.creates.acquire(body.FileInput)
+	defer c.creates.release(body.FileInput, file)
+	var job Job
+	r := &createRecovery{c: c, body: body, owned: req.OwnsFile, file: file, out: &job}
+	err = c.do(ctx, callSpec{
+		op:     opCreateJob,
+		create: true,
+		out:    &job,
+		guard:  &file.mu,
+		onSuccess: func() {
+			c.creates.remember(job.ID)
+		},
+		send: func(ctx context.Context) (*http.Response, error) {
 			return c.gen.CreateExtractJob(ctx, params, body)
-		})
-		if err == nil {
-			c.created.Store(job.ID, true)
-			return job, nil
-		}
-		if !ambiguous(err) || ctx.Err() != nil {
-			return nil, err
-		}
-		found, ferr := c.findCreated(ctx, body, started)
-		if found != nil {
-			c.logger.DebugContext(ctx, "llamaextract adopted job after ambiguous create", "job", found.ID, "error", err)
-			return found, nil
-		}
-		if ferr != nil || attempt >= policy.MaxRetries {
-			return nil, fmt.Errorf("%w (the job may or may not exist; looking for it failed: %v)", err, ferr)
-		}
-		if err := sleep(ctx, c.clock, policy.backoff(attempt)); err != nil {
-			return nil, fmt.Errorf("llamaextract: CreateExtractJob: %w", err)
-		}
+		},
+		recover: r.look,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &job, nil
+}
+
+// WithOwnedFiles promises that every input given as a file ID (dfl-...)
+// was uploaded for this call alone, as a path always is, so an ambiguous
+// create may adopt the job it made (see CreateJobRequest.OwnsFile). Leave
+// it out for IDs other callers or processes may use. Extract, ExtractRows
+// and ExtractAll read it.
+func WithOwnedFiles() CallOption { return func(s *callSettings) { s.ownsFiles = true } }
+
+// ErrAmbiguousCreate matches an *AmbiguousCreateError with errors.Is.
+var ErrAmbiguousCreate = errors.New("llamaextract: ambiguous create")
+
+// AmbiguousCreateError is a create that may or may not have made a job,
+// which CreateJob could not settle on its own: the file is shared (the
+// request did not set OwnsFile) and jobs exist that may be this call's, or
+// looking for them failed. Check the candidates (e.g. by their metadata or
+// with a human) before creating again.
+type AmbiguousCreateError struct {
+	Operation string
+	// FileInput is the request's file.
+	FileInput string
+	// Candidates are IDs of jobs on FileInput, newest first, created since
+	// the attempt began (server clock), whose configuration matches or may
+	// match the request, and which this client did not return to another
+	// call. At most 20 are listed.
+	Candidates []string
+	// Err is the failure that left the create ambiguous.
+	Err error
+	// LookupErr is why listing the file's jobs failed, if it did.
+	LookupErr error
+}
+
+func (e *AmbiguousCreateError) Error() string {
+	msg := fmt.Sprintf("llamaextract: %s: the job may or may not exist (%v)", e.Operation, e.Err)
+	if e.LookupErr != nil {
+		return msg + fmt.Sprintf("; looking for it failed: %v", e.LookupErr)
+	}
+	return msg + fmt.Sprintf("; jobs on %s that may be this call's: %s; none was adopted because other callers may create jobs on a shared file (set CreateJobRequest.OwnsFile when this call uploaded it)",
+		e.FileInput, strings.Join(e.Candidates, ", "))
+}
+
+// Unwrap returns the failure that left the create ambiguous.
+func (e *AmbiguousCreateError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrAmbiguousCreate) true.
+func (e *AmbiguousCreateError) Is(target error) bool { return target == ErrAmbiguousCreate }
+
+const (
+	// maxKnownJobs bounds the jobs a client remembers having returned;
+	// older entries are forgotten first. Recovery only needs jobs created
+	// shortly before an attempt (the time filter drops older ones), so a
+	// long-lived process keeps a fixed amount of memory.
+	maxKnownJobs = 4096
+	// maxCandidates bounds the jobs listed in an AmbiguousCreateError.
+	maxCandidates = 20
+	// recoveryPages bounds how many pages of a file's jobs recovery reads.
+	recoveryPages = 5
+	// clockMargin widens the server-clock window for timestamp rounding.
+	clockMargin = time.Second
+)
+
+// createRegistry is what one Client knows about its own creates.
+type createRegistry struct {
+	mu    sync.Mutex
+	files map[string]*fileCreates
+	known map[string]struct{}
+	ring  [maxKnownJobs]string
+	next  int
+}
+
+// fileCreates serialises recovery against creates on one file: an attempt
+// holds mu for reading from sending to recording its job; a recovery holds
+// it for writing while it lists and claims, so it never sees a job whose
+// create is still in flight in this client.
+type fileCreates struct {
+	mu    sync.RWMutex
+	users int
+}
+
+func (r *createRegistry) acquire(file string) *fileCreates {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.files == nil {
+		r.files = map[string]*fileCreates{}
+	}
+	f := r.files[file]
+	if f == nil {
+		f = &fileCreates{}
+		r.files[file] = f
+	}
+	f.users++
+	return f
+}
+
+func (r *createRegistry) release(file string, f *fileCreates) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if f.users--; f.users == 0 {
+		delete(r.files, file)
 	}
 }
 
-// ambiguous reports whether a failed create may have created a job.
-func ambiguous(err error) bool {
-	var conn *ConnectionError
-	if errors.As(err, &conn) {
-		return !neverSent(conn.Err)
+// remember records a job returned to a caller, forgetting the oldest once
+// maxKnownJobs are held.
+func (r *createRegistry) remember(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.known == nil {
+		r.known = make(map[string]struct{}, 64)
 	}
-	var inv *InvalidResponseError
-	if errors.As(err, &inv) {
+	if _, ok := r.known[id]; ok {
+		return
+	}
+	if old := r.ring[r.next]; old != "" {
+		delete(r.known, old)
+	}
+	r.ring[r.next] = id
+	r.next = (r.next + 1) % maxKnownJobs
+	r.known[id] = struct{}{}
+}
+
+func (r *createRegistry) isKnown(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.known[id]
+	return ok
+}
+
+func (r *createRegistry) size() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.known)
+}
+
+// serverClock relates the server's clock to this process's monotonic clock
+// through the Date header: a response dated D (truncated to the second)
+// and received at local instant t proves the server's clock read at least
+// D + (u - t) at any local instant u, whatever the skew between the two
+// wall clocks.
+type serverClock struct {
+	last atomic.Pointer[clockReading]
+}
+
+type clockReading struct {
+	header string
+	date   time.Time
+	at     time.Time
+}
+
+func (s *serverClock) observe(header string, at time.Time) {
+	if header == "" {
+		return
+	}
+	// Within one second the first receipt gives the tightest bound.
+	if r := s.last.Load(); r != nil && r.header == header {
+		return
+	}
+	d, err := http.ParseTime(header)
+	if err != nil {
+		return
+	}
+	s.last.Store(&clockReading{header: header, date: d, at: at})
+}
+
+// lowerBound returns a time the server's clock had certainly reached at
+// local instant u, if the server ever sent a Date.
+func (s *serverClock) lowerBound(u time.Time) (time.Time, bool) {
+	r := s.last.Load()
+	if r == nil {
+		return time.Time{}, false
+	}
+	return r.date.Add(u.Sub(r.at)), true
+}
+
+type createRecovery struct {
+	c     *Client
+	body  generated.ExtractV2JobCreate
+	owned bool
+	file  *fileCreates
+	out   *Job
+}
+
+// listedJob is what recovery reads of a listed job.
+type listedJob struct {
+	ID              string                     `json:"id"`
+	CreatedAt       llamaextract.Time          `json:"created_at"`
+	ConfigurationID *string                    `json:"configuration_id"`
+	Configuration   map[string]json.RawMessage `json:"configuration"`
+	raw             json.RawMessage
+}
+
+// look is CreateJob's recovery after an ambiguous attempt that began at
+// start: found means r.out holds the adopted job.
+func (r *createRecovery) look(ctx context.Context, cause error, start time.Time) (bool, error) {
+	c := r.c
+	r.file.mu.Lock()
+	defer r.file.mu.Unlock()
+	jobs, err := r.list(ctx, start)
+	if errors.Is(err, errTooManyJobs) && r.owned {
+		err = nil // every job on an owned file is this call's: any will do
+	}
+	if err != nil {
+		return false, &AmbiguousCreateError{Operation: "CreateExtractJob", FileInput: r.body.FileInput, Err: cause, LookupErr: err}
+	}
+	since, timed := c.serverClock.lowerBound(start)
+	var exact, maybe []listedJob
+	for _, j := range jobs {
+		if c.creates.isKnown(j.ID) {
+			continue
+		}
+		if !r.owned && timed && j.CreatedAt.Before(since.Add(-clockMargin)) {
+			continue
+		}
+		switch compareConfig(r.body, j) {
+		case sameConfig:
+			exact = append(exact, j)
+		case maybeSameConfig:
+			maybe = append(maybe, j)
+		}
+	}
+	// On an owned file every job is this call's: one whose fields equal
+	// every field the request set (the service fills in others, such as
+	// the version it ran) is adopted, an exact match first.
+	if r.owned && len(exact)+len(maybe) > 0 {
+		pick := maybe
+		if len(exact) > 0 {
+			pick = exact
+		}
+		j := pick[len(pick)-1] // newest first: adopt the oldest
+		var job Job
+		if err := json.Unmarshal(j.raw, &job); err != nil {
+			return false, &AmbiguousCreateError{Operation: "CreateExtractJob", FileInput: r.body.FileInput, Err: cause, LookupErr: err}
+		}
+		c.creates.remember(j.ID)
+		*r.out = job
+		c.logger.DebugContext(ctx, "llamaextract adopted job after ambiguous create", "job", j.ID, "error", cause)
+		return true, nil
+	}
+	if len(exact)+len(maybe) == 0 {
+		return false, nil // no job can be this attempt's: send again
+	}
+	ids := make([]string, 0, min(maxCandidates, len(exact)+len(maybe)))
+	for _, j := range append(exact, maybe...) {
+		if len(ids) == maxCandidates {
+			break
+		}
+		ids = append(ids, j.ID)
+	}
+	return false, &AmbiguousCreateError{Operation: "CreateExtractJob", FileInput: r.body.FileInput, Err: cause, Candidates: ids}
+}
+
+var errTooManyJobs = fmt.Errorf("llamaextract: more than %d jobs on the file since the attempt began", recoveryPages*100)
+
+// list reads the file's jobs with their configuration, newest first, from
+// shortly before start (server clock) when the server's clock is known.
+func (r *createRecovery) list(ctx context.Context, start time.Time) ([]listedJob, error) {
+	c := r.c
+	params := &generated.ListExtractJobsParams{OrganizationId: c.org(), ProjectId: c.project()}
+	fileInput := r.body.FileInput
+	params.FileInput = &fileInput
+	expand := []generated.ExtractExpand{string(ExpandConfiguration)}
+	params.Expand = &expand
+	pageSize := 100
+	params.PageSize = &pageSize
+	if since, ok := c.serverClock.lowerBound(start); ok && !r.owned {
+		// Wider than the final filter: the final bound comes from the
+		// freshest Date, this one from an older reading.
+		after := since.Add(-2 * clockMargin).UTC()
+		params.CreatedAtOnOrAfter = &after
+	}
+	var out []listedJob
+	seen := map[string]bool{}
+	for n := 0; ; n++ {
+		if n == recoveryPages {
+			// Not having seen every job, recovery cannot say none is
+			// this call's.
+			return out, errTooManyJobs
+		}
+		var page struct {
+			Items         []json.RawMessage `json:"items"`
+			NextPageToken *string           `json:"next_page_token"`
+		}
+		if err := c.call(ctx, "ListExtractJobs", func(ctx context.Context) (*http.Response, error) {
+			return c.gen.ListExtractJobs(ctx, params)
+		}, &page); err != nil {
+			return nil, err
+		}
+		for _, raw := range page.Items {
+			var j listedJob
+			if err := json.Unmarshal(raw, &j); err != nil || j.ID == "" {
+				return nil, &InvalidResponseError{Operation: "ListExtractJobs", StatusCode: http.StatusOK, Reason: "a job without a readable id", Err: err}
+			}
+			j.raw = raw
+			out = append(out, j)
+		}
+		if page.NextPageToken == nil || *page.NextPageToken == "" || len(page.Items) == 0 {
+			break
+		}
+		if seen[*page.NextPageToken] {
+			return nil, &InvalidResponseError{Operation: "ListExtractJobs", StatusCode: http.StatusOK, Reason: "next_page_token repeats an earlier page's"}
+		}
+		seen[*page.NextPageToken] = true
+		params.PageToken = page.NextPageToken
+	}
+	return out, nil
+}
+
+type configMatch int
+
+const (
+	differentConfig configMatch = iota
+	// maybeSameConfig: every field the request set is equal, but the job
+	// shows other fields set (perhaps service defaults, perhaps another
+	// caller's choice): it may be this call's job, not provably.
+	maybeSameConfig
+	sameConfig
+)
+
+// compareConfig compares the whole configuration of a request and a job:
+// the saved configuration's ID, or every inline field. Absent, null, false
+// and "" are the same (unset).
+func compareConfig(body generated.ExtractV2JobCreate, j listedJob) configMatch {
+	gotID := ""
+	if j.ConfigurationID != nil {
+		gotID = *j.ConfigurationID
+	}
+	if body.ConfigurationId != nil {
+		if gotID == *body.ConfigurationId {
+			return sameConfig
+		}
+		return differentConfig
+	}
+	if gotID != "" {
+		return differentConfig
+	}
+	if j.Configuration == nil || body.Configuration == nil {
+		return maybeSameConfig // the server did not say
+	}
+	raw, err := json.Marshal(body.Configuration)
+	var want map[string]json.RawMessage
+	if err != nil || json.Unmarshal(raw, &want) != nil {
+		return differentConfig
+	}
+	result := sameConfig
+	for k, wv := range want {
+		gv, ok := j.Configuration[k]
+		switch {
+		case !ok && unset(wv):
+		case !ok:
+			result = maybeSameConfig // a server may leave out what it did not change
+		case !jsonEqual(wv, gv):
+			return differentConfig
+		}
+	}
+	for k, gv := range j.Configuration {
+		if _, ok := want[k]; !ok && !unset(gv) {
+			result = maybeSameConfig
+		}
+	}
+	return result
+}
+
+func unset(v json.RawMessage) bool {
+	switch string(bytes.TrimSpace(v)) {
+	case "", "null", "false", `""`:
 		return true
-	}
-	var api *APIError
-	if errors.As(err, &api) {
-		return api.StatusCode == http.StatusRequestTimeout || (api.StatusCode >= 500 && api.StatusCode != http.StatusServiceUnavailable)
 	}
 	return false
 }
 
-// adoptionWindow is how far before an attempt a job's created_at may lie
-// and still count as the attempt's (client and server clocks differ).
-const adoptionWindow = 2 * time.Minute
-
-// findCreated looks for a job an ambiguous create attempt may have made: same
-// file_input and configuration, created since the attempt began, and not
-// already known to this client. Claiming it is atomic, so two concurrent
-// recoveries never adopt the same job.
-func (c *Client) findCreated(ctx context.Context, body generated.ExtractV2JobCreate, since time.Time) (*Job, error) {
-	after := since.Add(-adoptionWindow)
-	page, err := c.ListJobs(ctx, JobFilter{FileInput: body.FileInput, CreatedAfter: after, PageSize: 50}, WithExpand(ExpandConfiguration))
-	if err != nil {
-		return nil, err
+// jsonEqual compares two JSON values by meaning (key order and spacing
+// aside).
+func jsonEqual(a, b json.RawMessage) bool {
+	if bytes.Equal(a, b) {
+		return true
 	}
-	// Newest first: walk backwards to adopt the oldest candidate.
-	for i := len(page.Items) - 1; i >= 0; i-- {
-		j := page.Items[i]
-		if !sameConfig(body, j) {
-			continue
-		}
-		if _, known := c.created.LoadOrStore(j.ID, true); known {
-			continue
-		}
-		return j, nil
-	}
-	return nil, nil
-}
-
-func sameConfig(body generated.ExtractV2JobCreate, j *Job) bool {
-	if body.ConfigurationId != nil {
-		return j.ConfigurationID == *body.ConfigurationId
-	}
-	if j.ConfigurationID != "" || j.Configuration == nil || body.Configuration == nil {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
 		return false
 	}
-	a, err1 := json.Marshal(body.Configuration.DataSchema)
-	b, err2 := json.Marshal(j.Configuration.Schema.dataSchema())
-	return err1 == nil && err2 == nil && bytes.Equal(a, b)
+	return reflect.DeepEqual(x, y)
 }

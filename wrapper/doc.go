@@ -80,17 +80,25 @@
 // service, explained in Detail. Requests that are wrong before sending are
 // *ValidationError naming the field and the fix (errors.Is
 // ErrInvalidRequest); network failures are *ConnectionError; unusable
-// answers are *InvalidResponseError; a file that cannot be opened is the
-// os package's *fs.PathError.
+// answers are *InvalidResponseError (a 2xx that is not a job, such as null
+// or {}, is one); a create that may or may not have made a job on a shared
+// file is an *AmbiguousCreateError; a file that cannot be opened is the os
+// package's *fs.PathError. No error, log line or Job field carries the API
+// key: everything the server sends is scrubbed of it, whether echoed as is,
+// JSON-escaped, URL-encoded or cut short.
 //
 // # Retries
 //
-// Below the generated client, failed requests are retried (default 2 times)
-// on connection errors, 408, 409, 429 and 5xx, with exponential backoff and
-// jitter (0.5 s doubling, at most 8 s), honouring retry-after-ms, Retry-After
-// and x-should-retry. A job-creating request is retried only when it cannot
-// have reached the service; after an ambiguous failure the client finds and
-// adopts the job the attempt created, so a job is never duplicated.
+// One layer retries every request (default 2 retries, so at most 3
+// attempts per call) on connection errors, 408, 409, 429 and 5xx, with
+// exponential backoff and jitter (0.5 s doubling, at most 8 s), honouring
+// retry-after-ms, Retry-After and x-should-retry. Each attempt is bounded by
+// WithRequestTimeout (60 s, more for uploads). A job-creating request is
+// sent again only when it provably made no job; after an ambiguous failure
+// CreateJob adopts a job only on a file the call owns
+// (CreateJobRequest.OwnsFile, set by Extract and ExtractAll), and otherwise
+// returns an *AmbiguousCreateError listing the jobs that may be the call's.
+// See CreateJob for the exact rule.
 //
 // # Batches
 //

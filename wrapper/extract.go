@@ -90,7 +90,12 @@ func extract[R any](ctx context.Context, c *Client, input string, cfg Config, ta
 		result, has = v, ok
 		return job, err
 	}
-	job, err := c.run(ctx, CreateJobRequest{FileInput: fileInput, Config: cfg}, w, fetch)
+	// A path was uploaded just now for this call alone (an ID is used as
+	// is and may be shared, unless WithOwnedFiles says otherwise): only
+	// then may an ambiguous create adopt.
+	_, isID := fileinput.Resolve(input)
+	owned := w.ownsFiles || !isID
+	job, err := c.run(ctx, CreateJobRequest{FileInput: fileInput, Config: cfg, OwnsFile: owned}, w, fetch)
 	if err != nil {
 		return zero, job, err
 	}

@@ -181,9 +181,13 @@ func (c *Client) upload(ctx context.Context, name string, r io.Reader, s callSet
 		return nil, fmt.Errorf("llamaextract: %s: reading %s: %w", opUploadFile, name, err)
 	}
 	params := &generated.UploadFileParams{OrganizationId: c.org(), ProjectId: c.project()}
-	return request[File](ctx, c, opUploadFile, pathID{}, func(ctx context.Context) (*http.Response, error) {
+	var out File
+	if err := c.do(ctx, callSpec{op: opUploadFile, out: &out, upload: int64(buf.Len()), send: func(ctx context.Context) (*http.Response, error) {
 		return c.gen.UploadFileWithBody(ctx, params, mw.FormDataContentType(), bytes.NewReader(buf.Bytes()))
-	})
+	}}); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // GetFile returns an uploaded file's metadata.

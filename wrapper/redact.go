@@ -2,27 +2,363 @@ package wrapper
 
 import (
 	"bytes"
-	"strings"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
 )
 
-// redact removes the API key from text a server sent back, so a hostile or
-// buggy server echoing request headers cannot put the key into an error.
-func (c *Client) redact(s string) string {
-	if c.key == "" || !strings.Contains(s, c.key) {
-		return s
-	}
-	return strings.ReplaceAll(s, c.key, "[redacted]")
+// redacted replaces every trace of the API key.
+const redacted = "[redacted]"
+
+// minKeyFragment is the shortest piece of the key that is scrubbed on its
+// own: a key cut by a truncation boundary (an excerpt, a capped body, a
+// half-sent answer) leaves its first or last characters behind, and 8 of
+// them are already worth hiding. Shorter keys are scrubbed whole.
+const minKeyFragment = 8
+
+// scrubber removes the API key from text a server sent back, so that a
+// hostile or buggy server echoing request headers cannot put the key into
+// an error, a Job field or a log line. It finds the key written as is, with
+// any of its characters JSON-escaped (\u006c, \/) or URL-encoded (%6C), and
+// any run of at least minKeyFragment of its first characters (written in
+// any of those forms) or of its last characters.
+//
+// It is applied at one point on the way in (every response body and header
+// passes through it in doCall before anything decodes it) and one point on
+// the way out (every error leaving the request layer passes through
+// scrubError; every log record through scrubHandler).
+type scrubber struct {
+	key  string
+	frag int
+	// anchor is where in the key's first characters the literal search
+	// starts: the first byte that is not a lowercase letter (rarer in
+	// text, so the vectorised search stops less often).
+	anchor int
 }
 
-func (c *Client) redactAPIError(e *APIError) *APIError {
-	e.Detail = c.redact(e.Detail)
-	if bytes.Contains(e.Body, []byte(c.key)) {
-		e.Body = bytes.ReplaceAll(e.Body, []byte(c.key), []byte("[redacted]"))
-	}
-	for k, vs := range e.Header {
-		for i, v := range vs {
-			e.Header[k][i] = c.redact(v)
+func newScrubber(key string) scrubber {
+	s := scrubber{key: key, frag: min(minKeyFragment, len(key))}
+	for i := 0; i+4 <= s.frag; i++ {
+		if c := key[i]; c < 'a' || c > 'z' {
+			s.anchor = i
+			break
 		}
 	}
-	return e
+	return s
+}
+
+// bytes returns b with every trace of the key replaced; b itself (not a
+// copy) when there is none, which is the common case and costs a few
+// vectorised scans.
+func (s scrubber) bytes(b []byte) []byte {
+	spans := s.find(b)
+	if len(spans) == 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	last := 0
+	for _, sp := range spans {
+		out = append(out, b[last:sp[0]]...)
+		out = append(out, redacted...)
+		last = sp[1]
+	}
+	return append(out, b[last:]...)
+}
+
+// string is bytes for a string.
+func (s scrubber) string(str string) string {
+	if s.key == "" || len(str) < s.frag {
+		return str
+	}
+	b := []byte(str)
+	if len(s.find(b)) == 0 {
+		return str
+	}
+	return string(s.bytes(b))
+}
+
+// contains reports whether text holds any trace of the key.
+func (s scrubber) contains(text string) bool {
+	return s.key != "" && len(text) >= s.frag && len(s.find([]byte(text))) > 0
+}
+
+// find returns the sorted, non-overlapping [start, end) spans of key traces.
+func (s scrubber) find(b []byte) [][2]int {
+	if s.key == "" || len(b) < s.frag {
+		return nil
+	}
+	var spans [][2]int
+	add := func(start, end int) {
+		spans = append(spans, [2]int{start, end})
+	}
+	// Forward matches: any run of the key's first s.frag characters or
+	// more. Written as is, it contains the literal fragment, which a
+	// vectorised search finds, anchored on its rarest-looking byte.
+	head, o := s.key[:s.frag], s.anchor
+	for i := o; i < len(b); {
+		j := bytes.Index(b[i:], []byte(head[o:]))
+		if j < 0 {
+			break
+		}
+		j += i - o
+		if !bytes.Equal(b[j:j+o], []byte(head[:o])) {
+			i = j + o + 1
+			continue
+		}
+		n := s.matchPrefix(b, j)
+		add(j, j+n)
+		i = j + n + o
+	}
+	// Escaped, it contains an escape (\uXXXX, \/ or %XX) of one of those
+	// characters within its first 6*s.frag bytes: only such escapes are
+	// followed up, so ordinary escapes (\n, non-ASCII text, "50%") cost a
+	// glance each.
+	for _, esc := range [...]byte{'\\', '%'} {
+		for i := 0; i < len(b); {
+			e := bytes.IndexByte(b[i:], esc)
+			if e < 0 {
+				break
+			}
+			e += i
+			i = e + 1
+			if !s.escapesHead(b[e:]) {
+				continue
+			}
+			for p := max(0, e-6*s.frag); p <= e; p++ {
+				if n := s.matchPrefix(b, p); n > 0 && p+n > e {
+					add(p, p+n)
+					i = p + n
+					break
+				}
+			}
+		}
+	}
+	// A key cut at the start of a text keeps its last characters, written
+	// as is.
+	tail := s.key[len(s.key)-s.frag:]
+	for i := 0; i < len(b); {
+		j := bytes.Index(b[i:], []byte(tail))
+		if j < 0 {
+			break
+		}
+		start, end := i+j, i+j+len(tail)
+		for k := len(s.key) - s.frag - 1; k >= 0 && start > 0 && b[start-1] == s.key[k]; k-- {
+			start--
+		}
+		add(start, end)
+		i = end
+	}
+	return mergeSpans(spans)
+}
+
+// escapesHead reports whether b starts with an escape of one of the key's
+// first s.frag characters.
+func (s scrubber) escapesHead(b []byte) bool {
+	if b[0] == '\\' && (len(b) < 2 || (b[1] != 'u' && b[1] != 'U' && b[1] != '/')) {
+		return false
+	}
+	for k := range s.frag {
+		if decodedIs(b, s.key[k]) > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// matchPrefix returns how many bytes at b[i:] spell at least s.frag leading
+// characters of the key (each as is, \uXXXX, \/ or %XX), or 0.
+func (s scrubber) matchPrefix(b []byte, i int) int {
+	p, matched := i, 0
+	for matched < len(s.key) && p < len(b) {
+		n := decodedIs(b[p:], s.key[matched])
+		if n == 0 {
+			break
+		}
+		p += n
+		matched++
+	}
+	if matched < s.frag {
+		return 0
+	}
+	return p - i
+}
+
+// decodedIs reports how many bytes of b encode c (0 when they do not).
+func decodedIs(b []byte, c byte) int {
+	switch {
+	case b[0] == c:
+		return 1
+	case b[0] == '\\' && len(b) >= 2 && b[1] == '/' && c == '/':
+		return 2
+	case b[0] == '\\' && len(b) >= 6 && (b[1] == 'u' || b[1] == 'U'):
+		if v, ok := hexValue(b[2:6]); ok && v == int(c) {
+			return 6
+		}
+	case b[0] == '%' && len(b) >= 3:
+		if v, ok := hexValue(b[1:3]); ok && v == int(c) {
+			return 3
+		}
+	}
+	return 0
+}
+
+func hexValue(b []byte) (int, bool) {
+	v := 0
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			v = v<<4 | int(c-'0')
+		case c >= 'a' && c <= 'f':
+			v = v<<4 | int(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			v = v<<4 | int(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return v, true
+}
+
+func mergeSpans(spans [][2]int) [][2]int {
+	if len(spans) < 2 {
+		return spans
+	}
+	// Few spans, almost always: insertion sort keeps this free of imports.
+	for i := 1; i < len(spans); i++ {
+		for j := i; j > 0 && spans[j][0] < spans[j-1][0]; j-- {
+			spans[j], spans[j-1] = spans[j-1], spans[j]
+		}
+	}
+	out := spans[:1]
+	for _, sp := range spans[1:] {
+		if last := &out[len(out)-1]; sp[0] <= last[1] {
+			last[1] = max(last[1], sp[1])
+			continue
+		}
+		out = append(out, sp)
+	}
+	return out
+}
+
+func (s scrubber) header(h http.Header) {
+	for k, vs := range h {
+		for i, v := range vs {
+			h[k][i] = s.string(v)
+		}
+	}
+}
+
+// scrubbedError stands for an error whose text held the key: Error gives
+// the scrubbed text, Unwrap still reaches the original for errors.Is/As.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
+
+// scrubError is the way out of the request layer: every error a request
+// returns passes through it. Typed errors keep their type with their text
+// fields scrubbed; anything else whose text holds the key is wrapped.
+func (s scrubber) scrubError(err error) error {
+	if err == nil || s.key == "" {
+		return err
+	}
+	var (
+		api  *APIError
+		inv  *InvalidResponseError
+		conn *ConnectionError
+		amb  *AmbiguousCreateError
+		job  *JobError
+	)
+	switch {
+	case errors.As(err, &api):
+		api.Detail, api.URL = s.string(api.Detail), s.string(api.URL)
+		api.Body = s.bytes(api.Body)
+		s.header(api.Header)
+		for i := range api.Issues {
+			is := &api.Issues[i]
+			is.Msg, is.Path, is.Type = s.string(is.Msg), s.string(is.Path), s.string(is.Type)
+			for k := range is.Loc {
+				is.Loc[k] = s.string(is.Loc[k])
+			}
+		}
+	case errors.As(err, &inv):
+		inv.Reason, inv.Snippet = s.string(inv.Reason), s.string(inv.Snippet)
+		inv.Err = s.wrap(inv.Err)
+	case errors.As(err, &conn):
+		conn.Err = s.wrap(conn.Err)
+	case errors.As(err, &amb):
+		amb.Err = s.scrubError(amb.Err)
+		amb.LookupErr = s.scrubError(amb.LookupErr)
+	case errors.As(err, &job):
+		if job.Job != nil {
+			job.Job.ErrorMessage = s.string(job.Job.ErrorMessage)
+		}
+	}
+	return s.wrap(err)
+}
+
+// wrap hides err's text behind a scrubbed copy when it holds the key.
+func (s scrubber) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	if msg := err.Error(); s.contains(msg) {
+		return &scrubbedError{msg: s.string(msg), err: err}
+	}
+	return err
+}
+
+// scrubHandler scrubs every log record before the user's handler sees it:
+// message, attribute values, errors and groups alike.
+type scrubHandler struct {
+	next slog.Handler
+	s    scrubber
+}
+
+func (h scrubHandler) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
+
+func (h scrubHandler) Handle(ctx context.Context, r slog.Record) error {
+	out := slog.NewRecord(r.Time, r.Level, h.s.string(r.Message), r.PC)
+	r.Attrs(func(a slog.Attr) bool {
+		out.AddAttrs(h.attr(a))
+		return true
+	})
+	return h.next.Handle(ctx, out)
+}
+
+func (h scrubHandler) attr(a slog.Attr) slog.Attr {
+	a.Key = h.s.string(a.Key)
+	v := a.Value.Resolve()
+	switch v.Kind() {
+	case slog.KindString:
+		return slog.String(a.Key, h.s.string(v.String()))
+	case slog.KindGroup:
+		attrs := v.Group()
+		out := make([]slog.Attr, len(attrs))
+		for i, g := range attrs {
+			out[i] = h.attr(g)
+		}
+		return slog.Attr{Key: a.Key, Value: slog.GroupValue(out...)}
+	case slog.KindAny:
+		if text := v.String(); h.s.contains(text) {
+			return slog.String(a.Key, h.s.string(text))
+		}
+	}
+	return slog.Attr{Key: a.Key, Value: v}
+}
+
+func (h scrubHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	out := make([]slog.Attr, len(attrs))
+	for i, a := range attrs {
+		out[i] = h.attr(a)
+	}
+	return scrubHandler{next: h.next.WithAttrs(out), s: h.s}
+}
+
+func (h scrubHandler) WithGroup(name string) slog.Handler {
+	return scrubHandler{next: h.next.WithGroup(h.s.string(name)), s: h.s}
 }

@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,9 +9,9 @@ import (
 	"io"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -59,8 +60,8 @@ type none struct{}
 // request is the one way an endpoint is called: it checks the path ID
 // before anything is sent, sends the request send builds (with the
 // generated client), and decodes a 2xx JSON answer into a new T. Every
-// method of Client goes through it, so the checks, the error types and the
-// retry of broken bodies are the same everywhere.
+// method of Client goes through it, so the checks, the error types, the
+// retries (do) and the validate hook are the same everywhere.
 func request[T any](ctx context.Context, c *Client, op string, id pathID, send func(context.Context) (*http.Response, error)) (*T, error) {
 	if id.field != "" {
 		if err := checkID(op, id.field, id.value); err != nil {
@@ -78,38 +79,109 @@ func request[T any](ctx context.Context, c *Client, op string, id pathID, send f
 	return out, nil
 }
 
+// callSpec is one API request as call sends it.
+type callSpec struct {
+	op   string
+	send func(context.Context) (*http.Response, error)
+	// out receives a successful JSON answer (nil: the body is discarded).
+	out any
+	// create marks a request that makes a job; see classify.
+	create bool
+	// recover, for a create, looks for the job an ambiguous attempt
+	// (started at start) may have made; see CreateJob.
+	recover func(ctx context.Context, err error, start time.Time) (found bool, rerr error)
+	// upload is the size of the body sent, which scales the attempt
+	// timeout.
+	upload int64
+	// guard, when set, is held for reading through each attempt, and
+	// onSuccess runs under it: a create's recovery takes it for writing.
+	guard     *sync.RWMutex
+	onSuccess func()
+}
+
 // call sends a request built by the generated client and decodes a
 // successful JSON answer into out (when non-nil). Any non-2xx status becomes
 // an *APIError naming op.
-//
-// An idempotent request (GET) whose body breaks off midway is sent again, up
-// to the retry policy's MaxRetries: the transport below cannot see that
-// failure, which happens after it has returned the response.
 func (c *Client) call(ctx context.Context, op string, send func(context.Context) (*http.Response, error), out any) error {
+	return c.do(ctx, callSpec{op: op, send: send, out: out})
+}
+
+// do is the one retry layer: at most RetryPolicy.MaxRetries+1 attempts per
+// call, whatever failed (the connection, the status, the body midway), each
+// attempt bounded by the request timeout. classify decides what a failure
+// means; a create whose failure is ambiguous is not sent again before
+// recover has looked for the job it may have made. Every error returned
+// passes through the client's scrubber.
+func (c *Client) do(ctx context.Context, spec callSpec) error {
 	for attempt := 0; ; attempt++ {
-		method, err := c.doCall(ctx, op, send, out)
-		var inv *InvalidResponseError
-		if err == nil || method != http.MethodGet || attempt >= c.policy.MaxRetries || !errors.As(err, &inv) || !brokenBody(inv.Err) || ctx.Err() != nil {
-			return err
+		start := time.Now()
+		if spec.guard != nil {
+			spec.guard.RLock()
 		}
-		c.logger.DebugContext(ctx, "llamaextract retry after a broken body", "op", op, "attempt", attempt+1, "error", inv.Err)
-		if err := sleep(ctx, c.clock, c.policy.backoff(attempt)); err != nil {
-			return fmt.Errorf("llamaextract: %s: %w", op, err)
+		method, err := c.attempt(ctx, spec, attempt)
+		if err == nil && spec.onSuccess != nil {
+			spec.onSuccess()
+		}
+		if spec.guard != nil {
+			spec.guard.RUnlock()
+		}
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return c.scrub.scrubError(err)
+		}
+		if owns429(ctx) && errors.Is(err, ErrRateLimited) {
+			return c.scrub.scrubError(err) // the caller waits and slows down itself
+		}
+		switch classify(spec.create, method, err) {
+		case stop:
+			return c.scrub.scrubError(err)
+		case lookFirst:
+			if spec.recover == nil {
+				return c.scrub.scrubError(err)
+			}
+			found, rerr := spec.recover(ctx, c.scrub.scrubError(err), start)
+			if found || rerr != nil {
+				return c.scrub.scrubError(rerr)
+			}
+		}
+		if attempt >= c.policy.MaxRetries {
+			return c.scrub.scrubError(err)
+		}
+		wait := c.policy.retryWait(err, attempt, c.clock.Now())
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "llamaextract retry",
+			slog.String("op", spec.op), slog.Int("attempt", attempt+1), slog.Duration("wait", wait), slog.Any("error", err))
+		if err := sleep(ctx, c.clock, wait); err != nil {
+			return fmt.Errorf("llamaextract: %s: %w", spec.op, err)
 		}
 	}
 }
 
-// brokenBody reports whether a decode failed because the connection broke
-// (as opposed to a body that arrived whole but is not valid).
-func brokenBody(err error) bool {
-	if err == nil {
-		return false
+// attemptTimeout is how long one attempt may take: the request timeout,
+// plus one second per uploadRate bytes of an upload (a 100 MB file gets
+// about 7 extra minutes).
+func (c *Client) attemptTimeout(upload int64) time.Duration {
+	const uploadRate = 256 << 10
+	return c.requestTimeout + time.Duration(upload/uploadRate)*time.Second
+}
+
+// errAttemptTimeout is the cause of an attempt cut off by the request
+// timeout (as opposed to the caller's context).
+var errAttemptTimeout = errors.New("no complete answer within the request timeout (see WithRequestTimeout)")
+
+// attempt sends the request once and reads its answer; it returns the
+// method when a response arrived.
+func (c *Client) attempt(ctx context.Context, spec callSpec, n int) (string, error) {
+	actx, cancel := context.WithTimeoutCause(withAttempt(ctx, n), c.attemptTimeout(spec.upload), errAttemptTimeout)
+	defer cancel()
+	method, err := c.doCall(actx, spec.op, spec.send, spec.out)
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(actx), errAttemptTimeout) {
+		// The attempt, not the caller, ran out of time: like a dropped
+		// connection, the request may or may not have been processed.
+		return method, &ConnectionError{Operation: spec.op, Err: fmt.Errorf("%w (%s): %w", errAttemptTimeout, c.attemptTimeout(spec.upload), context.DeadlineExceeded)}
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return true
-	}
-	var ne net.Error
-	return errors.As(err, &ne)
+	return method, err
 }
 
 func (c *Client) doCall(ctx context.Context, op string, send func(context.Context) (*http.Response, error), out any) (string, error) {
@@ -123,13 +195,14 @@ func (c *Client) doCall(ctx context.Context, op string, send func(context.Contex
 	}
 	method := resp.Request.Method
 	defer resp.Body.Close()
+	c.serverClock.observe(resp.Header.Get("Date"), time.Now())
 	if c.logger.Enabled(ctx, slog.LevelDebug) {
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "llamaextract response",
 			slog.String("op", op), slog.String("method", method), slog.String("url", resp.Request.URL.Redacted()),
 			slog.Int("status", resp.StatusCode), slog.Duration("elapsed", time.Since(start)))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return method, c.redactAPIError(newAPIError(op, resp))
+		return method, c.apiError(op, resp)
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
@@ -137,69 +210,111 @@ func (c *Client) doCall(ctx context.Context, op string, send func(context.Contex
 	}
 	if ct := resp.Header.Get("Content-Type"); !isJSON(ct) {
 		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", ct), Snippet: c.redact(string(snippet))}
+		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", c.scrub.string(ct)), Snippet: string(c.scrub.bytes(snippet))}
 	}
-	if n := resp.ContentLength; n >= 0 {
-		// The length is known: read the body into one buffer of exactly
-		// that size (json.Decoder would buffer the whole value anyway, in
-		// a buffer grown by doubling) and decode it.
-		if n > c.maxBody {
-			return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("body of %d bytes is larger than the %d byte limit (see WithMaxResponseBytes)", n, c.maxBody)}
-		}
-		buf := make([]byte, n)
-		if _, err := io.ReadFull(resp.Body, buf); err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return method, fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
-			}
-			if errors.Is(err, io.EOF) {
-				err = io.ErrUnexpectedEOF
-			}
-			return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "body ended early", Err: err}
-		}
-		if err := json.Unmarshal(buf, out); err != nil {
-			return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "cannot decode body", Err: err}
-		}
-		return method, nil
-	}
-	lr := &limitedReader{r: resp.Body, n: c.maxBody}
-	if err := json.NewDecoder(lr).Decode(out); err != nil {
-		if lr.exceeded {
-			return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("body is larger than the %d byte limit (see WithMaxResponseBytes)", c.maxBody)}
-		}
+	buf, err := readBody(resp.Body, resp.ContentLength, c.maxBody)
+	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return method, fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
 		}
+		if errors.Is(err, errBodyTooLarge) {
+			return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("body is larger than the %d byte limit (see WithMaxResponseBytes)", c.maxBody)}
+		}
+		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "body ended early", Err: err}
+	}
+	if err := json.Unmarshal(c.scrub.bytes(buf), out); err != nil {
 		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "cannot decode body", Err: err}
 	}
+	if v, ok := out.(interface{ validate() error }); ok {
+		if err := v.validate(); err != nil {
+			return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "incomplete answer", Err: err}
+		}
+	}
 	return method, nil
+}
+
+// apiError builds the *APIError of a non-2xx answer, its header and body
+// scrubbed before anything reads them.
+func (c *Client) apiError(op string, resp *http.Response) *APIError {
+	c.scrub.header(resp.Header)
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	resp.Body = io.NopCloser(bytes.NewReader(c.scrub.bytes(body)))
+	return newAPIError(op, resp)
+}
+
+// Reading a body: memory follows the bytes received, never the bytes
+// claimed. A Content-Length up to trustedLength is allocated at once (one
+// sized buffer, the common case); a larger or unknown length starts at
+// firstChunk and doubles as bytes arrive, along a sequence that ends exactly
+// at the claimed length (or at the cap plus one byte) with one step from a
+// quarter to the whole: with the garbage of earlier steps the peak stays
+// near 1.5 times the body, or the cap.
+const (
+	trustedLength = 4 << 20
+	firstChunk    = 64 << 10
+)
+
+var errBodyTooLarge = errors.New("response body too large")
+
+// readBody reads r whole. claimed is the Content-Length (-1 if unknown);
+// more than limit bytes is errBodyTooLarge; a body shorter than claimed is
+// io.ErrUnexpectedEOF.
+func readBody(r io.Reader, claimed, limit int64) ([]byte, error) {
+	if claimed > limit {
+		return nil, errBodyTooLarge
+	}
+	target := limit + 1
+	if claimed >= 0 {
+		target = claimed
+	}
+	// sizes are target/2^k, k shrinking by one per growth.
+	k := 0
+	if !(claimed >= 0 && claimed <= trustedLength) {
+		for target>>k > firstChunk {
+			k++
+		}
+	}
+	size := func(k int) int64 { return (target + 1<<k - 1) >> k }
+	buf := make([]byte, 0, size(k))
+	for {
+		if int64(len(buf)) == target {
+			if claimed >= 0 {
+				return buf, nil // the transport ends the body at Content-Length
+			}
+			return nil, errBodyTooLarge
+		}
+		if len(buf) == cap(buf) {
+			// Double, except the last step, which goes from a quarter
+			// of the target to all of it: the old buffer and the garbage
+			// of earlier steps then stay near a quarter each.
+			if k--; k == 1 {
+				k = 0
+			}
+			nb := make([]byte, len(buf), size(k))
+			copy(nb, buf)
+			buf = nb
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			if claimed >= 0 && int64(len(buf)) < claimed {
+				return nil, io.ErrUnexpectedEOF
+			}
+			if int64(len(buf)) > limit {
+				return nil, errBodyTooLarge
+			}
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 func isJSON(ct string) bool {
 	mt, _, err := mime.ParseMediaType(ct)
 	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
-
-// limitedReader fails once more than n bytes were read.
-type limitedReader struct {
-	r        io.Reader
-	n        int64
-	exceeded bool
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		l.exceeded = true
-		return 0, errBodyTooLarge
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	return n, err
-}
-
-var errBodyTooLarge = errors.New("response body too large")
 
 func checkID(op, field, id string) error {
 	switch strings.TrimSpace(id) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math"
 	"math/rand/v2"
 	"net"
@@ -55,112 +54,124 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 	return time.Duration(d)
 }
 
+// verdict is what a failed attempt means for the next one.
+type verdict int
+
+const (
+	// stop: hand the error to the caller.
+	stop verdict = iota
+	// again: sending the request again is safe.
+	again
+	// lookFirst: a job-creating request may have made a job; look for it
+	// before sending again (see CreateJob).
+	lookFirst
+)
+
+// classify is the one place that decides whether a failed attempt is
+// retried. It is used by every request (call), by job creation and by Wait.
+// create marks a request that makes a job: it is sent again only when it
+// provably made none (it never left, or the server said 429, 503 or
+// x-should-retry: true); a failure after the request may have been
+// processed is lookFirst. method is the request's method when known.
+func classify(create bool, method string, err error) verdict {
+	var (
+		api  *APIError
+		conn *ConnectionError
+		inv  *InvalidResponseError
+	)
+	switch {
+	case errors.As(err, &api):
+		switch api.Header.Get("X-Should-Retry") {
+		case "true":
+			return again
+		case "false":
+			return stop
+		}
+		switch code := api.StatusCode; {
+		case code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable:
+			return again
+		case code == http.StatusRequestTimeout || code == http.StatusConflict || code >= 500:
+			if create {
+				return lookFirst
+			}
+			return again
+		}
+		return stop
+	case errors.As(err, &conn):
+		if neverSent(conn.Err) {
+			return again
+		}
+		if create {
+			return lookFirst
+		}
+		return again
+	case errors.As(err, &inv):
+		if create {
+			// The server answered 2xx: the job exists, its answer is lost.
+			return lookFirst
+		}
+		if method == http.MethodGet && brokenBody(inv.Err) {
+			return again
+		}
+	}
+	return stop
+}
+
+// retryable reports whether a failed GET may succeed if sent again (Wait
+// keeps polling through such failures).
+func retryable(err error) bool { return classify(false, http.MethodGet, err) == again }
+
+// brokenBody reports whether reading an answer failed because the
+// connection broke (as opposed to a body that arrived whole but is not
+// valid).
+func brokenBody(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne)
+}
+
+// retryWait is how long to wait before retry n (0 for the first) after
+// err: what the server asked for (capped by MaxRetryAfter), else backoff.
+func (p RetryPolicy) retryWait(err error, n int, now time.Time) time.Duration {
+	var api *APIError
+	if errors.As(err, &api) {
+		if d, ok := retryAfter(api.Header, now); ok {
+			return min(d, p.MaxRetryAfter)
+		}
+	}
+	return p.backoff(n)
+}
+
 type ctxKey int
 
 const (
-	createKey ctxKey = iota
+	attemptKey ctxKey = iota
 	own429Key
 )
 
-// withCreate marks a request that creates a job. Such a request is retried
-// only when it provably did not reach the service (a dial error, or a 429
-// or 503 answer), so a retry can never make a second job.
-func withCreate(ctx context.Context) context.Context { return context.WithValue(ctx, createKey, true) }
-
-func isCreate(ctx context.Context) bool { v, _ := ctx.Value(createKey).(bool); return v }
-
 // withOwn429 marks a request whose caller handles 429 itself: a batch waits
 // as long as the server asks, for as long as its context allows, and slows
-// its creates down. The transport hands such a 429 back at once instead of
-// spending the request's ordinary retries on it.
+// its creates down. The retry layer (do) hands such a 429 back at once
+// instead of spending the request's ordinary retries on it.
 func withOwn429(ctx context.Context) context.Context { return context.WithValue(ctx, own429Key, true) }
 
 func owns429(ctx context.Context) bool { v, _ := ctx.Value(own429Key).(bool); return v }
 
-type retryTransport struct {
-	next   http.RoundTripper
-	policy RetryPolicy
-	logger *slog.Logger
-	clock  Clock
+// withAttempt tells the transport which attempt a request is (0 for the
+// first), so retries carry X-Retry-Count.
+func withAttempt(ctx context.Context, n int) context.Context {
+	if n == 0 {
+		return ctx
+	}
+	return context.WithValue(ctx, attemptKey, n)
 }
 
-func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
-	for attempt := 0; ; attempt++ {
-		r := req
-		if attempt > 0 {
-			r = req.Clone(ctx)
-			if req.Body != nil && req.Body != http.NoBody {
-				body, err := req.GetBody()
-				if err != nil {
-					return nil, err
-				}
-				r.Body = body
-			}
-			r.Header.Set("X-Retry-Count", strconv.Itoa(attempt))
-		}
-		resp, err := t.next.RoundTrip(r)
-		wait, retry := t.shouldRetry(req, resp, err, attempt)
-		if !retry {
-			return resp, err
-		}
-		status := 0
-		if resp != nil {
-			status = resp.StatusCode
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
-			resp.Body.Close()
-		}
-		t.logger.LogAttrs(ctx, slog.LevelDebug, "llamaextract retry",
-			slog.String("method", req.Method), slog.String("url", req.URL.Redacted()),
-			slog.Int("status", status), slog.Any("error", err), slog.Int("attempt", attempt+1), slog.Duration("wait", wait))
-		if err := sleep(ctx, t.clock, wait); err != nil {
-			return nil, err
-		}
-	}
-}
-
-func (t *retryTransport) shouldRetry(req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, bool) {
-	if attempt >= t.policy.MaxRetries || req.Context().Err() != nil {
-		return 0, false
-	}
-	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
-		return 0, false // the body cannot be sent again
-	}
-	create := isCreate(req.Context())
-	if err != nil {
-		if create && !neverSent(err) {
-			return 0, false
-		}
-		return t.policy.backoff(attempt), true
-	}
-	if resp.StatusCode == http.StatusTooManyRequests && owns429(req.Context()) {
-		return 0, false
-	}
-	switch resp.Header.Get("X-Should-Retry") {
-	case "true":
-		return t.wait(resp, attempt), true
-	case "false":
-		return 0, false
-	}
-	code := resp.StatusCode
-	if create {
-		if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
-			return t.wait(resp, attempt), true
-		}
-		return 0, false
-	}
-	if code == http.StatusRequestTimeout || code == http.StatusConflict || code == http.StatusTooManyRequests || code >= 500 {
-		return t.wait(resp, attempt), true
-	}
-	return 0, false
-}
-
-func (t *retryTransport) wait(resp *http.Response, attempt int) time.Duration {
-	if d, ok := retryAfter(resp.Header, t.clock.Now()); ok {
-		return min(d, t.policy.MaxRetryAfter)
-	}
-	return t.policy.backoff(attempt)
-}
+func attemptOf(ctx context.Context) int { n, _ := ctx.Value(attemptKey).(int); return n }
 
 // neverSent reports whether err happened before any byte of the request
 // could have reached the server: dialing or resolving failed.

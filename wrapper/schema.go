@@ -109,6 +109,9 @@ func schemaForType(t reflect.Type) (Schema, error) {
 	if t.Kind() != reflect.Struct {
 		return Schema{}, &ValidationError{Operation: "schema", Field: "data_schema", Reason: fmt.Sprintf("SchemaFor needs a struct type, got %s; the root of a data_schema must be an object", t)}
 	}
+	if err := checkSchemaType(t); err != nil {
+		return Schema{}, err
+	}
 	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, AllowAdditionalProperties: true}
 	js := r.ReflectFromType(t)
 	js.Version, js.ID = "", ""

@@ -100,7 +100,8 @@ func TestSurface(t *testing.T) {
 	start := time.Now()
 	job, err := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: f.ID, Config: wrapper.SavedConfig(cfg.ID),
 		Webhooks: []wrapper.Webhook{{URL: "http://127.0.0.1:1/hook", Events: []string{"extract.success"}}}})
-	if err != nil || job.Status != wrapper.StatusPending || job.ConfigurationID != cfg.ID {
+	// PENDING lasts 5 ms: on a loaded machine the job may already run.
+	if err != nil || (job.Status != wrapper.StatusPending && job.Status != wrapper.StatusRunning) || job.ConfigurationID != cfg.ID {
 		t.Fatalf("create: %v %+v", err, job)
 	}
 	if got, err := c.GetJob(ctx, job.ID, wrapper.WithExpand(wrapper.ExpandUsage)); err != nil || got.ID != job.ID {

@@ -177,16 +177,6 @@ func waitErr(ctx context.Context, jobID string, last *Job) error {
 	return fmt.Errorf("llamaextract: waiting for job %s (last status %s): %w", jobID, lastStatus(last), ctx.Err())
 }
 
-// transient reports whether a failed check may succeed if tried again later.
-func transient(err error) bool {
-	var conn *ConnectionError
-	var inv *InvalidResponseError
-	var api *APIError
-	switch {
-	case errors.As(err, &conn), errors.As(err, &inv):
-		return true
-	case errors.As(err, &api):
-		return api.StatusCode == 408 || api.StatusCode == 409 || api.StatusCode == 429 || api.StatusCode >= 500
-	}
-	return false
-}
+// transient reports whether a failed check may succeed if tried again
+// later; the one classifier (classify) decides.
+func transient(err error) bool { return retryable(err) }

@@ -195,6 +195,11 @@ func runBatch(cmd *cobra.Command, g *globals, f *batchFlags, args []string) erro
 		if err := os.MkdirAll(f.outDir, 0o755); err != nil {
 			return usagef("--out-dir: %v", err)
 		}
+		// A kill in the middle of writeAtomic leaves its temporary file.
+		stale, _ := filepath.Glob(filepath.Join(f.outDir, tmpPrefix+"*"))
+		for _, p := range stale {
+			_ = os.Remove(p)
+		}
 	}
 	b, err := wrapper.NewBatch[json.RawMessage](c, cfg, opts...)
 	if err != nil {
@@ -460,10 +465,13 @@ func outName(input string) string {
 	return strings.ReplaceAll(p, "/", "_") + ".json"
 }
 
+// tmpPrefix names writeAtomic's temporary files.
+const tmpPrefix = ".llamaextract-tmp-"
+
 // writeAtomic writes a file so that a crash leaves the old or the new
 // content, never a part.
 func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), tmpPrefix+"*")
 	if err != nil {
 		return err
 	}

@@ -56,6 +56,9 @@ with progress on stderr, and its result printed to stdout as JSON.`,
 }
 
 func (f extractFlags) config(g *globals) (wrapper.Config, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	if (f.schema == "") == (f.configID == "") {
 		return nil, usagef("give exactly one of --schema FILE and --config-id cfg-...")
 	}
@@ -107,7 +110,9 @@ func runExtract(cmd *cobra.Command, g *globals, f extractFlags, input string) er
 		if err != nil {
 			return err
 		}
-		job, err := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: fileInput, Config: cfg})
+		// A file uploaded here is this run's alone; a file ID may be shared.
+		_, isID := fileinput.Resolve(input)
+		job, err := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: fileInput, Config: cfg, OwnsFile: !isID})
 		if err != nil {
 			return err
 		}

@@ -44,7 +44,7 @@ func exitCode(err error) int {
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
-	case errors.As(err, &ue), errors.As(err, &ve), errors.As(err, &pe), errors.Is(err, wrapper.ErrNoAPIKey):
+	case errors.As(err, &ue), errors.As(err, &ve), errors.As(err, &pe), errors.Is(err, wrapper.ErrNoAPIKey), errors.Is(err, wrapper.ErrInsecureBaseURL), errors.Is(err, wrapper.ErrInvalidBaseURL):
 		return exitUsage
 	case errors.As(err, &je):
 		return exitJobFailed

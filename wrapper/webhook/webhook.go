@@ -7,12 +7,14 @@
 // body. The payload's shape is not documented, so Parse reads it tolerantly
 // and keeps the whole payload in Event.Payload.
 //
-//	http.Handle("/hooks/llamacloud", webhook.Handler(secret, func(ctx context.Context, e webhook.Event) error {
+//	h, err := webhook.Handler(secret, func(ctx context.Context, e webhook.Event) error {
 //		if e.Name == webhook.ExtractSuccess {
 //			// fetch the result with client.GetJob(ctx, e.JobID)
 //		}
 //		return nil
-//	}))
+//	})
+//	if err != nil { return err } // an empty secret
+//	http.Handle("/hooks/llamacloud", h)
 package webhook
 
 import (
@@ -44,6 +46,10 @@ const (
 
 // Errors from Verify.
 var (
+	// ErrEmptySecret: an empty secret verifies nothing (anyone can sign
+	// with it), so Handler refuses to be built with one and Verify
+	// refuses every delivery.
+	ErrEmptySecret        = errors.New("webhook: empty signing secret: pass the webhook_signing_secret of the job's webhook configuration")
 	ErrMissingSignature   = errors.New("webhook: missing " + SignatureHeader + " header; set webhook_signing_secret on the job's webhook configuration")
 	ErrMalformedSignature = errors.New("webhook: malformed " + SignatureHeader + " header: want sha256=<64 hex digits>")
 	ErrInvalidSignature   = errors.New("webhook: signature does not match the body (wrong secret, or the body was altered)")
@@ -63,6 +69,9 @@ func mac(secret string, body []byte) []byte {
 // Verify checks header (the LC-Signature value) against the raw body, in
 // constant time.
 func Verify(secret string, body []byte, header string) error {
+	if secret == "" {
+		return ErrEmptySecret
+	}
 	header = strings.TrimSpace(header)
 	if header == "" {
 		return ErrMissingSignature
@@ -149,10 +158,17 @@ const MaxBodyBytes = 1 << 20
 
 // Handler verifies each delivery with secret, parses it and hands it to fn.
 // It answers 401 for a missing or bad signature, 400 for an unreadable
-// body, 500 when fn fails (so the sender retries) and 204 otherwise. With an
-// empty secret, signatures are not checked: only do that when the endpoint
-// is protected another way (e.g. webhook_headers carrying a token).
-func Handler(secret string, fn func(ctx context.Context, e Event) error) http.Handler {
+// body, 500 when fn fails (so the sender retries) and 204 otherwise. An
+// empty secret is refused here, with ErrEmptySecret: a handler that checks
+// no signature must not be built by accident (an unset environment
+// variable).
+func Handler(secret string, fn func(ctx context.Context, e Event) error) (http.Handler, error) {
+	if secret == "" {
+		return nil, ErrEmptySecret
+	}
+	if fn == nil {
+		return nil, errors.New("webhook: nil callback")
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
@@ -164,11 +180,9 @@ func Handler(secret string, fn func(ctx context.Context, e Event) error) http.Ha
 			http.Error(w, "webhook: cannot read body: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		if secret != "" {
-			if err := Verify(secret, body, r.Header.Get(SignatureHeader)); err != nil {
-				http.Error(w, err.Error(), http.StatusUnauthorized)
-				return
-			}
+		if err := Verify(secret, body, r.Header.Get(SignatureHeader)); err != nil {
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
 		}
 		e, err := Parse(body)
 		if err != nil {
@@ -180,5 +194,5 @@ func Handler(secret string, fn func(ctx context.Context, e Event) error) http.Ha
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
-	})
+	}), nil
 }

@@ -83,13 +83,16 @@ func FuzzParseAndVerify(f *testing.F) {
 
 func TestHandler(t *testing.T) {
 	var got []webhook.Event
-	h := webhook.Handler("s3cret", func(_ context.Context, e webhook.Event) error {
+	h, err := webhook.Handler("s3cret", func(_ context.Context, e webhook.Event) error {
 		if e.JobID == "ext-fail" {
 			return errors.New("db down")
 		}
 		got = append(got, e)
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	send := func(method, body, sig string) int {
 		req := httptest.NewRequest(method, "/hook", strings.NewReader(body))
 		if sig != "" {
@@ -130,10 +133,14 @@ func TestEmulatorDeliversSignedWebhooks(t *testing.T) {
 		t.Fatal(err)
 	}
 	events := make(chan webhook.Event, 16)
-	receiver := httptest.NewServer(webhook.Handler("whsec", func(_ context.Context, e webhook.Event) error {
+	h, err := webhook.Handler("whsec", func(_ context.Context, e webhook.Event) error {
 		events <- e
 		return nil
-	}))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	receiver := httptest.NewServer(h)
 	defer receiver.Close()
 	next := func() webhook.Event {
 		t.Helper()
@@ -194,5 +201,18 @@ func TestEmulatorDeliversSignedWebhooks(t *testing.T) {
 	case e := <-events:
 		t.Fatalf("unexpected event %+v", e)
 	default:
+	}
+}
+
+// An empty secret verifies nothing: it is refused when the handler is
+// built, and Verify refuses every delivery with it.
+func TestEmptySecretRefused(t *testing.T) {
+	h, err := webhook.Handler("", func(context.Context, webhook.Event) error { return nil })
+	if !errors.Is(err, webhook.ErrEmptySecret) || h != nil {
+		t.Fatalf("handler with an empty secret: %v, %v", h, err)
+	}
+	body := []byte(`{"event":"extract.success"}`)
+	if err := webhook.Verify("", body, webhook.Sign("", body)); !errors.Is(err, webhook.ErrEmptySecret) {
+		t.Fatalf("Verify with an empty secret: %v", err)
 	}
 }

@@ -1,0 +1,88 @@
+package wrapper
+
+import (
+	"encoding"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+)
+
+// checkSchemaType walks a Go type before SchemaFor hands it to the schema
+// reflector, which recurses without bound on a recursive type (a stack
+// overflow that recover cannot catch) and silently writes an empty schema
+// for what JSON Schema cannot express. It returns a *ValidationError naming
+// the field path and the fix.
+func checkSchemaType(root reflect.Type) error {
+	return walkSchemaType(root, root.String(), map[reflect.Type]bool{})
+}
+
+var (
+	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
+	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+	schemaHook    = reflect.TypeFor[interface{ JSONSchema() any }]()
+)
+
+// customEncoded reports whether t decides its own JSON form, which the
+// walk then trusts (time.Time, json.RawMessage, ...).
+func customEncoded(t reflect.Type) bool {
+	for _, i := range []reflect.Type{jsonMarshaler, textMarshaler} {
+		if t.Implements(i) || reflect.PointerTo(t).Implements(i) {
+			return true
+		}
+	}
+	return t.Implements(schemaHook)
+}
+
+func walkSchemaType(t reflect.Type, path string, active map[reflect.Type]bool) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if customEncoded(t) {
+		return nil
+	}
+	bad := func(reason string) error {
+		return &ValidationError{Operation: "schema", Field: path, Reason: reason}
+	}
+	switch t.Kind() {
+	case reflect.Chan, reflect.Func, reflect.UnsafePointer, reflect.Complex64, reflect.Complex128, reflect.Uintptr:
+		return bad(fmt.Sprintf("a %s has no JSON form; remove the field or tag it json:\"-\"", t.Kind()))
+	case reflect.Interface:
+		return bad(fmt.Sprintf("%s can hold any value, which a data_schema cannot describe; use a concrete type", t))
+	case reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			return bad(fmt.Sprintf("map keys must be strings to be JSON object keys, not %s", t.Key()))
+		}
+		return walkSchemaType(t.Elem(), path+"[key]", active)
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return nil // []byte is a base64 string
+		}
+		return walkSchemaType(t.Elem(), path+"[]", active)
+	case reflect.Struct:
+		if active[t] {
+			return bad(fmt.Sprintf("%s contains itself; a data_schema cannot be recursive (at most 7 levels deep): cut the cycle with a separate, shallower type", t))
+		}
+		active[t] = true
+		defer delete(active, t)
+		for i := range t.NumField() {
+			f := t.Field(i)
+			tag := f.Tag.Get("json")
+			if tag == "-" || (!f.IsExported() && !f.Anonymous) {
+				continue
+			}
+			name, _, _ := strings.Cut(tag, ",")
+			if name == "" {
+				name = f.Name
+			}
+			next := path + "." + name
+			if f.Anonymous && tag == "" {
+				next = path
+			}
+			if err := walkSchemaType(f.Type, next, active); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
