@@ -273,11 +273,9 @@ type BatchResume struct {
 func NewBatch[T any](c *Client, cfg Config, opts ...CallOption) (*Batch[T], error) {
 	s := newBatchSettings(opts)
 	b := &Batch[T]{c: c}
-	switch v := cfg.(type) {
-	case nil:
+	// A pointer works like the value; nil means a zero ExtractConfig.
+	if b.cfg = configValue(cfg); b.cfg == nil {
 		b.cfg = ExtractConfig{}
-	default:
-		b.cfg = v
 	}
 	if ec, ok := b.cfg.(ExtractConfig); ok {
 		if ec.Schema.IsZero() {

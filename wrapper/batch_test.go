@@ -318,6 +318,10 @@ func TestBatchStopsOnAFailureEveryDocumentShares(t *testing.T) {
 	if n := srv.Stats().Requests["UploadFile"]; n > 20 {
 		t.Fatalf("%d uploads after the key was refused", n)
 	}
+	var nilCfg *wrapper.ExtractConfig
+	if _, _, stop := collect(t, wrapper.ExtractAll[numbered](context.Background(), c, nil, nilCfg)); stop != nil {
+		t.Fatalf("a nil *ExtractConfig is the zero configuration: %v", stop)
+	}
 	_, _, stop = collect(t, wrapper.ExtractAll[numbered](context.Background(), c, nil, wrapper.SavedConfig(" ")))
 	var ve *wrapper.ValidationError
 	if !errors.As(stop, &ve) {
