@@ -407,7 +407,7 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 			return o.failed(&ValidationError{Operation: "ExtractAll", Field: "input", Reason: fmt.Sprintf("%s is a file or parse job ID; with WithState an ID input needs WithOwnedFiles (the file was uploaded for this batch alone), because only then can the batch tell, after a crash, whether a job on it is its own", id)}, false)
 		}
 		o.r.FileID = id
-		st := batchstate.Doc{Step: batchstate.Uploaded, FileID: id}
+		st := batchstate.Doc{FileID: id}
 		if e.journal != nil {
 			sum := sha256.Sum256([]byte("file id " + id))
 			o.hash = hex.EncodeToString(sum[:])
@@ -423,7 +423,7 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 			case prev.Step != batchstate.Done:
 				st = prev
 			}
-			if st.Step == batchstate.Uploaded {
+			if st.Step == batchstate.None {
 				if err := e.journal.Uploaded(in.key, o.hash, id); err != nil {
 					return o.failed(fmt.Errorf("llamaextract: %w", err), true)
 				}
@@ -493,10 +493,12 @@ func (b *Batch[T]) createAndWait(ctx, createCtx context.Context, o outcome[Batch
 		job = &Job{ID: st.JobID}
 		e.adopted.Add(1)
 	} else {
-		if st.Step == batchstate.Creating {
-			// The process stopped while a create for this file may have
-			// been in flight. The batch uploaded the file itself, so any
-			// job on it is this batch's: adopt the newest, if any.
+		if st.Step == batchstate.Creating || st.Step == batchstate.Uploaded {
+			// An earlier run stopped after the upload. A create for this
+			// file may have been in flight ("creating"), or, if the last
+			// record of the state was lost, even sent after "uploaded".
+			// The file is this document's alone, so any job on it is
+			// this batch's: adopt the newest, if any, before creating.
 			job, err = e.jobOf(ctx, o.r.FileID)
 			if err != nil {
 				if ctx.Err() != nil {

@@ -140,7 +140,9 @@ func TestBatchResumeFromEveryCrashPoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	state := filepath.Join(t.TempDir(), "batch.state")
-	paths := writeDocs(t, 5) // 0 created-not-journaled, 1 intent only, 2 created, 3 done, 4 new
+	// 0 created-not-journaled, 1 intent only, 2 created, 3 done, 4 new, 5 a
+	// job exists but the state lost its last record ("creating").
+	paths := writeDocs(t, 6)
 	b, err := wrapper.NewBatch[numbered](c, wrapper.ExtractConfig{}, wrapper.WithState(state))
 	if err != nil {
 		t.Fatal(err)
@@ -185,6 +187,14 @@ func TestBatchResumeFromEveryCrashPoint(t *testing.T) {
 			}
 		}
 	}
+	content, _ := os.ReadFile(paths[5])
+	files[5] = srv.AddFile(filepath.Base(paths[5]), content)
+	if err := j.Uploaded(paths[5], hashOf(t, paths[5]), files[5]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateJob(context.Background(), wrapper.CreateJobRequest{FileInput: files[5], Config: cfg}); err != nil {
+		t.Fatal(err)
+	}
 	j.Close()
 
 	b, err = wrapper.NewBatch[numbered](c, wrapper.ExtractConfig{}, wrapper.WithState(state), fast)
@@ -192,27 +202,27 @@ func TestBatchResumeFromEveryCrashPoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if r := b.Resumed(); r.Done != 1 || r.InFlight != 3 {
+	if r := b.Resumed(); r.Done != 1 || r.InFlight != 4 {
 		t.Fatalf("resumed %+v", r)
 	}
 	items, failed, stop := collect(t, b.Run(context.Background(), slices.Values(paths)))
-	if stop != nil || len(failed) != 0 || len(items) != 4 {
-		t.Fatalf("stop %v, failed %v, %d yielded (want the 4 not done)", stop, failed, len(items))
+	if stop != nil || len(failed) != 0 || len(items) != 5 {
+		t.Fatalf("stop %v, failed %v, %d yielded (want the 5 not done)", stop, failed, len(items))
 	}
-	for i, f := range files[:4] {
+	for i, f := range slices.Concat(files[:4], files[5:]) {
 		if n := srv.JobsCreatedFor(f); n != 1 {
 			t.Errorf("document %d: %d jobs on its file, want exactly 1", i, n)
 		}
 	}
-	if p := b.Progress(); p.Skipped != 1 || p.Adopted != 2 || p.Created != 2 {
-		t.Errorf("progress %+v: want 1 skipped, 2 adopted (crash after the create, job journaled), 2 created", p)
+	if p := b.Progress(); p.Skipped != 1 || p.Adopted != 3 || p.Created != 2 {
+		t.Errorf("progress %+v: want 1 skipped, 3 adopted (crash after the create, job journaled, record lost), 2 created", p)
 	}
-	if st := srv.Stats(); st.JobsCreated != 5 {
-		t.Errorf("%d jobs for 5 documents", st.JobsCreated)
+	if st := srv.Stats(); st.JobsCreated != 6 {
+		t.Errorf("%d jobs for 6 documents", st.JobsCreated)
 	}
 	// And once more: everything is done.
 	items, _, stop = collect(t, b.Run(context.Background(), slices.Values(paths)))
-	if len(items) != 0 || stop != nil || srv.Stats().JobsCreated != 5 {
+	if len(items) != 0 || stop != nil || srv.Stats().JobsCreated != 6 {
 		t.Fatalf("third run: %d yielded, stop %v, %d jobs", len(items), stop, srv.Stats().JobsCreated)
 	}
 }
