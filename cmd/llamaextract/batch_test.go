@@ -197,10 +197,10 @@ func TestBatchKillNineAndResume(t *testing.T) {
 	}
 }
 
-// 1% of jobs fail: every input appears exactly once, the failures are
+// A fifth of the jobs fail: every input appears exactly once, the failures are
 // listed with why, exit 1; --retry-failed runs just those again.
 func TestBatchFailuresAndExitCodes(t *testing.T) {
-	url := emulatorProcess(t, "--job-duration", "20ms", "--fail-ratio", "0.05", "--create-rate-limit", "60")
+	url := emulatorProcess(t, "--job-duration", "20ms", "--fail-ratio", "0.2", "--create-rate-limit", "60")
 	const n = 60
 	dir := writeDocs(t, n)
 	out := filepath.Join(t.TempDir(), "r.jsonl")
@@ -315,7 +315,7 @@ func TestBatchInterruptDrainsThenResumes(t *testing.T) {
 // running on the service; the next run re-attaches to them.
 func TestBatchCancelRunningExitsAtOnce(t *testing.T) {
 	const n = 20
-	url := emulatorProcess(t, "--job-duration", "1500ms")
+	url := emulatorProcess(t, "--job-duration", "3s")
 	dir := writeDocs(t, n)
 	out := filepath.Join(t.TempDir(), "r.jsonl")
 	schema := writeFile(t, "s.json", schemaJSON)
@@ -339,7 +339,7 @@ func TestBatchCancelRunningExitsAtOnce(t *testing.T) {
 		t.Fatalf("after Ctrl-C: %v", err)
 	}
 	if got := countLines(out); got != 0 {
-		t.Fatalf("%d lines: --cancel-running must not wait for the 1.5 s jobs", got)
+		t.Fatalf("%d lines: --cancel-running must not wait for the 3 s jobs", got)
 	}
 	if r := cli(t, env, args...); r.code != 0 {
 		t.Fatalf("resume: exit %d: %s", r.code, r.stderr)
