@@ -9,8 +9,8 @@ import (
 // CallOption tunes one call: Wait, Run, Extract, ExtractRows, ExtractAll,
 // RunAll, GetJob, GetResult, Jobs, ListJobs, UploadFile and Upload take them
 // last. An option a call does not use is ignored; each option's comment says
-// which calls read it. Request data (what to create, what to list) is never
-// an option: it is a struct argument.
+// which calls read it. A nil CallOption is skipped. Request data (what to
+// create, what to list) is never an option: it is a struct argument.
 type CallOption func(*callSettings)
 
 type callSettings struct {

@@ -1,0 +1,61 @@
+package wrapper_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/extract-go/llamaextract/wrapper"
+)
+
+func TestConnectionAndShapeErrorsMatchTheirSentinels(t *testing.T) {
+	// A port nobody listens on: grab one, then close it.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	c, err := wrapper.New(wrapper.WithBaseURL("http://"+addr), wrapper.WithAPIKey("test-key"), wrapper.WithRetryPolicy(wrapper.RetryPolicy{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetJob(context.Background(), "ext-1")
+	var ce *wrapper.ConnectionError
+	if !errors.As(err, &ce) || !errors.Is(err, wrapper.ErrConnection) || errors.Is(err, wrapper.ErrShape) {
+		t.Fatalf("refused connection: %v; want a *ConnectionError matching ErrConnection only", err)
+	}
+	if _, err := wrapper.Decode[[]Invoice](&wrapper.Job{}); !errors.Is(err, wrapper.ErrShape) || errors.Is(err, wrapper.ErrConnection) {
+		t.Fatalf("job without result: %v; want ErrShape", err)
+	}
+	for _, s := range []error{wrapper.ErrConnection, wrapper.ErrShape} {
+		if !strings.HasPrefix(s.Error(), "llamaextract: ") {
+			t.Errorf("sentinel %q lacks the prefix", s)
+		}
+	}
+}
+
+func TestNilOptionsAreSkipped(t *testing.T) {
+	c, srv := newClient(t)
+	c2, err := wrapper.New(nil, wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("test-key"), nil, wrapper.WithHTTPClient(srv.Client()))
+	if err != nil {
+		t.Fatalf("New with nil options: %v", err)
+	}
+	ctx := context.Background()
+	file := srv.AddFile("a.txt", []byte(invoiceDoc))
+	job, err := c2.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Invoice]()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Wait(ctx, job.ID, nil, wrapper.WithSchedule(wrapper.FixedSchedule(1)), nil); err != nil {
+		t.Fatalf("Wait with nil CallOptions: %v", err)
+	}
+	if _, err := c.GetJob(ctx, job.ID, nil); err != nil {
+		t.Fatalf("GetJob with a nil CallOption: %v", err)
+	}
+	if _, _, err := wrapper.Extract[Invoice](ctx, c, file, wrapper.ExtractConfig{}, nil); err != nil {
+		t.Fatalf("Extract with a nil CallOption: %v", err)
+	}
+}
