@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -46,10 +47,32 @@ func newCallSettings(opts []CallOption) callSettings {
 	return s
 }
 
+// check rejects option values no call can honour, before anything is sent;
+// op names the call for the error.
+func (s callSettings) check(op string) error {
+	if s.timeout < 0 {
+		return &ValidationError{Operation: op, Field: "WithWaitTimeout", Reason: fmt.Sprintf("negative duration %s; pass a positive bound, or 0 to leave it to the context", s.timeout)}
+	}
+	var neg time.Duration
+	switch sc := s.schedule.(type) {
+	case LinearSchedule:
+		neg = min(sc.First, sc.Step, sc.Max)
+	case ExponentialSchedule:
+		neg = min(sc.Initial, sc.Max)
+	case FixedSchedule:
+		neg = time.Duration(sc)
+	}
+	if neg < 0 {
+		return &ValidationError{Operation: op, Field: "WithSchedule", Reason: fmt.Sprintf("%T has a negative duration (%s); durations must be 0 or more", s.schedule, neg)}
+	}
+	return nil
+}
+
 func (s callSettings) expands(e Expand) bool { return slices.Contains(s.expand, e) }
 
 // WithSchedule sets the polling schedule of a wait (default DefaultSchedule).
-// Read by Wait, Run, Extract, ExtractRows, ExtractAll and RunAll.
+// A LinearSchedule, ExponentialSchedule or FixedSchedule with a negative
+// duration is a *ValidationError from the call, before any request. Read by Wait, Run, Extract, ExtractRows, ExtractAll and RunAll.
 func WithSchedule(s Schedule) CallOption {
 	return func(o *callSettings) {
 		if s != nil {
@@ -71,8 +94,9 @@ func OnStatus(fn func(*Job)) CallOption { return func(o *callSettings) { o.onSta
 func WithCancelOnDone() CallOption { return func(o *callSettings) { o.cancelOnDone = true } }
 
 // WithWaitTimeout bounds a wait in addition to the context; the error then
-// matches ErrWaitTimeout. Zero, the default, leaves it to the context. Read
-// by Wait, Run, Extract, ExtractRows, ExtractAll and RunAll.
+// matches ErrWaitTimeout. Zero, the default, leaves it to the context; a
+// negative duration is a *ValidationError from the call, before any
+// request. Read by Wait, Run, Extract, ExtractRows, ExtractAll and RunAll.
 func WithWaitTimeout(d time.Duration) CallOption { return func(o *callSettings) { o.timeout = d } }
 
 // WithExpand asks for optional parts of a job (ExpandConfiguration,

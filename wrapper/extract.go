@@ -15,6 +15,9 @@ func (c *Client) Run(ctx context.Context, req CreateJobRequest, opts ...CallOpti
 }
 
 func (c *Client) run(ctx context.Context, req CreateJobRequest, w callSettings, fetch fetchFunc) (*Job, error) {
+	if err := w.check("Run"); err != nil {
+		return nil, err
+	}
 	if w.beforeCreate != nil {
 		if err := w.beforeCreate(ctx); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrNotStarted, err)
@@ -64,6 +67,10 @@ func ExtractRows[T any](ctx context.Context, c *Client, input string, cfg Config
 // getResult, so the final result is parsed once, straight into R.
 func extract[R any](ctx context.Context, c *Client, input string, cfg Config, target Target, w callSettings) (R, *Job, error) {
 	var zero R
+	// Options are checked before the upload, which costs a request.
+	if err := w.check("Extract"); err != nil {
+		return zero, nil, err
+	}
 	if cfg = configValue(cfg); cfg == nil {
 		cfg = ExtractConfig{}
 	}

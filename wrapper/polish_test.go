@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/extract-go/llamaextract/wrapper"
 )
@@ -57,5 +60,50 @@ func TestNilOptionsAreSkipped(t *testing.T) {
 	}
 	if _, _, err := wrapper.Extract[Invoice](ctx, c, file, wrapper.ExtractConfig{}, nil); err != nil {
 		t.Fatalf("Extract with a nil CallOption: %v", err)
+	}
+}
+
+func TestNegativeWaitOptionsAreRejectedBeforeAnyRequest(t *testing.T) {
+	c, srv := newClient(t)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "inv.txt")
+	if err := os.WriteFile(path, []byte(invoiceDoc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	file := srv.AddFile("a.txt", []byte(invoiceDoc))
+	req := wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Invoice]()}}
+	for name, opt := range map[string]wrapper.CallOption{
+		"WithWaitTimeout": wrapper.WithWaitTimeout(-time.Second),
+		"WithSchedule":    wrapper.WithSchedule(wrapper.LinearSchedule{First: time.Second, Step: -time.Second}),
+	} {
+		calls := map[string]func() error{
+			"Wait": func() error { _, err := c.Wait(ctx, "ext-1", opt); return err },
+			"Run":  func() error { _, err := c.Run(ctx, req, opt); return err },
+			"Extract": func() error {
+				_, _, err := wrapper.Extract[Invoice](ctx, c, path, wrapper.ExtractConfig{}, opt)
+				return err
+			},
+			"ExtractRows": func() error {
+				_, _, err := wrapper.ExtractRows[Line](ctx, c, path, wrapper.ExtractConfig{}, opt)
+				return err
+			},
+		}
+		for call, f := range calls {
+			err := f()
+			var ve *wrapper.ValidationError
+			if !errors.As(err, &ve) || ve.Field != name || !strings.Contains(err.Error(), "negative") {
+				t.Errorf("%s with a negative %s: %v; want a *ValidationError naming the option", call, name, err)
+			}
+		}
+	}
+	total := 0
+	for _, n := range srv.Stats().Requests {
+		total += n
+	}
+	if total != 0 {
+		t.Fatalf("%d requests sent (%v); a bad option must be refused before any", total, srv.Stats().Requests)
+	}
+	if _, err := c.Run(ctx, req, wrapper.WithWaitTimeout(0), wrapper.WithSchedule(wrapper.FixedSchedule(0))); err != nil {
+		t.Fatalf("zero durations are allowed: %v", err)
 	}
 }
