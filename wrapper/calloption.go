@@ -27,6 +27,7 @@ type callSettings struct {
 	externalID string
 	// creating
 	ownsFiles bool
+	webhooks  []Webhook
 
 	// set inside the package only
 	cancelDeadline time.Duration
@@ -115,3 +116,13 @@ func WithPurpose(p FilePurpose) CallOption { return func(o *callSettings) { o.pu
 // WithExternalID gives an uploaded file your own ID, which FileFilter can
 // select. Read by UploadFile and Upload.
 func WithExternalID(id string) CallOption { return func(o *callSettings) { o.externalID = id } }
+
+// WithWebhooks asks LlamaCloud to notify endpoints as the job Extract
+// creates changes status (see Webhook and package webhook). Read by
+// Extract, ExtractRows and ExtractAll, the calls that build the
+// CreateJobRequest themselves; Run, RunAll and CreateJob take
+// CreateJobRequest.Webhooks instead and ignore this option. Each webhook is
+// checked before anything is uploaded.
+func WithWebhooks(hooks ...Webhook) CallOption {
+	return func(o *callSettings) { o.webhooks = append(o.webhooks, hooks...) }
+}

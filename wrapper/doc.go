@@ -109,8 +109,9 @@
 //
 // # Webhooks
 //
-// CreateJobRequest.Webhooks asks LlamaCloud to notify endpoints as a job
-// changes status. Package webhook verifies LC-Signature headers and parses
+// CreateJobRequest.Webhooks (for CreateJob, Run and RunAll) and the
+// WithWebhooks option (for Extract, ExtractRows and ExtractAll) ask
+// LlamaCloud to notify endpoints as a job changes status. Package webhook verifies LC-Signature headers and parses
 // deliveries; webhook.Handler adapts a callback into an http.Handler.
 //
 // # Testing with extracttest

@@ -49,8 +49,8 @@ func (c *Client) run(ctx context.Context, req CreateJobRequest, w callSettings, 
 // for its metadata (citations need CiteSources). The configuration is
 // checked before anything is uploaded.
 //
-// It reads the options of Wait, WithOwnedFiles and, when it uploads,
-// WithPurpose.
+// It reads the options of Wait, WithOwnedFiles, WithWebhooks and, when it
+// uploads, WithPurpose.
 func Extract[T any](ctx context.Context, c *Client, input string, cfg Config, opts ...CallOption) (T, *Job, error) {
 	return extract[T](ctx, c, input, cfg, PerDoc, newCallSettings(opts))
 }
@@ -94,6 +94,11 @@ func extract[R any](ctx context.Context, c *Client, input string, cfg Config, ta
 		}
 		cfg = inline
 	}
+	for i, h := range w.webhooks {
+		if _, err := h.wire(i); err != nil {
+			return zero, nil, err
+		}
+	}
 	fileInput, err := c.resolveInput(ctx, input, w)
 	if err != nil {
 		return zero, nil, err
@@ -110,7 +115,7 @@ func extract[R any](ctx context.Context, c *Client, input string, cfg Config, ta
 	// then may an ambiguous create adopt.
 	_, isID := fileinput.Resolve(input)
 	owned := w.ownsFiles || !isID
-	job, err := c.run(ctx, CreateJobRequest{FileInput: fileInput, Config: cfg, OwnsFile: owned}, w, fetch)
+	job, err := c.run(ctx, CreateJobRequest{FileInput: fileInput, Config: cfg, Webhooks: w.webhooks, OwnsFile: owned}, w, fetch)
 	if err != nil {
 		return zero, job, err
 	}

@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/extract-go/llamaextract/extracttest"
 	"github.com/extract-go/llamaextract/wrapper"
+	"github.com/extract-go/llamaextract/wrapper/webhook"
 )
 
 func TestConnectionAndShapeErrorsMatchTheirSentinels(t *testing.T) {
@@ -105,5 +108,48 @@ func TestNegativeWaitOptionsAreRejectedBeforeAnyRequest(t *testing.T) {
 	}
 	if _, err := c.Run(ctx, req, wrapper.WithWaitTimeout(0), wrapper.WithSchedule(wrapper.FixedSchedule(0))); err != nil {
 		t.Fatalf("zero durations are allowed: %v", err)
+	}
+}
+
+func TestWithWebhooksReachesTheJobExtractCreates(t *testing.T) {
+	c, srv := newClient(t)
+	ctx := context.Background()
+	events := make(chan webhook.Event, 16)
+	h, err := webhook.Handler("whsec", func(_ context.Context, e webhook.Event) error {
+		events <- e
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	receiver := httptest.NewServer(h)
+	defer receiver.Close()
+	file := srv.AddFile("a.txt", []byte(invoiceDoc))
+	hook := wrapper.Webhook{URL: receiver.URL, SigningSecret: "whsec"}
+	_, job, err := wrapper.Extract[Invoice](ctx, c, file, wrapper.ExtractConfig{}, wrapper.WithWebhooks(hook), wrapper.WithSchedule(wrapper.FixedSchedule(time.Millisecond)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case e := <-events:
+		if e.JobID != job.ID {
+			t.Fatalf("delivery for %q, want the job Extract created (%s)", e.JobID, job.ID)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("WithWebhooks: no delivery for the job Extract created")
+	}
+
+	// A bad webhook is refused before the file is uploaded.
+	path := filepath.Join(t.TempDir(), "inv.txt")
+	if err := os.WriteFile(path, []byte(invoiceDoc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := srv.Stats().Requests[extracttest.OpUploadFile]
+	_, _, err = wrapper.ExtractRows[Line](ctx, c, path, wrapper.ExtractConfig{}, wrapper.WithWebhooks(wrapper.Webhook{URL: "not a url"}))
+	if !errors.Is(err, wrapper.ErrInvalidRequest) || !strings.Contains(err.Error(), "webhook_url") {
+		t.Fatalf("bad webhook: %v; want a *ValidationError naming webhook_url", err)
+	}
+	if after := srv.Stats().Requests[extracttest.OpUploadFile]; after != before {
+		t.Fatalf("the file was uploaded (%d -> %d) despite a bad webhook", before, after)
 	}
 }
