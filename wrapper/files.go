@@ -86,6 +86,8 @@ func (f File) MarshalJSON() ([]byte, error) {
 
 func (f *File) validate() error {
 	switch {
+	case f == nil: // a list item the server sent as null
+		return errors.New("null instead of a file")
 	case f.ID == "":
 		return errors.New("file without an id")
 	case f.Name == "":
