@@ -85,7 +85,8 @@
 // file is an *AmbiguousCreateError; a file that cannot be opened is the os
 // package's *fs.PathError. No error, log line or Job field carries the API
 // key: everything the server sends is scrubbed of it, whether echoed as is,
-// JSON-escaped, URL-encoded or cut short.
+// JSON-escaped, URL-encoded or cut short, in a body, a header value or a
+// header name (compared without case, as net/http changes a name's case).
 //
 // # Retries
 //
