@@ -56,8 +56,9 @@
 // Jobs, Files and Configurations, each an iter.Seq2 of the item and an
 // error. ListJobs, ListFiles and ListConfigurations return a single
 // ListPage, starting at the filter's PageToken. A server that sends a page
-// token twice in one listing ends it with an *InvalidResponseError instead
-// of looping forever.
+// token twice in one listing (a cycle of any length) ends it with an
+// *InvalidResponseError instead of looping forever; one that sends ever new
+// tokens with items lists until the loop breaks or ctx ends.
 //
 // # Results
 //

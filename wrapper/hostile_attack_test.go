@@ -126,3 +126,28 @@ func TestAPIKeyInEveryFieldAServerControls(t *testing.T) {
 		t.Errorf("leak")
 	}
 }
+
+// A page-token cycle longer than the tokens paging remembers still ends
+// the listing with an *InvalidResponseError rather than looping forever.
+func TestLongPageTokenCycleEnds(t *testing.T) {
+	const cycle = 1100
+	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+		var i int
+		fmt.Sscanf(r.URL.Query().Get("page_token"), "t%d", &i)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"items":[{"id":"ext-%d","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","file_input":"dfl-1","project_id":"prj-1","status":"PENDING"}],"next_page_token":"t%d"}`, i, (i+1)%cycle)
+	})
+	n := 0
+	for _, err := range c.Jobs(context.Background(), wrapper.JobFilter{}) {
+		if err != nil {
+			if !errors.Is(err, wrapper.ErrInvalidResponse) {
+				t.Fatal(err)
+			}
+			return
+		}
+		if n++; n > 10*cycle {
+			t.Fatalf("still listing after %d items of a %d-token cycle", n, cycle)
+		}
+	}
+	t.Fatal("the listing ended without an error")
+}
