@@ -53,8 +53,11 @@ func (s *Server) uploadFile(rec *recorder, r *http.Request, _ *openapi3.Operatio
 		case "purpose":
 			purpose = string(data)
 		case "external_file_id":
-			v := string(data)
-			external = &v
+			// FastAPI reads an empty form field as absent: for this
+			// optional one that is None, not "".
+			if v := string(data); v != "" {
+				external = &v
+			}
 		}
 	}
 	// FastAPI treats an empty form field as a missing one (422); the

@@ -343,12 +343,12 @@ func (s *Server) listJobs(rec *recorder, r *http.Request, _ *openapi3.Operation)
 	var after, until time.Time
 	for name, dst := range map[string]*time.Time{"created_at_on_or_after": &after, "created_at_on_or_before": &until} {
 		if v := q.Get(name); v != "" {
-			var t llamaextract.Time
-			if err := t.UnmarshalText([]byte(v)); err != nil {
+			t, err := parseQueryTime(v)
+			if err != nil {
 				rec.json(http.StatusBadRequest, errBody(name+": "+err.Error()))
 				return
 			}
-			*dst = t.Time
+			*dst = t
 		}
 	}
 	fileInput := q.Get("file_input")

@@ -288,19 +288,29 @@ func (s *Server) serveOperation(rec *recorder, r *http.Request, route *routers.R
 		PathParams: params,
 		Route:      route,
 		// MultiError: FastAPI reports every problem of a request at once.
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, RejectWhenRequestBodyNotSpecified: true, MultiError: true},
+		Options: &openapi3filter.Options{
+			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, RejectWhenRequestBodyNotSpecified: true, MultiError: true,
+			// A request's date-time is read as pydantic reads it, not only
+			// as RFC 3339 (see parseQueryTime); responses stay RFC 3339.
+			SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidator("date-time", requestDateTime)},
+		},
 	}
 	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
 		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) && multipart {
-			rec.json(http.StatusRequestEntityTooLarge, errBody(fmt.Sprintf("file: larger than the %d byte upload limit", s.cfg.maxUpload)))
-		} else if errors.As(err, &mbe) {
-			rec.json(http.StatusRequestEntityTooLarge, errBody(fmt.Sprintf("request body: larger than the %d byte limit on JSON bodies (see extracttest.WithMaxRequestBytes)", s.cfg.maxRequest)))
-		} else {
-			rec.json(http.StatusUnprocessableEntity, validationBody{Detail: validationIssues(err)})
+		if errors.As(err, &mbe) {
+			if multipart {
+				rec.json(http.StatusRequestEntityTooLarge, errBody(fmt.Sprintf("file: larger than the %d byte upload limit", s.cfg.maxUpload)))
+			} else {
+				rec.json(http.StatusRequestEntityTooLarge, errBody(fmt.Sprintf("request body: larger than the %d byte limit on JSON bodies (see extracttest.WithMaxRequestBytes)", s.cfg.maxRequest)))
+			}
+			s.checkResponse(rec, r, route)
+			return
 		}
-		s.checkResponse(rec, r, route)
-		return
+		if issues := validationIssues(err); len(issues) > 0 {
+			rec.json(http.StatusUnprocessableEntity, validationBody{Detail: issues})
+			s.checkResponse(rec, r, route)
+			return
+		}
 	}
 
 	h := s.handlers[op.OperationID]
@@ -436,6 +446,12 @@ func oneLine(s string) string {
 	}
 	return s
 }
+
+// requestDateTime checks a date-time in a request with parseQueryTime.
+var requestDateTime = openapi3.NewCallbackValidator(func(s string) error {
+	_, err := parseQueryTime(s)
+	return err
+})
 
 var spec = sync.OnceValue(func() *openapi3.T {
 	loader := openapi3.NewLoader()

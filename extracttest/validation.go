@@ -35,13 +35,12 @@ type validationBody struct {
 
 // validationIssues maps the error of openapi3filter.ValidateRequest (run
 // with MultiError) to FastAPI's entries, one per problem, in a stable order.
+// It is empty when every error kin-openapi reported is one FastAPI does not
+// make (see emptyListIssues); the request is then valid.
 func validationIssues(err error) []validationIssue {
 	var out []validationIssue
 	for _, e := range flatten(err) {
 		out = append(out, requestIssues(e)...)
-	}
-	if len(out) == 0 {
-		out = []validationIssue{{Loc: []any{"body"}, Msg: oneLine(err.Error()), Type: "value_error"}}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return locRank(out[i].Loc) < locRank(out[j].Loc) })
 	return out
@@ -94,6 +93,9 @@ func requestIssues(err error) []validationIssue {
 	case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
 		return []validationIssue{{Loc: base, Msg: "Field required", Type: "missing"}}
 	case errors.Is(re.Err, openapi3filter.ErrInvalidEmptyValue):
+		if p := re.Parameter; p != nil && p.Schema != nil && p.Schema.Value.Type.Is(openapi3.TypeArray) {
+			return emptyListIssues(base, p.Schema.Value)
+		}
 		// FastAPI parses an empty query value like any other string, so a
 		// typed parameter fails its type, not a presence check.
 		return []validationIssue{emptyIssue(base, re.Parameter)}
@@ -265,6 +267,19 @@ func schemaIssue(base []any, ptr []string, isParam bool, se *openapi3.SchemaErro
 		issue.Input = nil
 	}
 	return issue
+}
+
+// emptyListIssues is FastAPI's answer to key= for a list query parameter,
+// which the TypeScript SDK sends for null (expand, file_ids, job_ids,
+// product_type are Array<...> | null): FastAPI reads the repeated key as the
+// list [""], so a list of strings is valid and a list of enum values fails
+// at its first item. kin-openapi refuses every empty value instead.
+func emptyListIssues(loc []any, s *openapi3.Schema) []validationIssue {
+	if s.Items == nil || s.Items.Value == nil || s.Items.Value.VisitJSON("") == nil {
+		return nil
+	}
+	item := &openapi3.Parameter{Schema: s.Items}
+	return []validationIssue{emptyIssue(append(append([]any(nil), loc...), 0), item)}
 }
 
 // emptyIssue is FastAPI's answer to key= for a typed query parameter.

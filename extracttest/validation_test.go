@@ -1,7 +1,11 @@
 package extracttest_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
+	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -73,8 +77,8 @@ func TestValidationFailuresAre422WithTheSpot(t *testing.T) {
 			[]string{`["body","webhook_configurations",1,"webhook_events",0] enum`}},
 		{"unknown union tag", "POST", "/api/v1/beta/configurations", `{"name":"x","parameters":{"product_type":"mystery"}}`,
 			[]string{`["body","parameters"] union_tag_invalid`}},
-		{"field inside the member the tag chose", "POST", "/api/v1/beta/configurations", `{"name":"","parameters":{"product_type":"extract_v2","data_schema":{},"max_pages":0}}`,
-			[]string{`["body","name"] string_too_short`, `["body","parameters","max_pages"] greater_than_equal`}},
+		{"field inside the member the tag chose", "POST", "/api/v1/beta/configurations", `{"name":7,"parameters":{"product_type":"extract_v2","data_schema":{},"max_pages":0}}`,
+			[]string{`["body","name"] string_type`, `["body","parameters","max_pages"] greater_than_equal`}},
 		{"not JSON", "POST", "/api/v2/extract", `{nope`,
 			[]string{`["body",0] json_invalid`}},
 		{"no body", "POST", "/api/v2/extract/schema/validation", nil,
@@ -123,6 +127,7 @@ func TestDocumentedRulesStay400(t *testing.T) {
 		{"both configuration and configuration_id", "POST", "/api/v2/extract",
 			`{"file_input":"` + file + `","configuration_id":"cfg-1","configuration":{"data_schema":{"type":"object","properties":{"a":{"type":"string"}}}}}`, "configuration"},
 		{"unknown file_input", "POST", "/api/v2/extract", `{"file_input":"doc-1","configuration_id":"cfg-1"}`, "file_input"},
+		{"empty file_input (a plain string in every SDK)", "POST", "/api/v2/extract", `{"file_input":"","configuration_id":"cfg-1"}`, "file_input"},
 		{"order_by outside the documented keys", "GET", "/api/v1/beta/files?order_by=size", nil, "order_by"},
 		{"order_by with a direction", "GET", "/api/v1/beta/files?order_by=name%20desc", nil, "order_by"},
 		{"negative page_size", "GET", "/api/v1/beta/configurations?page_size=-3", nil, "page_size"},
@@ -186,5 +191,120 @@ func TestParseTierOutsideTheTiersIs422(t *testing.T) {
 	}
 	if r := a.do("POST", "/api/v2/extract", createBody(file, `{"type":"object","properties":{"a":{"type":"string"}}}`, `,"parse_tier":"agentic_plus"`)); r.status != 200 {
 		t.Errorf("a known tier: %d %s", r.status, r.body)
+	}
+}
+
+// The TypeScript SDK sends null for an Array<...> | null query parameter as
+// key= (qs, arrayFormat repeat). FastAPI reads that as the list [""]: valid
+// for a list of strings, an enum failure at item 0 for a list of enum values.
+func TestEmptyListQueryValueIsTheListOfOneEmptyString(t *testing.T) {
+	a, _ := newAPI(t)
+	file := a.s.AddFile("a.txt", []byte("Vendor: V"))
+	j := a.create(file)
+	for _, path := range []string{
+		"/api/v1/beta/files?expand=",
+		"/api/v1/beta/files/" + file + "?expand=",
+		"/api/v2/extract?expand=",
+		"/api/v2/extract/" + j.ID + "?expand=",
+	} {
+		if r := a.do("GET", path, nil); r.status != 200 {
+			t.Errorf("GET %s: %d %s, want 200", path, r.status, r.body)
+		}
+	}
+	// A filter on the ID "" matches nothing.
+	for _, path := range []string{"/api/v1/beta/files?file_ids=", "/api/v2/extract?job_ids="} {
+		var page struct {
+			Items []json.RawMessage `json:"items"`
+		}
+		r := a.do("GET", path, nil)
+		if r.status != 200 {
+			t.Fatalf("GET %s: %d %s, want 200", path, r.status, r.body)
+		}
+		if r.json(t, &page); len(page.Items) != 0 {
+			t.Errorf("GET %s: %d items, want none (no ID is empty)", path, len(page.Items))
+		}
+	}
+	got := issues(t, a.do("GET", "/api/v1/beta/configurations?product_type=", nil))
+	if len(got) != 1 || locOf(got[0]) != `["query","product_type",0]` || got[0].Type != "enum" || got[0].Input != "" {
+		t.Errorf("product_type=: issues %+v, want one enum at [query,product_type,0]", got)
+	}
+	// Other problems of the same request are still all reported.
+	got = issues(t, a.do("GET", "/api/v2/extract?expand=&status=DONE", nil))
+	if len(got) != 1 || locOf(got[0]) != `["query","status"]` {
+		t.Errorf("expand=&status=DONE: issues %+v, want only status", got)
+	}
+}
+
+// The SDKs type created_at_on_or_after/before as plain strings and the
+// service reads them with pydantic (lax), so every form pydantic takes is a
+// legal filter: a date alone, no seconds, no zone, a space or lowercase z,
+// or Unix seconds. Each form names the same instant here, so each must
+// keep the job created at 2026-01-01T00:00:00Z and drop none.
+func TestCreatedAtFiltersReadEveryFormPydanticReads(t *testing.T) {
+	a, _ := newAPI(t)
+	file := a.s.AddFile("a.txt", []byte("Vendor: V"))
+	a.create(file)
+	for _, v := range []string{
+		"2026-01-01T00:00:00Z", "2026-01-01T00:00:00.000000Z", "2026-01-01T05:30:00+05:30",
+		"2026-01-01T05:30:00+0530", "2026-01-01T00:00:00", "2026-01-01", "2026-01-01 00:00:00",
+		"2026-01-01T00:00", "2026-01-01t00:00:00z", "1767225600", "1767225600000",
+	} {
+		for _, name := range []string{"created_at_on_or_after", "created_at_on_or_before"} {
+			var page struct {
+				Items []json.RawMessage `json:"items"`
+			}
+			r := a.do("GET", "/api/v2/extract?"+name+"="+url.QueryEscape(v), nil)
+			if r.status != 200 {
+				t.Errorf("%s=%s: %d %s, want 200", name, v, r.status, r.body)
+				continue
+			}
+			if r.json(t, &page); len(page.Items) != 1 {
+				t.Errorf("%s=%s: %d jobs, want the one created at that instant", name, v, len(page.Items))
+			}
+		}
+	}
+	for _, v := range []string{"yesterday", "2026-13-01", "2026-01-01T25:00"} {
+		got := issues(t, a.do("GET", "/api/v2/extract?created_at_on_or_after="+url.QueryEscape(v), nil))
+		if len(got) != 1 || got[0].Type != "datetime_from_date_parsing" {
+			t.Errorf("%s: issues %+v, want one datetime_from_date_parsing", v, got)
+		}
+	}
+}
+
+// FastAPI reads an empty form field as absent: the TypeScript SDK sends
+// external_file_id: "" as an empty part, and the file has no external ID.
+func TestEmptyExternalFileIDFormFieldIsAbsent(t *testing.T) {
+	a, _ := newAPI(t)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "a.txt")
+	fw.Write([]byte("Vendor: V"))
+	mw.WriteField("purpose", "extract")
+	mw.WriteField("external_file_id", "")
+	mw.Close()
+	req, _ := http.NewRequest("POST", a.s.URL+"/api/v1/beta/files", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+a.key)
+	res, err := a.s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var f map[string]any
+	if err := json.NewDecoder(res.Body).Decode(&f); err != nil || res.StatusCode != 200 {
+		t.Fatalf("upload: %d %v %v", res.StatusCode, f, err)
+	}
+	if v, ok := f["external_file_id"]; ok && v != nil {
+		t.Errorf("external_file_id = %#v, want absent or null", v)
+	}
+}
+
+// Every SDK types ConfigurationCreate.name as a plain string, so an empty
+// name is a legal request that the service saves.
+func TestEmptyConfigurationNameIsAccepted(t *testing.T) {
+	a, _ := newAPI(t)
+	r := a.do("POST", "/api/v1/beta/configurations", `{"name":"","parameters":{"product_type":"split_v1","categories":[{"name":"a"}]}}`)
+	if r.status != 200 {
+		t.Fatalf("create with name \"\": %d %s, want 200", r.status, r.body)
 	}
 }

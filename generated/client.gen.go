@@ -1015,7 +1015,7 @@ type ClassifyV2ParametersProductType string
 
 // ConfigurationCreate A product configuration to save (body of CreateConfiguration, answer of GenerateExtractSchema).
 type ConfigurationCreate struct {
-	// Name Readable name; unique per product type and project.
+	// Name Readable name; unique per product type and project. No length bound: every SDK types it a plain string (TypeScript ConfigurationCreate.name), so the service accepts any string, the empty one included.
 	Name string `json:"name"`
 
 	// Parameters Product-specific settings, chosen by product_type.
@@ -1276,7 +1276,10 @@ type ExtractV2JobCreate struct {
 	// ConfigurationId A saved configuration (cfg-...); excludes configuration.
 	ConfigurationId *string `json:"configuration_id,omitempty"`
 
-	// FileInput An uploaded file (dfl-...) or a completed parse job (pjb-...).
+	// FileInput An uploaded file (dfl-...) or a completed parse job (pjb-...). No
+	// length bound: every SDK types it a plain string (TypeScript
+	// ExtractCreateParams, Python and Go), so "" passes validation and
+	// is refused by the handler as an unknown file_input (400).
 	FileInput string `json:"file_input"`
 
 	// WebhookConfigurationIds Saved webhook configurations to notify as this job changes status.
@@ -2274,10 +2277,20 @@ type ListExtractJobsParams struct {
 	// ConfigurationId Only jobs that used this saved configuration.
 	ConfigurationId *string `form:"configuration_id,omitempty" json:"configuration_id,omitempty"`
 
-	// CreatedAtOnOrAfter Only jobs created at or after this instant (inclusive).
+	// CreatedAtOnOrAfter Only jobs created at or after this instant (inclusive). The SDKs type
+	// it a plain string (TypeScript ExtractListParams) and the service
+	// reads it as a FastAPI datetime (pydantic v2, lax), so besides RFC
+	// 3339 it takes a date alone (midnight), no seconds, no zone (the
+	// emulator reads UTC), a space or lowercase t/z, and Unix seconds
+	// or milliseconds; anything else is a 422.
 	CreatedAtOnOrAfter *time.Time `form:"created_at_on_or_after,omitempty" json:"created_at_on_or_after,omitempty"`
 
-	// CreatedAtOnOrBefore Only jobs created at or before this instant (inclusive).
+	// CreatedAtOnOrBefore Only jobs created at or before this instant (inclusive). The SDKs type
+	// it a plain string (TypeScript ExtractListParams) and the service
+	// reads it as a FastAPI datetime (pydantic v2, lax), so besides RFC
+	// 3339 it takes a date alone (midnight), no seconds, no zone (the
+	// emulator reads UTC), a space or lowercase t/z, and Unix seconds
+	// or milliseconds; anything else is a 422.
 	CreatedAtOnOrBefore *time.Time `form:"created_at_on_or_before,omitempty" json:"created_at_on_or_before,omitempty"`
 
 	// DocumentInputType Only jobs whose input is of this kind; known values are file_id
@@ -3263,7 +3276,11 @@ type ClientInterface interface {
 	//
 	// Drafts a data schema from a plain-language prompt, a starting schema
 	// and/or a sample file, and returns it as a ConfigurationCreate that can
-	// be posted to CreateConfiguration unchanged. Nothing is saved.
+	// be posted to CreateConfiguration unchanged. Nothing is saved. Every
+	// field is optional in the SDK types, so {} passes validation; with
+	// none of prompt, data_schema and file_id there is nothing to draft
+	// from, and the emulator answers 400. That refusal is the emulator's
+	// choice: no reference documents the service's answer to {}.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3274,7 +3291,11 @@ type ClientInterface interface {
 	//
 	// Drafts a data schema from a plain-language prompt, a starting schema
 	// and/or a sample file, and returns it as a ConfigurationCreate that can
-	// be posted to CreateConfiguration unchanged. Nothing is saved.
+	// be posted to CreateConfiguration unchanged. Nothing is saved. Every
+	// field is optional in the SDK types, so {} passes validation; with
+	// none of prompt, data_schema and file_id there is nothing to draft
+	// from, and the emulator answers 400. That refusal is the emulator's
+	// choice: no reference documents the service's answer to {}.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3655,7 +3676,11 @@ func (c *Client) CreateExtractJob(ctx context.Context, params *CreateExtractJobP
 //
 // Drafts a data schema from a plain-language prompt, a starting schema
 // and/or a sample file, and returns it as a ConfigurationCreate that can
-// be posted to CreateConfiguration unchanged. Nothing is saved.
+// be posted to CreateConfiguration unchanged. Nothing is saved. Every
+// field is optional in the SDK types, so {} passes validation; with
+// none of prompt, data_schema and file_id there is nothing to draft
+// from, and the emulator answers 400. That refusal is the emulator's
+// choice: no reference documents the service's answer to {}.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3676,7 +3701,11 @@ func (c *Client) GenerateExtractSchemaWithBody(ctx context.Context, params *Gene
 //
 // Drafts a data schema from a plain-language prompt, a starting schema
 // and/or a sample file, and returns it as a ConfigurationCreate that can
-// be posted to CreateConfiguration unchanged. Nothing is saved.
+// be posted to CreateConfiguration unchanged. Nothing is saved. Every
+// field is optional in the SDK types, so {} passes validation; with
+// none of prompt, data_schema and file_id there is nothing to draft
+// from, and the emulator answers 400. That refusal is the emulator's
+// choice: no reference documents the service's answer to {}.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5612,7 +5641,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// Drafts a data schema from a plain-language prompt, a starting schema
 	// and/or a sample file, and returns it as a ConfigurationCreate that can
-	// be posted to CreateConfiguration unchanged. Nothing is saved.
+	// be posted to CreateConfiguration unchanged. Nothing is saved. Every
+	// field is optional in the SDK types, so {} passes validation; with
+	// none of prompt, data_schema and file_id there is nothing to draft
+	// from, and the emulator answers 400. That refusal is the emulator's
+	// choice: no reference documents the service's answer to {}.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5623,7 +5656,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// Drafts a data schema from a plain-language prompt, a starting schema
 	// and/or a sample file, and returns it as a ConfigurationCreate that can
-	// be posted to CreateConfiguration unchanged. Nothing is saved.
+	// be posted to CreateConfiguration unchanged. Nothing is saved. Every
+	// field is optional in the SDK types, so {} passes validation; with
+	// none of prompt, data_schema and file_id there is nothing to draft
+	// from, and the emulator answers 400. That refusal is the emulator's
+	// choice: no reference documents the service's answer to {}.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7506,7 +7543,11 @@ func (c *ClientWithResponses) CreateExtractJobWithResponse(ctx context.Context, 
 //
 // Drafts a data schema from a plain-language prompt, a starting schema
 // and/or a sample file, and returns it as a ConfigurationCreate that can
-// be posted to CreateConfiguration unchanged. Nothing is saved.
+// be posted to CreateConfiguration unchanged. Nothing is saved. Every
+// field is optional in the SDK types, so {} passes validation; with
+// none of prompt, data_schema and file_id there is nothing to draft
+// from, and the emulator answers 400. That refusal is the emulator's
+// choice: no reference documents the service's answer to {}.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -7523,7 +7564,11 @@ func (c *ClientWithResponses) GenerateExtractSchemaWithBodyWithResponse(ctx cont
 //
 // Drafts a data schema from a plain-language prompt, a starting schema
 // and/or a sample file, and returns it as a ConfigurationCreate that can
-// be posted to CreateConfiguration unchanged. Nothing is saved.
+// be posted to CreateConfiguration unchanged. Nothing is saved. Every
+// field is optional in the SDK types, so {} passes validation; with
+// none of prompt, data_schema and file_id there is nothing to draft
+// from, and the emulator answers 400. That refusal is the emulator's
+// choice: no reference documents the service's answer to {}.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -61,20 +62,39 @@ func fieldIssues(body []byte) []FieldIssue {
 	}
 	out := make([]FieldIssue, 0, len(raw))
 	for _, r := range raw {
+		// msg and type are read as any JSON so that an odd value in one of
+		// them does not lose the loc that names the field.
 		var e struct {
-			Loc  []any  `json:"loc"`
-			Msg  string `json:"msg"`
-			Type string `json:"type"`
+			Loc  []any           `json:"loc"`
+			Msg  json.RawMessage `json:"msg"`
+			Type json.RawMessage `json:"type"`
 		}
-		if json.Unmarshal(r, &e) != nil {
+		if r[0] != '{' || json.Unmarshal(r, &e) != nil {
 			continue
 		}
-		out = append(out, newFieldIssue(e.Loc, e.Msg, e.Type))
+		out = append(out, newFieldIssue(e.Loc, jsonText(e.Msg), jsonText(e.Type)))
 	}
 	if len(out) == 0 {
 		return nil
 	}
 	return out
+}
+
+// jsonText is a JSON string's value, or any other JSON value as compact
+// text; empty for null or absent.
+func jsonText(raw json.RawMessage) string {
+	var s string
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return string(raw)
+	}
+	return b.String()
 }
 
 func newFieldIssue(loc []any, msg, typ string) FieldIssue {

@@ -45,6 +45,25 @@ type Config interface {
 	applyTo(body *generated.ExtractV2JobCreate) error
 }
 
+// configValue turns a pointer to a configuration into the value (a nil
+// pointer into a nil Config), so that &ExtractConfig{...} works like the
+// value and a nil pointer is "no configuration", not a panic.
+func configValue(c Config) Config {
+	switch p := c.(type) {
+	case *ExtractConfig:
+		if p == nil {
+			return nil
+		}
+		return *p
+	case *SavedConfig:
+		if p == nil {
+			return nil
+		}
+		return *p
+	}
+	return c
+}
+
 // SavedConfig refers to a saved configuration (cfg-...) by ID; see
 // CreateConfiguration.
 type SavedConfig string

@@ -88,6 +88,7 @@ func (r CreateJobRequest) body() (generated.ExtractV2JobCreate, error) {
 	if !fileinput.IsID(in) {
 		return generated.ExtractV2JobCreate{}, &ValidationError{Operation: op, Field: "file_input", Reason: fmt.Sprintf("%q is neither a file id (dfl-...) nor a parse job id (pjb-...); to extract a file on disk use UploadFile first, or Extract", in)}
 	}
+	r.Config = configValue(r.Config)
 	if r.Config == nil {
 		return generated.ExtractV2JobCreate{}, &ValidationError{Operation: op, Field: "configuration", Reason: "required; set Config to a wrapper.ExtractConfig{Schema: ...} or a wrapper.SavedConfig(\"cfg-...\")"}
 	}

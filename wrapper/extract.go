@@ -62,7 +62,7 @@ func ExtractRows[T any](ctx context.Context, c *Client, input string, cfg Config
 // getResult, so the final result is parsed once, straight into R.
 func extract[R any](ctx context.Context, c *Client, input string, cfg Config, target Target, w callSettings) (R, *Job, error) {
 	var zero R
-	if cfg == nil {
+	if cfg = configValue(cfg); cfg == nil {
 		cfg = ExtractConfig{}
 	}
 	if inline, ok := cfg.(ExtractConfig); ok {

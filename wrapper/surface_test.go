@@ -160,6 +160,9 @@ func TestSurface(t *testing.T) {
 	if fm, ok := j1.Metadata().Field("vendor"); !ok || fm.Confidence == nil {
 		t.Fatalf("metadata: %+v", fm)
 	}
+	if _, _, err := wrapper.Extract[Invoice](ctx, c, f.ID, (*wrapper.ExtractConfig)(nil)); err != nil {
+		t.Fatalf("a nil *ExtractConfig means the defaults: %v", err)
+	}
 	saved, _, err := wrapper.Extract[Invoice](ctx, c, f.ID, wrapper.SavedConfig(cfg.ID))
 	if err != nil || saved.Vendor != "Acme Corp" {
 		t.Fatalf("extract saved: %v", err)

@@ -148,6 +148,15 @@ await check('extract.list with a kind no job has is an empty page', ['ListExtrac
   assert(page.items.length === 0, `page ${JSON.stringify(page.items)}`);
 });
 
+await check('null list filters (sent as key=) and a date-only created_at are accepted', ['ListExtractJobs', 'ListFiles'], async () => {
+  const jobs = await client.extract.list({ job_ids: null, created_at_on_or_after: '2000-01-01', created_at_on_or_before: '2100-01-01 00:00' });
+  assert(jobs.items.length === 0, `job_ids= matched ${jobs.items.length} jobs, want none`);
+  const all = await client.extract.list({ created_at_on_or_after: '2000-01-01' });
+  assert(all.items.length > 0, 'a date-only created_at_on_or_after dropped every job');
+  const files = await client.files.list({ expand: null, external_file_id: null });
+  assert(files.items.length > 0, `files ${JSON.stringify(files.items)}`);
+});
+
 await check('extract.cancel stops a running job', ['CancelExtractJob'], async () => {
   const running = await client.extract.create({ file_input: file.id, configuration: { data_schema: schema } });
   const c = await client.extract.cancel(running.id);
