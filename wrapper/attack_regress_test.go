@@ -91,3 +91,16 @@ func TestMissingFileNamedOnce(t *testing.T) {
 	_, _, err = wrapper.Extract[Invoice](ctx, c, p, wrapper.ExtractConfig{})
 	one("extract", err)
 }
+
+// A malformed LLAMA_CLOUD_CUSTOM_HEADERS line is reported by number, never
+// quoted: it is where a key for a proxy is written.
+func TestCustomHeadersErrorQuotesNoSecret(t *testing.T) {
+	t.Setenv(wrapper.EnvCustomHeaders, "X-Team: docs\nAuthorization Bearer "+secretKey)
+	_, err := wrapper.New(wrapper.WithAPIKey(secretKey))
+	if err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("want an error naming line 2: %v", err)
+	}
+	if strings.Contains(err.Error(), secretKey[:10]) {
+		t.Fatalf("the key is in the error: %v", err)
+	}
+}
