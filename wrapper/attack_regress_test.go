@@ -104,3 +104,22 @@ func TestCustomHeadersErrorQuotesNoSecret(t *testing.T) {
 		t.Fatalf("the key is in the error: %v", err)
 	}
 }
+
+// A 2xx that is not the object asked for is an *InvalidResponseError for
+// every call, not a zero value with a nil error: a download link without a
+// url, a validated schema that is missing.
+func TestEmptyAnswersAreInvalid(t *testing.T) {
+	ctx := context.Background()
+	for _, body := range []string{`null`, `{}`, `{"url":""}`, `{"data_schema":null}`} {
+		c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, body)
+		})
+		if u, _, err := c.FileDownloadURL(ctx, "dfl-1"); !errors.Is(err, wrapper.ErrInvalidResponse) {
+			t.Errorf("FileDownloadURL %s: %q, %v", body, u, err)
+		}
+		if _, err := c.ValidateSchema(ctx, wrapper.MustSchemaFor[Line]()); !errors.Is(err, wrapper.ErrInvalidResponse) {
+			t.Errorf("ValidateSchema %s: %v", body, err)
+		}
+	}
+}

@@ -216,6 +216,9 @@ func (c *Client) FileDownloadURL(ctx context.Context, fileID string) (url string
 	if err != nil {
 		return "", time.Time{}, err
 	}
+	if p.Url == "" {
+		return "", time.Time{}, &InvalidResponseError{Operation: opGetFileContent, StatusCode: http.StatusOK, Reason: "incomplete answer", Err: errors.New("presigned link without a url")}
+	}
 	return p.Url, p.ExpiresAt.Time, nil
 }
 

@@ -203,6 +203,9 @@ func (c *Client) ValidateSchema(ctx context.Context, s Schema) (Schema, error) {
 	if err != nil {
 		return Schema{}, err
 	}
+	if len(out.DataSchema) == 0 {
+		return Schema{}, &InvalidResponseError{Operation: opValidateSchema, StatusCode: http.StatusOK, Reason: "incomplete answer", Err: errors.New("no data_schema")}
+	}
 	raw, err := json.Marshal(out.DataSchema)
 	if err != nil {
 		return Schema{}, &InvalidResponseError{Operation: opValidateSchema, StatusCode: http.StatusOK, Reason: "data_schema cannot be encoded", Err: err}
