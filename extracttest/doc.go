@@ -50,6 +50,20 @@
 // Outcome (ScriptFile, ScriptJob) replaces the schedule, the result or
 // makes a job fail.
 //
+// # Webhooks
+//
+// A job created with webhook_configurations gets its deliveries: the
+// PENDING event at once, then the event of its end (extract.success,
+// extract.error, extract.cancelled) once the server's clock has reached it.
+// Deliveries are POSTed by a goroutine of the server that looks every few
+// milliseconds of real time (it stops in Close), so they arrive shortly after
+// the status is reached, not during the request that observes it: a test
+// waits for its receiver (a channel, with a bound), and Stats counts
+// WebhooksDelivered and WebhookFailures. The body is
+// {event_id, event, job_id, status, project_id, timestamp}, as a JSON string
+// or, with output format "json", an object, and carries LC-Signature when the
+// webhook has a signing secret.
+//
 // # Faults and counters
 //
 // InjectFault makes matching requests fail: status codes with Retry-After

@@ -19,7 +19,11 @@ const (
 	// request, with Retry-After / retry-after-ms when set.
 	FaultStatus FaultKind = iota
 	// FaultDrop closes the connection before the request is processed: a
-	// create never happened.
+	// create never happened. Go's http.Transport itself sends a GET again,
+	// once, when a reused connection closes before any answer, so a dropped
+	// GET on a kept-alive connection shows up as the next attempt's answer
+	// (and counts twice in Stats); Times: 2 or a POST operation make the
+	// drop visible to the client.
 	FaultDrop
 	// FaultDropAfter processes the request, then closes the connection
 	// without answering: the client cannot know whether a create happened.

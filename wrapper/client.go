@@ -71,7 +71,9 @@ type clientSettings struct {
 type Option func(*clientSettings)
 
 // WithAPIKey sets the API key. Without it New reads LLAMA_CLOUD_API_KEY,
-// then LLAMA_PARSE_API_KEY.
+// then LLAMA_PARSE_API_KEY. A key shorter than 8 characters (a placeholder
+// for extracttest, such as "test") is sent but not scrubbed from answers:
+// scrubbing it would rewrite ordinary words of every body.
 func WithAPIKey(key string) Option {
 	return func(s *clientSettings) { s.apiKey, s.explicitKey = key, true }
 }

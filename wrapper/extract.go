@@ -46,14 +46,16 @@ func (c *Client) run(ctx context.Context, req CreateJobRequest, w callSettings, 
 // for its metadata (citations need CiteSources). The configuration is
 // checked before anything is uploaded.
 //
-// It reads the options of Wait and, when it uploads, WithPurpose.
+// It reads the options of Wait, WithOwnedFiles and, when it uploads,
+// WithPurpose.
 func Extract[T any](ctx context.Context, c *Client, input string, cfg Config, opts ...CallOption) (T, *Job, error) {
 	return extract[T](ctx, c, input, cfg, PerDoc, newCallSettings(opts))
 }
 
 // ExtractRows is Extract for results with one T per table row (PerTableRow,
 // the default Target) or per page (set Target to PerPage). With a zero
-// Schema, the schema is derived from T: it describes one row.
+// Schema, the schema is derived from T: it describes one row. It reads the
+// options Extract reads.
 func ExtractRows[T any](ctx context.Context, c *Client, input string, cfg Config, opts ...CallOption) ([]T, *Job, error) {
 	return extract[[]T](ctx, c, input, cfg, PerTableRow, newCallSettings(opts))
 }

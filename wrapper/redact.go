@@ -15,7 +15,11 @@ const redacted = "[redacted]"
 // minKeyFragment is the shortest piece of the key that is scrubbed on its
 // own: a key cut by a truncation boundary (an excerpt, a capped body, a
 // half-sent answer) leaves its first or last characters behind, and 8 of
-// them are already worth hiding. Shorter keys are scrubbed whole.
+// them are already worth hiding. It is also the shortest key scrubbed at
+// all: a shorter one ("t", "test") is a placeholder for a test server, no
+// LlamaCloud key is that short (llx- and 48 characters), and scrubbing it
+// would rewrite ordinary words in every answer ("status" with the key "t"),
+// so that no job decodes.
 const minKeyFragment = 8
 
 // scrubber removes the API key from text a server sent back, so that a
@@ -39,7 +43,10 @@ type scrubber struct {
 }
 
 func newScrubber(key string) scrubber {
-	s := scrubber{key: key, frag: min(minKeyFragment, len(key))}
+	if len(key) < minKeyFragment {
+		return scrubber{}
+	}
+	s := scrubber{key: key, frag: minKeyFragment}
 	for i := 0; i+4 <= s.frag; i++ {
 		if c := key[i]; c < 'a' || c > 'z' {
 			s.anchor = i

@@ -16,7 +16,9 @@ import (
 
 // RetryPolicy says which failed requests are retried and how long to wait.
 // The zero value retries nothing; DefaultRetryPolicy matches the official
-// SDKs.
+// SDKs. Below the policy, Go's http.Transport itself sends a GET again, once,
+// when a kept-alive connection closes before any answer; it never does so
+// for a POST, so a create is never repeated behind the policy's back.
 type RetryPolicy struct {
 	// MaxRetries is how many times a request is retried after its first try.
 	MaxRetries int
@@ -182,12 +184,12 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 			return clampDuration(ms * float64(time.Millisecond)), true
 		}
 	}
-	return ParseRetryAfter(h.Get("Retry-After"), now)
+	return parseRetryAfter(h.Get("Retry-After"), now)
 }
 
-// ParseRetryAfter parses a Retry-After value: seconds (fractional allowed)
+// parseRetryAfter parses a Retry-After value: seconds (fractional allowed)
 // or an HTTP date, relative to now. It reports false for anything else.
-func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false

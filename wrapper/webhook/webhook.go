@@ -50,10 +50,10 @@ var (
 	// from an empty line) secret verifies nothing (anyone can sign with
 	// it), so Handler refuses to be built with one and Verify
 	// refuses every delivery.
-	ErrEmptySecret        = errors.New("webhook: empty signing secret: pass the webhook_signing_secret of the job's webhook configuration")
-	ErrMissingSignature   = errors.New("webhook: missing " + SignatureHeader + " header; set webhook_signing_secret on the job's webhook configuration")
-	ErrMalformedSignature = errors.New("webhook: malformed " + SignatureHeader + " header: want sha256=<64 hex digits>")
-	ErrInvalidSignature   = errors.New("webhook: signature does not match the body (wrong secret, or the body was altered)")
+	ErrEmptySecret        = errors.New("llamaextract: webhook: empty signing secret: pass the webhook_signing_secret of the job's webhook configuration")
+	ErrMissingSignature   = errors.New("llamaextract: webhook: missing " + SignatureHeader + " header; set webhook_signing_secret on the job's webhook configuration")
+	ErrMalformedSignature = errors.New("llamaextract: webhook: malformed " + SignatureHeader + " header: want sha256=<64 hex digits>")
+	ErrInvalidSignature   = errors.New("llamaextract: webhook: signature does not match the body (wrong secret, or the body was altered)")
 )
 
 // Sign returns the LC-Signature value for body under secret.
@@ -118,13 +118,13 @@ func Parse(body []byte) (Event, error) {
 	if len(b) > 0 && b[0] == '"' {
 		var inner string
 		if err := json.Unmarshal(b, &inner); err != nil {
-			return Event{}, fmt.Errorf("webhook: payload is a malformed JSON string: %w", err)
+			return Event{}, fmt.Errorf("llamaextract: webhook: payload is a malformed JSON string: %w", err)
 		}
 		b = bytes.TrimSpace([]byte(inner))
 	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(b, &m); err != nil {
-		return Event{}, fmt.Errorf("webhook: payload is not a JSON object: %w", err)
+		return Event{}, fmt.Errorf("llamaextract: webhook: payload is not a JSON object: %w", err)
 	}
 	e := Event{Payload: json.RawMessage(b)}
 	e.Name = firstString(m, "event", "event_type", "type", "event_name")
@@ -168,7 +168,7 @@ func Handler(secret string, fn func(ctx context.Context, e Event) error) (http.H
 		return nil, ErrEmptySecret
 	}
 	if fn == nil {
-		return nil, errors.New("webhook: nil callback")
+		return nil, errors.New("llamaextract: webhook: nil callback")
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {

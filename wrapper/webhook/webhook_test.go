@@ -226,3 +226,16 @@ func TestEmptySecretRefused(t *testing.T) {
 		}
 	}
 }
+
+// Every error of the package speaks in the module's one voice, so a log
+// filter or an alert on "llamaextract: " catches webhook failures too.
+func TestErrorsCarryTheModulePrefix(t *testing.T) {
+	_, parseErr := webhook.Parse([]byte(`[1]`))
+	_, nilErr := webhook.Handler("s", nil)
+	for _, err := range []error{webhook.ErrEmptySecret, webhook.ErrMissingSignature, webhook.ErrMalformedSignature,
+		webhook.ErrInvalidSignature, parseErr, nilErr} {
+		if err == nil || !strings.HasPrefix(err.Error(), "llamaextract: webhook: ") {
+			t.Errorf("error %q lacks the \"llamaextract: webhook: \" prefix", err)
+		}
+	}
+}
