@@ -38,8 +38,9 @@ const SignatureHeader = "LC-Signature"
 
 // Errors from Verify.
 var (
-	// ErrEmptySecret: an empty secret verifies nothing (anyone can sign
-	// with it), so Handler refuses to be built with one and Verify
+	// ErrEmptySecret: an empty (or all-whitespace, e.g. a variable read
+	// from an empty line) secret verifies nothing (anyone can sign with
+	// it), so Handler refuses to be built with one and Verify
 	// refuses every delivery.
 	ErrEmptySecret        = errors.New("llamaextract: webhook: empty signing secret: pass the webhook_signing_secret of the job's webhook configuration")
 	ErrMissingSignature   = errors.New("llamaextract: webhook: missing " + SignatureHeader + " header; set webhook_signing_secret on the job's webhook configuration")
@@ -61,7 +62,7 @@ func mac(secret string, body []byte) []byte {
 // Verify checks header (the LC-Signature value) against the raw body, in
 // constant time.
 func Verify(secret string, body []byte, header string) error {
-	if secret == "" {
+	if strings.TrimSpace(secret) == "" {
 		return ErrEmptySecret
 	}
 	header = strings.TrimSpace(header)
@@ -152,7 +153,7 @@ const MaxBodyBytes = 1 << 20
 // no signature must not be built by accident (an unset environment
 // variable).
 func Handler(secret string, fn func(ctx context.Context, e Event) error) (http.Handler, error) {
-	if secret == "" {
+	if strings.TrimSpace(secret) == "" {
 		return nil, ErrEmptySecret
 	}
 	if fn == nil {

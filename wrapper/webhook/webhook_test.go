@@ -215,6 +215,16 @@ func TestEmptySecretRefused(t *testing.T) {
 	if err := webhook.Verify("", body, webhook.Sign("", body)); !errors.Is(err, webhook.ErrEmptySecret) {
 		t.Fatalf("Verify with an empty secret: %v", err)
 	}
+	// A secret of only whitespace (a variable read from a blank line) is
+	// as guessable as none.
+	for _, s := range []string{" ", "\n", "\t \r\n"} {
+		if h, err := webhook.Handler(s, func(context.Context, webhook.Event) error { return nil }); !errors.Is(err, webhook.ErrEmptySecret) || h != nil {
+			t.Fatalf("handler with secret %q: %v", s, err)
+		}
+		if err := webhook.Verify(s, body, webhook.Sign(s, body)); !errors.Is(err, webhook.ErrEmptySecret) {
+			t.Fatalf("Verify with secret %q: %v", s, err)
+		}
+	}
 }
 
 // Every error of the package speaks in the module's one voice, so a log
