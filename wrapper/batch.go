@@ -183,7 +183,11 @@ func (it BatchItem[T]) Status() Status {
 // BatchResult with an error matching ErrBatchStopped; requests not yielded
 // before it did not finish.
 func (c *Client) RunAll(ctx context.Context, reqs []CreateJobRequest, opts ...CallOption) iter.Seq2[BatchResult, error] {
-	e := newEngine(c, newBatchSettings(opts), nil)
+	s := newBatchSettings(opts)
+	if err := s.check("RunAll"); err != nil {
+		return func(yield func(BatchResult, error) bool) { yield(BatchResult{}, err) }
+	}
+	e := newEngine(c, s, nil)
 	type indexed struct {
 		i   int
 		req CreateJobRequest
@@ -293,8 +297,12 @@ func NewBatch[T any](c *Client, cfg Config, opts ...CallOption) (*Batch[T], erro
 		}
 		b.cfg = ec
 	}
-	// Validate the configuration once, before any document is read.
-	body, err := CreateJobRequest{FileInput: "dfl-check", Config: b.cfg}.body()
+	// Validate the options, the configuration and the webhooks once,
+	// before any document is read.
+	if err := s.check("ExtractAll"); err != nil {
+		return nil, err
+	}
+	body, err := CreateJobRequest{FileInput: "dfl-check", Config: b.cfg, Webhooks: s.webhooks}.body()
 	if err != nil {
 		return nil, err
 	}
@@ -522,7 +530,7 @@ func (b *Batch[T]) createAndWait(ctx, createCtx context.Context, o outcome[Batch
 			}
 			// A file that is this document's alone lets CreateJob adopt
 			// what an ambiguous attempt made.
-			req := CreateJobRequest{FileInput: o.r.FileID, Config: b.cfg, OwnsFile: owned}
+			req := CreateJobRequest{FileInput: o.r.FileID, Config: b.cfg, Webhooks: e.s.webhooks, OwnsFile: owned}
 			job, err = e.create(ctx, createCtx, req, intent)
 			for round := 0; owned && err != nil && round < 2 && mayHaveCreated(err) && ctx.Err() == nil; round++ {
 				// The create may have made a job that the client could

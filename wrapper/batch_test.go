@@ -332,6 +332,26 @@ func TestBatchStopsOnAFailureEveryDocumentShares(t *testing.T) {
 	if _, _, stop := collect(t, wrapper.ExtractAll[numbered](context.Background(), c, nil, nilCfg)); stop != nil {
 		t.Fatalf("a nil *ExtractConfig is the zero configuration: %v", stop)
 	}
+	// Options and webhooks are checked before anything is read or sent.
+	for name, opt := range map[string]wrapper.CallOption{
+		"negative schedule":   wrapper.WithSchedule(wrapper.FixedSchedule(-time.Second)),
+		"webhook without URL": wrapper.WithWebhooks(wrapper.Webhook{}),
+	} {
+		_, _, stop = collect(t, wrapper.ExtractAll[numbered](context.Background(), c, []string{"/nonexistent"}, wrapper.ExtractConfig{}, opt))
+		if !errors.Is(stop, wrapper.ErrInvalidRequest) {
+			t.Errorf("%s: %v", name, stop)
+		}
+	}
+	pairs := 0
+	for _, err := range c.RunAll(context.Background(), nil, wrapper.WithSchedule(wrapper.FixedSchedule(-time.Second))) {
+		pairs++
+		if !errors.Is(err, wrapper.ErrInvalidRequest) {
+			t.Errorf("RunAll with a negative schedule: %v", err)
+		}
+	}
+	if pairs != 1 {
+		t.Errorf("RunAll with a negative schedule yielded %d pairs, want its error once", pairs)
+	}
 	_, _, stop = collect(t, wrapper.ExtractAll[numbered](context.Background(), c, nil, wrapper.SavedConfig(" ")))
 	var ve *wrapper.ValidationError
 	if !errors.As(stop, &ve) {

@@ -56,8 +56,9 @@
 // Jobs, Files and Configurations, each an iter.Seq2 of the item and an
 // error. ListJobs, ListFiles and ListConfigurations return a single
 // ListPage, starting at the filter's PageToken. A server that sends a page
-// token twice in one listing ends it with an *InvalidResponseError instead
-// of looping forever.
+// token twice in one listing (a cycle of any length) ends it with an
+// *InvalidResponseError instead of looping forever; one that sends ever new
+// tokens with items lists until the loop breaks or ctx ends.
 //
 // # Results
 //
@@ -85,7 +86,8 @@
 // file is an *AmbiguousCreateError; a file that cannot be opened is the os
 // package's *fs.PathError. No error, log line or Job field carries the API
 // key: everything the server sends is scrubbed of it, whether echoed as is,
-// JSON-escaped, URL-encoded or cut short.
+// JSON-escaped, URL-encoded or cut short, in a body, a header value or a
+// header name (compared without case, as net/http changes a name's case).
 //
 // # Retries
 //
@@ -121,8 +123,9 @@
 //
 // # Webhooks
 //
-// CreateJobRequest.Webhooks asks LlamaCloud to notify endpoints as a job
-// changes status. Package webhook verifies LC-Signature headers and parses
+// CreateJobRequest.Webhooks (for CreateJob, Run and RunAll) and the
+// WithWebhooks option (for Extract, ExtractRows and ExtractAll) ask
+// LlamaCloud to notify endpoints as a job changes status. Package webhook verifies LC-Signature headers and parses
 // deliveries; webhook.Handler adapts a callback into an http.Handler.
 //
 // # Testing with extracttest

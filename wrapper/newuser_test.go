@@ -313,7 +313,7 @@ func TestNewUserWebhooks(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		events = append(events, e)
-		if e.Name == webhook.ExtractSuccess {
+		if e.Name == wrapper.EventExtractSuccess {
 			close(arrived)
 		}
 		return nil
@@ -329,7 +329,7 @@ func TestNewUserWebhooks(t *testing.T) {
 	job, err := client.Run(context.Background(), wrapper.CreateJobRequest{
 		FileInput: file,
 		Config:    wrapper.ExtractConfig{Schema: schema},
-		Webhooks:  []wrapper.Webhook{{URL: recv.URL, Events: []string{webhook.ExtractSuccess}, SigningSecret: "s3cret"}},
+		Webhooks:  []wrapper.Webhook{{URL: recv.URL, Events: []string{string(wrapper.EventExtractSuccess)}, SigningSecret: "s3cret"}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -342,7 +342,7 @@ func TestNewUserWebhooks(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(events) != 1 || events[0].Name != webhook.ExtractSuccess || events[0].JobID != job.ID {
+	if len(events) != 1 || events[0].Name != wrapper.EventExtractSuccess || events[0].JobID != job.ID {
 		t.Fatalf("events = %+v (stats %+v)", events, srv.Stats())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 )
 
 // redacted replaces every trace of the API key.
@@ -248,10 +249,25 @@ func mergeSpans(spans [][2]int) [][2]int {
 	return out
 }
 
+// header scrubs h in place: its values, and its names, which a server can
+// also make from the key. A name is canonicalised (its letters' case
+// changed), so names are compared without case and one holding a trace of
+// the key is replaced whole.
 func (s scrubber) header(h http.Header) {
+	var lower scrubber
 	for k, vs := range h {
 		for i, v := range vs {
 			h[k][i] = s.string(v)
+		}
+		if s.key == "" || len(k) < s.frag {
+			continue
+		}
+		if lower.key == "" {
+			lower = newScrubber(strings.ToLower(s.key))
+		}
+		if lower.contains(strings.ToLower(k)) {
+			delete(h, k)
+			h[redacted] = append(h[redacted], vs...)
 		}
 	}
 }
