@@ -44,9 +44,9 @@ type CreateJobRequest struct {
 type Webhook struct {
 	// URL receives the POSTs (required).
 	URL string
-	// Events selects the events to deliver (webhook.ExtractSuccess, ...);
+	// Events selects the events to deliver (EventExtractSuccess, ...);
 	// nil delivers all of them.
-	Events []string
+	Events []WebhookEvent
 	// Headers are sent with every delivery, e.g. the receiver's own token.
 	Headers map[string]string
 	// SigningSecret makes every delivery carry an LC-Signature header.

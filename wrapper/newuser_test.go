@@ -329,7 +329,7 @@ func TestNewUserWebhooks(t *testing.T) {
 	job, err := client.Run(context.Background(), wrapper.CreateJobRequest{
 		FileInput: file,
 		Config:    wrapper.ExtractConfig{Schema: schema},
-		Webhooks:  []wrapper.Webhook{{URL: recv.URL, Events: []string{string(wrapper.EventExtractSuccess)}, SigningSecret: "s3cret"}},
+		Webhooks:  []wrapper.Webhook{{URL: recv.URL, Events: []wrapper.WebhookEvent{wrapper.EventExtractSuccess}, SigningSecret: "s3cret"}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -515,7 +515,7 @@ func TestNewUser422(t *testing.T) {
 	_, err = client.CreateJob(context.Background(), wrapper.CreateJobRequest{
 		FileInput: srv.AddFile("a.txt", nil),
 		Config:    wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[nuInvoice]()},
-		Webhooks:  []wrapper.Webhook{{URL: "https://example.invalid/hook", Events: []string{"extract.done"}}},
+		Webhooks:  []wrapper.Webhook{{URL: "https://example.invalid/hook", Events: []wrapper.WebhookEvent{"extract.done"}}},
 	})
 	var ae *wrapper.APIError
 	if !errors.As(err, &ae) || !errors.Is(err, wrapper.ErrUnprocessable) {

@@ -99,7 +99,7 @@ func TestSurface(t *testing.T) {
 	// time and finish in milliseconds of real time.
 	start := time.Now()
 	job, err := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: f.ID, Config: wrapper.SavedConfig(cfg.ID),
-		Webhooks: []wrapper.Webhook{{URL: "http://127.0.0.1:1/hook", Events: []string{"extract.success"}}}})
+		Webhooks: []wrapper.Webhook{{URL: "http://127.0.0.1:1/hook", Events: []wrapper.WebhookEvent{"extract.success"}}}})
 	// PENDING lasts 5 ms: on a loaded machine the job may already run.
 	if err != nil || (job.Status != wrapper.StatusPending && job.Status != wrapper.StatusRunning) || job.ConfigurationID != cfg.ID {
 		t.Fatalf("create: %v %+v", err, job)

@@ -175,8 +175,8 @@ func TestEmulatorDeliversSignedWebhooks(t *testing.T) {
 		t.Fatalf("second event %+v", e)
 	}
 
-	filtered := create(wrapper.Webhook{URL: url, SigningSecret: secret, Events: []string{string(wrapper.EventExtractSuccess)}, JSONPayload: true})
-	cancelled := create(wrapper.Webhook{URL: url, SigningSecret: secret, Events: []string{string(wrapper.EventExtractCancelled)}})
+	filtered := create(wrapper.Webhook{URL: url, SigningSecret: secret, Events: []wrapper.WebhookEvent{wrapper.EventExtractSuccess}, JSONPayload: true})
+	cancelled := create(wrapper.Webhook{URL: url, SigningSecret: secret, Events: []wrapper.WebhookEvent{wrapper.EventExtractCancelled}})
 	if _, err := client.CancelJob(ctx, cancelled.ID); err != nil {
 		t.Fatal(err)
 	}
