@@ -10,7 +10,7 @@ OASDIFF := $(GO) run github.com/oasdiff/oasdiff@v1.37.0
 BENCHTIME ?= 1x
 BENCHCOUNT ?= 1
 
-.PHONY: all generate check-generated spec breaking lint test test-short bench demo stress conformance
+.PHONY: all generate check-generated spec breaking lint test test-short bench bench-batch demo stress conformance
 
 all: test
 
@@ -53,6 +53,10 @@ test: lint spec check-generated
 ## bench: run the benchmarks and print the comparison table
 bench:
 	@./scripts/bench.sh
+
+## bench-batch: the 1,000- and 10,000-document batch rows against the emulator in its own process (~12 min)
+bench-batch:
+	$(GO) test -run '^$$' -bench 'Batch' -benchtime=1x -count=1 -timeout 40m ./bench
 
 ## demo: the main job end to end against the embedded emulator (no key, no network)
 demo:

@@ -61,7 +61,7 @@ func BenchmarkWait(b *testing.B) {
 
 // Row 6: 1,000 jobs against the emulator with its creation rate limit on
 // (15 per second, as LlamaCloud): 1,000 concurrent Run calls, then RunAll
-// with its client-side limiter.
+// with its adaptive create rate.
 func BenchmarkConcurrentRun(b *testing.B) {
 	const n = 1000
 	setup := func(b *testing.B) (*extracttest.Server, *wrapper.Client, wrapper.CreateJobRequest) {
@@ -112,10 +112,9 @@ func BenchmarkConcurrentRun(b *testing.B) {
 				reqs[i] = req
 			}
 			start := time.Now()
-			res := c.RunAll(context.Background(), reqs, wrapper.BatchOptions{Concurrency: 64, CreatesPerSecond: 14, Options: []wrapper.CallOption{poll}})
 			ok, failed := 0, 0
-			for _, r := range res {
-				if r.Err != nil {
+			for _, err := range c.RunAll(context.Background(), reqs, wrapper.WithConcurrency(64), poll) {
+				if err != nil {
 					failed++
 				} else {
 					ok++

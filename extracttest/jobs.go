@@ -120,6 +120,9 @@ func (s *Server) createJob(rec *recorder, r *http.Request, _ *openapi3.Operation
 		}
 	}
 	j.outcome = s.st.fileScripts[body.FileInput]
+	if _, scripted := s.st.fileScripts[body.FileInput]; !scripted && s.cfg.failRatio > 0 && s.st.rng.Float64() < s.cfg.failRatio {
+		j.outcome.Error = "scripted failure (WithFailRatio)"
+	}
 	if strings.HasPrefix(body.FileInput, "pjb-") && !s.st.parseJobs[body.FileInput] && j.outcome.Error == "" {
 		// The service accepts the job and fails it when the parse job
 		// cannot be read.

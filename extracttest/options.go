@@ -18,6 +18,7 @@ type config struct {
 	createBurst int
 	addr        string
 	tableRows   int
+	failRatio   float64
 	logf        func(format string, args ...any)
 }
 
@@ -82,6 +83,11 @@ func WithAddr(addr string) Option { return func(c *config) { c.addr = addr } }
 // WithTableRows sets how many rows a per_table_row job yields when the
 // document has no recognisable table (default 3).
 func WithTableRows(n int) Option { return func(c *config) { c.tableRows = n } }
+
+// WithFailRatio makes about this share of jobs (0 to 1) end FAILED, picked
+// at creation by the server's seeded generator, so runs repeat. Jobs of
+// files scripted with ScriptFile keep their script.
+func WithFailRatio(p float64) Option { return func(c *config) { c.failRatio = p } }
 
 // WithLogf receives one line per request (method, path, status).
 func WithLogf(logf func(format string, args ...any)) Option {

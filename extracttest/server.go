@@ -114,6 +114,7 @@ func New(opts ...Option) *Server {
 		}
 	}
 	s.mux.HandleFunc("GET /_download/{file_id}", s.download)
+	s.mux.HandleFunc("GET "+StatsPath, s.serveStats)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, errBody(fmt.Sprintf("no operation %s %s in openapi.yaml", r.Method, r.URL.Path)))
 	})
@@ -270,8 +271,11 @@ func (s *Server) serveOperation(rec *recorder, r *http.Request, route *routers.R
 		return
 	}
 
-	multipart := strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/")
-	if op.RequestBody != nil && multipart {
+	// The operation, not the request's Content-Type, decides which cap
+	// applies: a JSON operation keeps the JSON cap whatever a client labels
+	// its body.
+	multipart := op.RequestBody != nil && op.RequestBody.Value != nil && op.RequestBody.Value.Content.Get("multipart/form-data") != nil
+	if multipart {
 		r.Body = http.MaxBytesReader(nil, r.Body, s.cfg.maxUpload+1<<20)
 	} else if op.RequestBody != nil {
 		r.Body = http.MaxBytesReader(nil, r.Body, s.cfg.maxRequest)

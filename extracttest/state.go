@@ -12,15 +12,34 @@ import (
 	"github.com/extract-go/llamaextract/generated"
 )
 
+// Status is a job status the emulator serves. It is its own type, not
+// wrapper.Status, because extracttest must not import wrapper (the wrapper's
+// tests import extracttest); the values are the same strings. A value
+// without a constant is served as is, to test how a client copes with a
+// status it does not know.
+type Status string
+
+// The job statuses the API documents. A job passes through its Steps
+// (usually StatusPending, StatusThrottled, StatusRunning), then ends
+// StatusCompleted, StatusFailed (Outcome.Error) or StatusCancelled.
+const (
+	StatusPending   Status = "PENDING"
+	StatusThrottled Status = "THROTTLED"
+	StatusRunning   Status = "RUNNING"
+	StatusCompleted Status = "COMPLETED"
+	StatusFailed    Status = "FAILED"
+	StatusCancelled Status = "CANCELLED"
+)
+
 // Step is one status a job holds for a while before moving on.
 type Step struct {
-	Status string
+	Status Status
 	For    time.Duration
 }
 
 // DefaultSchedule is PENDING for a quarter of d, then RUNNING for the rest.
 func DefaultSchedule(d time.Duration) []Step {
-	return []Step{{Status: "PENDING", For: d / 4}, {Status: "RUNNING", For: d - d/4}}
+	return []Step{{Status: StatusPending, For: d / 4}, {Status: StatusRunning, For: d - d/4}}
 }
 
 // Outcome scripts how a job behaves. The zero Outcome is the default: the
@@ -105,7 +124,7 @@ func (j *job) statusAt(now time.Time, def []Step) (string, time.Time) {
 	t := j.created
 	for _, st := range steps {
 		if now.Before(t.Add(st.For)) {
-			return st.Status, t
+			return string(st.Status), t
 		}
 		t = t.Add(st.For)
 	}

@@ -14,7 +14,7 @@ import (
 
 // createWithEvents creates a job whose webhook subscribes to events; names
 // the service does not know fail its validation with a 422.
-func createWithEvents(c *wrapper.Client, file string, events ...string) error {
+func createWithEvents(c *wrapper.Client, file string, events ...wrapper.WebhookEvent) error {
 	_, err := c.CreateJob(context.Background(), wrapper.CreateJobRequest{
 		FileInput: file,
 		Config:    wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Line]()},

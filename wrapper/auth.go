@@ -24,14 +24,16 @@ func customHeaders(h http.Header) (http.Header, error) {
 		out[k] = append([]string(nil), v...)
 	}
 	env := os.Getenv(EnvCustomHeaders)
-	for _, line := range strings.Split(env, "\n") {
+	for i, line := range strings.Split(env, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
 		}
 		name, value, ok := strings.Cut(line, ":")
 		if !ok || strings.TrimSpace(name) == "" {
-			return nil, fmt.Errorf("llamaextract: %s: line %q is not \"Name: value\"", EnvCustomHeaders, line)
+			// The line is not quoted: a header line is where secrets
+			// (the API key for a proxy, a token) are written.
+			return nil, fmt.Errorf("llamaextract: %s: line %d is not \"Name: value\"", EnvCustomHeaders, i+1)
 		}
 		out.Add(strings.TrimSpace(name), strings.TrimSpace(value))
 	}

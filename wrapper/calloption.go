@@ -1,7 +1,7 @@
 package wrapper
 
 import (
-	"context"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -9,8 +9,8 @@ import (
 // CallOption tunes one call: Wait, Run, Extract, ExtractRows, ExtractAll,
 // RunAll, GetJob, GetResult, Jobs, ListJobs, UploadFile and Upload take them
 // last. An option a call does not use is ignored; each option's comment says
-// which calls read it. Request data (what to create, what to list) is never
-// an option: it is a struct argument.
+// which calls read it. A nil CallOption is skipped. Request data (what to
+// create, what to list) is never an option: it is a struct argument.
 type CallOption func(*callSettings)
 
 type callSettings struct {
@@ -28,14 +28,15 @@ type callSettings struct {
 	externalID string
 	// creating
 	ownsFiles bool
+	webhooks  []Webhook
 
 	// set inside the package only
 	cancelDeadline time.Duration
 	// pollErrors is how many failed checks in a row a wait tolerates (0:
 	// the first error ends it); batches set it.
 	pollErrors int
-	// beforeCreate runs just before a job is created (a batch's limiter).
-	beforeCreate func(context.Context) error
+	// batch holds what only batches read (batch.go).
+	batch batchSettings
 }
 
 func newCallSettings(opts []CallOption) callSettings {
@@ -48,10 +49,32 @@ func newCallSettings(opts []CallOption) callSettings {
 	return s
 }
 
+// check rejects option values no call can honour, before anything is sent;
+// op names the call for the error.
+func (s callSettings) check(op string) error {
+	if s.timeout < 0 {
+		return &ValidationError{Operation: op, Field: "WithWaitTimeout", Reason: fmt.Sprintf("negative duration %s; pass a positive bound, or 0 to leave it to the context", s.timeout)}
+	}
+	var neg time.Duration
+	switch sc := s.schedule.(type) {
+	case LinearSchedule:
+		neg = min(sc.First, sc.Step, sc.Max)
+	case ExponentialSchedule:
+		neg = min(sc.Initial, sc.Max)
+	case FixedSchedule:
+		neg = time.Duration(sc)
+	}
+	if neg < 0 {
+		return &ValidationError{Operation: op, Field: "WithSchedule", Reason: fmt.Sprintf("%T has a negative duration (%s); durations must be 0 or more", s.schedule, neg)}
+	}
+	return nil
+}
+
 func (s callSettings) expands(e Expand) bool { return slices.Contains(s.expand, e) }
 
 // WithSchedule sets the polling schedule of a wait (default DefaultSchedule).
-// Read by Wait, Run, Extract, ExtractRows, ExtractAll and RunAll.
+// A LinearSchedule, ExponentialSchedule or FixedSchedule with a negative
+// duration is a *ValidationError from the call, before any request. Read by Wait, Run, Extract, ExtractRows, ExtractAll and RunAll.
 func WithSchedule(s Schedule) CallOption {
 	return func(o *callSettings) {
 		if s != nil {
@@ -69,18 +92,21 @@ func OnStatus(fn func(*Job)) CallOption { return func(o *callSettings) { o.onSta
 
 // WithCancelOnDone cancels the remote job when the context ends (or the wait
 // times out) before the job has finished, so that it stops spending
-// credits. Read by Wait, Run, Extract, ExtractRows, ExtractAll and RunAll.
+// credits. Read by Wait, Run, Extract and ExtractRows; not by batches
+// (ExtractAll, NewBatch, RunAll), which leave their jobs running when
+// stopped so that the next run re-attaches to them.
 func WithCancelOnDone() CallOption { return func(o *callSettings) { o.cancelOnDone = true } }
 
 // WithWaitTimeout bounds a wait in addition to the context; the error then
-// matches ErrWaitTimeout. Zero, the default, leaves it to the context. Read
-// by Wait, Run, Extract, ExtractRows, ExtractAll and RunAll.
+// matches ErrWaitTimeout. Zero, the default, leaves it to the context; a
+// negative duration is a *ValidationError from the call, before any
+// request. Read by Wait, Run, Extract and ExtractRows.
 func WithWaitTimeout(d time.Duration) CallOption { return func(o *callSettings) { o.timeout = d } }
 
 // WithExpand asks for optional parts of a job (ExpandConfiguration,
 // ExpandExtractMetadata, ExpandUsage). Read by GetJob, GetResult, Jobs,
-// ListJobs, and by Wait, Run, Extract and ExtractRows for every status
-// check.
+// ListJobs, and by Wait, Run, Extract, ExtractRows, ExtractAll, NewBatch
+// and RunAll for every status check.
 func WithExpand(e ...Expand) CallOption {
 	return func(o *callSettings) { o.expand = append(o.expand, e...) }
 }
@@ -93,3 +119,13 @@ func WithPurpose(p FilePurpose) CallOption { return func(o *callSettings) { o.pu
 // WithExternalID gives an uploaded file your own ID, which FileFilter can
 // select. Read by UploadFile and Upload.
 func WithExternalID(id string) CallOption { return func(o *callSettings) { o.externalID = id } }
+
+// WithWebhooks asks LlamaCloud to notify endpoints as the job Extract
+// creates changes status (see Webhook and package webhook). Read by
+// Extract, ExtractRows and ExtractAll, the calls that build the
+// CreateJobRequest themselves; Run, RunAll and CreateJob take
+// CreateJobRequest.Webhooks instead and ignore this option. Each webhook is
+// checked before anything is uploaded.
+func WithWebhooks(hooks ...Webhook) CallOption {
+	return func(o *callSettings) { o.webhooks = append(o.webhooks, hooks...) }
+}

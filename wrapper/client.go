@@ -32,6 +32,10 @@ const (
 
 // Client talks to the LlamaCloud Extract API. Create one with New and share
 // it: it is safe for concurrent use and holds no per-request state.
+//
+// A nil *Client is not usable: its methods panic like any nil pointer
+// dereference. Check the error of New instead of calling through a nil
+// client.
 type Client struct {
 	gen       *generated.Client
 	base      *url.URL
@@ -67,7 +71,8 @@ type clientSettings struct {
 	requestTimeout    time.Duration
 }
 
-// Option configures a Client.
+// Option configures a Client. New skips a nil Option, so an option chosen
+// conditionally may be left nil.
 type Option func(*clientSettings)
 
 // WithAPIKey sets the API key. Without it New reads LLAMA_CLOUD_API_KEY,
@@ -166,7 +171,9 @@ var ErrNoAPIKey = errors.New("llamaextract: no API key: pass wrapper.WithAPIKey 
 func New(opts ...Option) (*Client, error) {
 	s := clientSettings{retry: DefaultRetryPolicy(), maxResponseBytes: 256 << 20, clock: systemClock{}, requestTimeout: DefaultRequestTimeout}
 	for _, o := range opts {
-		o(&s)
+		if o != nil {
+			o(&s)
+		}
 	}
 	if !s.explicitKey {
 		s.apiKey = os.Getenv(EnvAPIKey)

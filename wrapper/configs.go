@@ -91,6 +91,8 @@ func (c Configuration) MarshalJSON() ([]byte, error) {
 
 func (c *Configuration) validate() error {
 	switch {
+	case c == nil: // a list item the server sent as null
+		return errors.New("null instead of a configuration")
 	case c.ID == "":
 		return errors.New("configuration without an id")
 	case c.Name == "":

@@ -44,9 +44,9 @@ type CreateJobRequest struct {
 type Webhook struct {
 	// URL receives the POSTs (required).
 	URL string
-	// Events selects the events to deliver (webhook.ExtractSuccess, ...);
+	// Events selects the events to deliver (EventExtractSuccess, ...);
 	// nil delivers all of them.
-	Events []string
+	Events []WebhookEvent
 	// Headers are sent with every delivery, e.g. the receiver's own token.
 	Headers map[string]string
 	// SigningSecret makes every delivery carry an LC-Signature header.
@@ -145,7 +145,10 @@ func (r CreateJobRequest) body() (generated.ExtractV2JobCreate, error) {
 // with OwnsFile.
 //
 // Limits: when ctx ends while a create is in flight, CreateJob returns the
-// context's error without looking, and the job may exist. The service's
+// context's error without looking, and the job may exist. The time filter
+// on a shared file assumes the server's Date header and its jobs'
+// created_at come from clocks that agree to within a second; a front end
+// running ahead can make a lost create look absent, and it is sent again. The service's
 // list must show a job as soon as its create is answered (it does; an
 // eventually consistent list would let a repeated create duplicate it).
 func (c *Client) CreateJob(ctx context.Context, req CreateJobRequest) (*Job, error) {

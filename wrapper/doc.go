@@ -56,8 +56,9 @@
 // Jobs, Files and Configurations, each an iter.Seq2 of the item and an
 // error. ListJobs, ListFiles and ListConfigurations return a single
 // ListPage, starting at the filter's PageToken. A server that sends a page
-// token twice in one listing ends it with an *InvalidResponseError instead
-// of looping forever.
+// token twice in one listing (a cycle of any length) ends it with an
+// *InvalidResponseError instead of looping forever; one that sends ever new
+// tokens with items lists until the loop breaks or ctx ends.
 //
 // # Results
 //
@@ -91,7 +92,8 @@
 // file is an *AmbiguousCreateError; a file that cannot be opened is the os
 // package's *fs.PathError. No error, log line or Job field carries the API
 // key: everything the server sends is scrubbed of it, whether echoed as is,
-// JSON-escaped, URL-encoded or cut short.
+// JSON-escaped, URL-encoded or cut short, in a body, a header value or a
+// header name (compared without case, as net/http changes a name's case).
 //
 // # Retries
 //
@@ -108,15 +110,28 @@
 //
 // # Batches
 //
-// RunAll and ExtractAll run many jobs with bounded concurrency and a
-// client-side limit on creates (10 per second by default; LlamaCloud answers
-// 429 at about 15), and return one result per input, in input order, each a
-// value or an error saying why. Cancelling the context stops new creates.
+// ExtractAll (files) and RunAll (create requests) run many jobs and stream
+// each result as it finishes, through an iter.Seq2 whose error is that
+// item's failure; no result or input is held (an index of about 100 bytes
+// per document remembers which were seen and done). Creates are paced by an adaptive rate that starts at the
+// service's documented 15 per second, drops on every burst of 429s and
+// climbs back while creates queue; a 429 proves no job was made, so the
+// refused create waits its turn again and never fails an item. Waits are
+// bounded separately (WithConcurrency). A failure every document would
+// share (a refused key, a network outage) stops the batch: the last pair
+// then has an error matching ErrBatchStopped.
+//
+// With WithState (or NewBatch) a batch is resumable: every step of every
+// document is journaled, fsynced, before it is relied on, and running the
+// same batch again after any interruption, kill -9 included, does each
+// document exactly once, with one job per document. WithDrain stops
+// creating and lets running jobs finish.
 //
 // # Webhooks
 //
-// CreateJobRequest.Webhooks asks LlamaCloud to notify endpoints as a job
-// changes status. Package webhook verifies LC-Signature headers and parses
+// CreateJobRequest.Webhooks (for CreateJob, Run and RunAll) and the
+// WithWebhooks option (for Extract, ExtractRows and ExtractAll) ask
+// LlamaCloud to notify endpoints as a job changes status. Package webhook verifies LC-Signature headers and parses
 // deliveries; webhook.Handler adapts a callback into an http.Handler.
 //
 // # Testing with extracttest

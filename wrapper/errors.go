@@ -143,8 +143,12 @@ func errorDetail(body []byte) string {
 	return s
 }
 
+// ErrConnection matches a *ConnectionError with errors.Is.
+var ErrConnection = errors.New("llamaextract: connection failed")
+
 // ConnectionError is a request that got no HTTP answer: the connection
-// failed, was dropped or timed out (after retries).
+// failed, was dropped or timed out (after retries). It matches ErrConnection,
+// and its cause (e.g. context.DeadlineExceeded) through Unwrap.
 type ConnectionError struct {
 	Operation string
 	Err       error
@@ -155,6 +159,9 @@ func (e *ConnectionError) Error() string {
 }
 
 func (e *ConnectionError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrConnection) true.
+func (e *ConnectionError) Is(target error) bool { return target == ErrConnection }
 
 // ErrInvalidResponse matches an *InvalidResponseError with errors.Is.
 var ErrInvalidResponse = errors.New("llamaextract: invalid response")

@@ -2,7 +2,6 @@ package wrapper
 
 import (
 	"context"
-	"fmt"
 	"reflect"
 
 	"github.com/extract-go/llamaextract/internal/fileinput"
@@ -15,10 +14,8 @@ func (c *Client) Run(ctx context.Context, req CreateJobRequest, opts ...CallOpti
 }
 
 func (c *Client) run(ctx context.Context, req CreateJobRequest, w callSettings, fetch fetchFunc) (*Job, error) {
-	if w.beforeCreate != nil {
-		if err := w.beforeCreate(ctx); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrNotStarted, err)
-		}
+	if err := w.check("Run"); err != nil {
+		return nil, err
 	}
 	job, err := c.CreateJob(ctx, req)
 	if err != nil {
@@ -46,8 +43,8 @@ func (c *Client) run(ctx context.Context, req CreateJobRequest, w callSettings, 
 // for its metadata (citations need CiteSources). The configuration is
 // checked before anything is uploaded.
 //
-// It reads the options of Wait, WithOwnedFiles and, when it uploads,
-// WithPurpose.
+// It reads the options of Wait, WithOwnedFiles, WithWebhooks and, when it
+// uploads, WithPurpose.
 func Extract[T any](ctx context.Context, c *Client, input string, cfg Config, opts ...CallOption) (T, *Job, error) {
 	return extract[T](ctx, c, input, cfg, PerDoc, newCallSettings(opts))
 }
@@ -64,6 +61,10 @@ func ExtractRows[T any](ctx context.Context, c *Client, input string, cfg Config
 // getResult, so the final result is parsed once, straight into R.
 func extract[R any](ctx context.Context, c *Client, input string, cfg Config, target Target, w callSettings) (R, *Job, error) {
 	var zero R
+	// Options are checked before the upload, which costs a request.
+	if err := w.check("Extract"); err != nil {
+		return zero, nil, err
+	}
 	if cfg = configValue(cfg); cfg == nil {
 		cfg = ExtractConfig{}
 	}
@@ -87,6 +88,11 @@ func extract[R any](ctx context.Context, c *Client, input string, cfg Config, ta
 		}
 		cfg = inline
 	}
+	for i, h := range w.webhooks {
+		if _, err := h.wire(i); err != nil {
+			return zero, nil, err
+		}
+	}
 	fileInput, err := c.resolveInput(ctx, input, w)
 	if err != nil {
 		return zero, nil, err
@@ -103,7 +109,7 @@ func extract[R any](ctx context.Context, c *Client, input string, cfg Config, ta
 	// then may an ambiguous create adopt.
 	_, isID := fileinput.Resolve(input)
 	owned := w.ownsFiles || !isID
-	job, err := c.run(ctx, CreateJobRequest{FileInput: fileInput, Config: cfg, OwnsFile: owned}, w, fetch)
+	job, err := c.run(ctx, CreateJobRequest{FileInput: fileInput, Config: cfg, Webhooks: w.webhooks, OwnsFile: owned}, w, fetch)
 	if err != nil {
 		return zero, job, err
 	}

@@ -86,6 +86,8 @@ func (f File) MarshalJSON() ([]byte, error) {
 
 func (f *File) validate() error {
 	switch {
+	case f == nil: // a list item the server sent as null
+		return errors.New("null instead of a file")
 	case f.ID == "":
 		return errors.New("file without an id")
 	case f.Name == "":
@@ -213,6 +215,9 @@ func (c *Client) FileDownloadURL(ctx context.Context, fileID string) (url string
 	})
 	if err != nil {
 		return "", time.Time{}, err
+	}
+	if p.Url == "" {
+		return "", time.Time{}, &InvalidResponseError{Operation: opGetFileContent, StatusCode: http.StatusOK, Reason: "incomplete answer", Err: errors.New("presigned link without a url")}
 	}
 	return p.Url, p.ExpiresAt.Time, nil
 }

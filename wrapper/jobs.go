@@ -146,7 +146,14 @@ func (j Job) MarshalJSON() ([]byte, error) {
 	return json.Marshal(w)
 }
 
-func (j *Job) validate() error { return validJob(j.ID, j.Status) }
+// validate is nil-safe: a list's items are pointers, and a server may send
+// null for one.
+func (j *Job) validate() error {
+	if j == nil {
+		return errors.New("null instead of a job")
+	}
+	return validJob(j.ID, j.Status)
+}
 
 // Generated returns the job as the generated client's type. It is the escape
 // hatch to fields this package does not model; everyday code never needs

@@ -48,7 +48,7 @@ func TestCreateRequestCheckedBeforeSending(t *testing.T) {
 		{"empty saved id", wrapper.CreateJobRequest{FileInput: "dfl-1", Config: wrapper.SavedConfig(" ")}, "configuration_id"},
 		{"bad tier", wrapper.CreateJobRequest{FileInput: "dfl-1", Config: wrapper.ExtractConfig{Schema: schema, Tier: "gold"}}, "configuration.tier"},
 		{"bad target", wrapper.CreateJobRequest{FileInput: "dfl-1", Config: wrapper.ExtractConfig{Schema: schema, Target: "per_word"}}, "configuration.extraction_target"},
-		{"webhook without a URL", wrapper.CreateJobRequest{FileInput: "dfl-1", Config: wrapper.SavedConfig("cfg-1"), Webhooks: []wrapper.Webhook{{URL: "https://h.example/ok"}, {Events: []string{"extract.success"}}}}, "webhook_configurations[1].webhook_url"},
+		{"webhook without a URL", wrapper.CreateJobRequest{FileInput: "dfl-1", Config: wrapper.SavedConfig("cfg-1"), Webhooks: []wrapper.Webhook{{URL: "https://h.example/ok"}, {Events: []wrapper.WebhookEvent{"extract.success"}}}}, "webhook_configurations[1].webhook_url"},
 		{"nil *ExtractConfig", wrapper.CreateJobRequest{FileInput: "dfl-1", Config: (*wrapper.ExtractConfig)(nil)}, "configuration"},
 	}
 	for _, tc := range cases {

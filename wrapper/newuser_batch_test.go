@@ -6,7 +6,6 @@ package wrapper_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 
 	"github.com/extract-go/llamaextract/extracttest"
@@ -17,42 +16,41 @@ import (
 func TestNewUserExtractAllWithFailures(t *testing.T) {
 	srv, client, _ := nuEnv(t, nil)
 	var inputs []string
+	fails := map[string]bool{}
 	for i := range 20 {
 		id := srv.AddFile("inv.txt", []byte(nuInvoiceText))
 		if i%5 == 0 {
 			srv.ScriptFile(id, extracttest.Outcome{Error: "unreadable scan"})
+			fails[id] = true
 		}
 		inputs = append(inputs, id)
 	}
-	var mu sync.Mutex
 	last := 0
-	results := wrapper.ExtractAll[nuInvoice](context.Background(), client, inputs, wrapper.ExtractConfig{},
-		wrapper.BatchOptions{Concurrency: 4, CreatesPerSecond: 100, OnProgress: func(p wrapper.BatchProgress) {
-			mu.Lock()
-			last = p.Done
-			mu.Unlock()
-		}})
-	if len(results) != 20 || last != 20 {
-		t.Fatalf("%d results, progress %d", len(results), last)
-	}
-	for i, r := range results {
-		if r.Input != inputs[i] {
-			t.Fatalf("result %d is for %s", i, r.Input)
+	seen := map[string]bool{}
+	for r, err := range wrapper.ExtractAll[nuInvoice](context.Background(), client, inputs, wrapper.ExtractConfig{},
+		wrapper.WithConcurrency(4), wrapper.WithProgress(func(p wrapper.BatchProgress) { last = p.Done })) {
+		if r.Input == "" || seen[r.Input] {
+			t.Fatalf("unexpected pair %+v, %v", r, err)
 		}
+		seen[r.Input] = true
 		var je *wrapper.JobError
-		if i%5 == 0 {
-			if !errors.As(r.Err, &je) || !errors.Is(r.Err, wrapper.ErrJobFailed) || je.Job.ErrorMessage != "unreadable scan" {
-				t.Fatalf("item %d: %v", i, r.Err)
+		if fails[r.Input] {
+			if !errors.As(err, &je) || !errors.Is(err, wrapper.ErrJobFailed) || je.Job.ErrorMessage != "unreadable scan" {
+				t.Fatalf("%s: %v", r.Input, err)
 			}
 			continue
 		}
-		if r.Err != nil || r.Value.Vendor != "Acme" || r.Job == nil {
-			t.Fatalf("item %d: %+v", i, r)
+		if err != nil || r.Value.Vendor != "Acme" || r.Job == nil {
+			t.Fatalf("%s: %+v %v", r.Input, r, err)
 		}
+	}
+	if len(seen) != 20 || last != 20 {
+		t.Fatalf("%d results, progress %d", len(seen), last)
 	}
 }
 
-// Scenario 28: RunAll over jobs built by hand, with a context that ends.
+// Scenario 28: RunAll over jobs built by hand, with a context that ends:
+// nothing is created, and the one pair says the batch stopped.
 func TestNewUserRunAllCancelled(t *testing.T) {
 	srv, client, _ := nuEnv(t, nil)
 	cfg := wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[nuInvoice]()}
@@ -62,16 +60,14 @@ func TestNewUserRunAllCancelled(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	res := client.RunAll(ctx, reqs, wrapper.BatchOptions{})
-	if len(res) != 5 {
-		t.Fatalf("%d results", len(res))
-	}
-	for i, r := range res {
-		if r.Index != i || !errors.Is(r.Err, wrapper.ErrNotStarted) || !errors.Is(r.Err, context.Canceled) {
-			t.Fatalf("item %d: %+v", i, r)
+	n := 0
+	for r, err := range client.RunAll(ctx, reqs) {
+		n++
+		if r.Job != nil || !errors.Is(err, wrapper.ErrBatchStopped) || !errors.Is(err, context.Canceled) {
+			t.Fatalf("pair %+v, %v", r, err)
 		}
 	}
-	if srv.Stats().JobsCreated != 0 {
-		t.Fatal("jobs were created after cancel")
+	if n != 1 || srv.Stats().JobsCreated != 0 {
+		t.Fatalf("%d pairs, %d jobs created after cancel", n, srv.Stats().JobsCreated)
 	}
 }

@@ -11,11 +11,14 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"iter"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -310,7 +313,7 @@ func TestNewUserWebhooks(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		events = append(events, e)
-		if e.Name == webhook.ExtractSuccess {
+		if e.Name == wrapper.EventExtractSuccess {
 			close(arrived)
 		}
 		return nil
@@ -326,7 +329,7 @@ func TestNewUserWebhooks(t *testing.T) {
 	job, err := client.Run(context.Background(), wrapper.CreateJobRequest{
 		FileInput: file,
 		Config:    wrapper.ExtractConfig{Schema: schema},
-		Webhooks:  []wrapper.Webhook{{URL: recv.URL, Events: []string{webhook.ExtractSuccess}, SigningSecret: "s3cret"}},
+		Webhooks:  []wrapper.Webhook{{URL: recv.URL, Events: []wrapper.WebhookEvent{wrapper.EventExtractSuccess}, SigningSecret: "s3cret"}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -339,7 +342,7 @@ func TestNewUserWebhooks(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(events) != 1 || events[0].Name != webhook.ExtractSuccess || events[0].JobID != job.ID {
+	if len(events) != 1 || events[0].Name != wrapper.EventExtractSuccess || events[0].JobID != job.ID {
 		t.Fatalf("events = %+v (stats %+v)", events, srv.Stats())
 	}
 }
@@ -512,7 +515,7 @@ func TestNewUser422(t *testing.T) {
 	_, err = client.CreateJob(context.Background(), wrapper.CreateJobRequest{
 		FileInput: srv.AddFile("a.txt", nil),
 		Config:    wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[nuInvoice]()},
-		Webhooks:  []wrapper.Webhook{{URL: "https://example.invalid/hook", Events: []string{"extract.done"}}},
+		Webhooks:  []wrapper.Webhook{{URL: "https://example.invalid/hook", Events: []wrapper.WebhookEvent{"extract.done"}}},
 	})
 	var ae *wrapper.APIError
 	if !errors.As(err, &ae) || !errors.Is(err, wrapper.ErrUnprocessable) {
@@ -825,15 +828,21 @@ func readmeQuickstart(ctx context.Context) error {
 	return err
 }
 
-func readmeManyDocuments(ctx context.Context, client *wrapper.Client, paths []string, secret string, use func(Invoice), enqueue func(string) error) error {
-	results := wrapper.ExtractAll[Invoice](ctx, client, paths, wrapper.ExtractConfig{},
-		wrapper.BatchOptions{Concurrency: 16, CreatesPerSecond: 10})
-	for _, r := range results { // in input order; r.Err says why an item failed
-		if r.Err != nil {
-			slog.Info("item failed", "input", r.Input, "err", r.Err)
+func readmeManyDocuments(ctx context.Context, client *wrapper.Client, paths iter.Seq[string], secret string, store func(string, Invoice), enqueue func(string) error) error {
+	b, err := wrapper.NewBatch[Invoice](client, wrapper.ExtractConfig{CiteSources: true}, wrapper.WithState("invoices.state"))
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	for item, err := range b.Run(ctx, paths) { // paths: an iter.Seq[string], e.g. a directory walk
+		if item.Input == "" {
+			return err // the batch stopped (errors.Is ErrBatchStopped); run again to resume
+		}
+		if err != nil {
+			log.Printf("%s: %v", item.Input, err)
 			continue
 		}
-		use(r.Value)
+		store(item.Input, item.Value) // recorded as done when the loop body returns
 	}
 
 	hook, err := webhook.Handler(secret, func(ctx context.Context, e webhook.Event) error {
@@ -852,10 +861,17 @@ func TestREADMESnippets(t *testing.T) {
 	if err := readmeQuickstart(context.Background()); !errors.Is(err, wrapper.ErrNoAPIKey) {
 		t.Fatalf("quickstart without a key: %v", err)
 	}
-	srv, client, _ := nuEnv(t, nil)
-	paths := []string{srv.AddFile("a.txt", []byte(nuInvoiceText)), srv.AddFile("b.txt", []byte(nuInvoiceText))}
+	_, client, _ := nuEnv(t, nil)
+	t.Chdir(t.TempDir()) // the snippet's state file lands here
+	var paths []string
+	for _, name := range []string{"a.txt", "b.txt"} {
+		if err := os.WriteFile(name, []byte(nuInvoiceText), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, name)
+	}
 	var got []Invoice
-	if err := readmeManyDocuments(context.Background(), client, paths, "s", func(i Invoice) { got = append(got, i) }, func(string) error { return nil }); err != nil {
+	if err := readmeManyDocuments(context.Background(), client, slices.Values(paths), "s", func(_ string, i Invoice) { got = append(got, i) }, func(string) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 2 || got[1].Vendor != "Acme" {

@@ -55,8 +55,10 @@ func listPage[T any](ctx context.Context, c *Client, op string, send func(contex
 	return w.page(), nil
 }
 
-// maxSeenTokens bounds the memory paging spends on recognising a loop: a
-// server that cycles through more distinct tokens than this is not caught.
+// maxSeenTokens bounds the memory paging spends on recognising a loop at
+// once: a cycle through up to this many tokens ends at its first repeat; a
+// longer one is caught by Brent's cycle check (one token held), within
+// about twice its length more pages.
 const maxSeenTokens = 1024
 
 // paginate iterates over every item of every page, fetching a page (by its
@@ -70,6 +72,9 @@ func paginate[T any](op string, fetch func(token string) (*ListPage[T], error)) 
 		seen := map[string]bool{}
 		var order []string
 		token := ""
+		// Brent: anchor is compared with every token; it moves to the
+		// current token after power steps, and power doubles.
+		anchor, power, steps := "", 1, 0
 		for {
 			page, err := fetch(token)
 			if err != nil {
@@ -85,7 +90,7 @@ func paginate[T any](op string, fetch func(token string) (*ListPage[T], error)) 
 			if next == "" || len(page.Items) == 0 {
 				return
 			}
-			if seen[next] {
+			if seen[next] || next == anchor {
 				yield(zero, &InvalidResponseError{Operation: op, StatusCode: http.StatusOK,
 					Reason: fmt.Sprintf("next_page_token %q was already followed in this listing; stopping instead of looping forever", next)})
 				return
@@ -96,6 +101,9 @@ func paginate[T any](op string, fetch func(token string) (*ListPage[T], error)) 
 			}
 			seen[next] = true
 			order = append(order, next)
+			if steps++; steps == power {
+				anchor, power, steps = next, power*2, 0
+			}
 			token = next
 		}
 	}

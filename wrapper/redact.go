@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 )
 
 // redacted replaces every trace of the API key.
@@ -248,10 +249,27 @@ func mergeSpans(spans [][2]int) [][2]int {
 	return out
 }
 
+// header scrubs h in place: its values, and its names, which a server can
+// also make from the key. A name is canonicalised (its letters' case
+// changed), so names are compared without case and one holding a trace of
+// the key is replaced whole.
 func (s scrubber) header(h http.Header) {
+	var lower scrubber
 	for k, vs := range h {
 		for i, v := range vs {
-			h[k][i] = s.string(v)
+			if sv := s.string(v); sv != v {
+				h[k][i] = sv
+			}
+		}
+		if s.key == "" || len(k) < s.frag {
+			continue
+		}
+		if lower.key == "" {
+			lower = newScrubber(strings.ToLower(s.key))
+		}
+		if lower.contains(strings.ToLower(k)) {
+			delete(h, k)
+			h[redacted] = append(h[redacted], vs...)
 		}
 	}
 }
@@ -282,30 +300,54 @@ func (s scrubber) scrubError(err error) error {
 	)
 	switch {
 	case errors.As(err, &api):
-		api.Detail, api.URL = s.string(api.Detail), s.string(api.URL)
-		api.Body = s.bytes(api.Body)
+		s.set(&api.Detail)
+		s.set(&api.URL)
+		if len(s.find(api.Body)) > 0 {
+			api.Body = s.bytes(api.Body)
+		}
 		s.header(api.Header)
 		for i := range api.Issues {
 			is := &api.Issues[i]
-			is.Msg, is.Path, is.Type = s.string(is.Msg), s.string(is.Path), s.string(is.Type)
+			s.set(&is.Msg)
+			s.set(&is.Path)
+			s.set(&is.Type)
 			for k := range is.Loc {
-				is.Loc[k] = s.string(is.Loc[k])
+				s.set(&is.Loc[k])
 			}
 		}
 	case errors.As(err, &inv):
-		inv.Reason, inv.Snippet = s.string(inv.Reason), s.string(inv.Snippet)
-		inv.Err = s.wrap(inv.Err)
+		s.set(&inv.Reason)
+		s.set(&inv.Snippet)
+		if w := s.wrap(inv.Err); w != inv.Err {
+			inv.Err = w
+		}
 	case errors.As(err, &conn):
-		conn.Err = s.wrap(conn.Err)
+		if w := s.wrap(conn.Err); w != conn.Err {
+			conn.Err = w
+		}
 	case errors.As(err, &amb):
-		amb.Err = s.scrubError(amb.Err)
-		amb.LookupErr = s.scrubError(amb.LookupErr)
+		if w := s.scrubError(amb.Err); w != amb.Err {
+			amb.Err = w
+		}
+		if w := s.scrubError(amb.LookupErr); w != amb.LookupErr {
+			amb.LookupErr = w
+		}
 	case errors.As(err, &job):
 		if job.Job != nil {
-			job.Job.ErrorMessage = s.string(job.Job.ErrorMessage)
+			s.set(&job.Job.ErrorMessage)
 		}
 	}
 	return s.wrap(err)
+}
+
+// set scrubs *field in place, writing only when the text held a trace of
+// the key: an error value can be shared (a context cause seen by several
+// goroutines), and an unconditional write of the same text would still be a
+// data race.
+func (s scrubber) set(field *string) {
+	if v := s.string(*field); v != *field {
+		*field = v
+	}
 }
 
 // wrap hides err's text behind a scrubbed copy when it holds the key.

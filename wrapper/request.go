@@ -131,6 +131,9 @@ func (c *Client) do(ctx context.Context, spec callSpec) error {
 		if ctx.Err() != nil {
 			return c.scrub.scrubError(err)
 		}
+		if owns429(ctx) && errors.Is(err, ErrRateLimited) {
+			return c.scrub.scrubError(err) // the caller waits and slows down itself
+		}
 		switch classify(spec.create, method, err) {
 		case stop:
 			return c.scrub.scrubError(err)

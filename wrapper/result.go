@@ -30,6 +30,12 @@ type ShapeError struct {
 	Status Status
 }
 
+// ErrShape matches a *ShapeError with errors.Is.
+var ErrShape = errors.New("llamaextract: result shape does not fit")
+
+// Is makes errors.Is(err, ErrShape) true.
+func (e *ShapeError) Is(target error) bool { return target == ErrShape }
+
 func (e *ShapeError) Error() string {
 	hint := ""
 	switch {

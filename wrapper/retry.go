@@ -151,7 +151,18 @@ func (p RetryPolicy) retryWait(err error, n int, now time.Time) time.Duration {
 
 type ctxKey int
 
-const attemptKey ctxKey = iota
+const (
+	attemptKey ctxKey = iota
+	own429Key
+)
+
+// withOwn429 marks a request whose caller handles 429 itself: a batch waits
+// as long as the server asks, for as long as its context allows, and slows
+// its creates down. The retry layer (do) hands such a 429 back at once
+// instead of spending the request's ordinary retries on it.
+func withOwn429(ctx context.Context) context.Context { return context.WithValue(ctx, own429Key, true) }
+
+func owns429(ctx context.Context) bool { v, _ := ctx.Value(own429Key).(bool); return v }
 
 // withAttempt tells the transport which attempt a request is (0 for the
 // first), so retries carry X-Retry-Count.

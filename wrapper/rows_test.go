@@ -20,8 +20,8 @@ import (
 	"github.com/extract-go/llamaextract/wrapper"
 )
 
-// collect runs Rows to the end and returns the rows and the first error.
-func collect[T any](seq func(func(wrapper.Row[T], error) bool)) ([]wrapper.Row[T], error) {
+// collectRows runs Rows to the end and returns the rows and the first error.
+func collectRows[T any](seq func(func(wrapper.Row[T], error) bool)) ([]wrapper.Row[T], error) {
 	var rows []wrapper.Row[T]
 	for row, err := range seq {
 		if err != nil {
@@ -65,7 +65,7 @@ func TestRowsEqualFullDecode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := collect(wrapper.Rows[Txn](ctx, c, txnJob.ID, wrapper.WithExpand(wrapper.ExpandExtractMetadata)))
+	rows, err := collectRows(wrapper.Rows[Txn](ctx, c, txnJob.ID, wrapper.WithExpand(wrapper.ExpandExtractMetadata)))
 	if err != nil || !reflect.DeepEqual(values(rows), want) || len(want) != 3 {
 		t.Fatalf("per_table_row: %v\n got %+v\nwant %+v", err, values(rows), want)
 	}
@@ -95,7 +95,7 @@ func TestRowsEqualFullDecode(t *testing.T) {
 
 	// Without the option, no second request and no metadata.
 	before := srv.Stats().Requests["GetExtractJob"]
-	plain, err := collect(wrapper.Rows[Txn](ctx, c, txnJob.ID))
+	plain, err := collectRows(wrapper.Rows[Txn](ctx, c, txnJob.ID))
 	if err != nil || !reflect.DeepEqual(values(plain), want) || plain[0].HasMetadata() {
 		t.Fatalf("without metadata: %v %+v", err, plain)
 	}
@@ -107,7 +107,7 @@ func TestRowsEqualFullDecode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages, err := collect(wrapper.Rows[PageSummary](ctx, c, pageJob.ID, wrapper.WithExpand(wrapper.ExpandExtractMetadata)))
+	pages, err := collectRows(wrapper.Rows[PageSummary](ctx, c, pageJob.ID, wrapper.WithExpand(wrapper.ExpandExtractMetadata)))
 	if err != nil || !reflect.DeepEqual(values(pages), wantPages) || len(wantPages) != 2 {
 		t.Fatalf("per_page: %v %+v", err, pages)
 	}
@@ -147,7 +147,7 @@ func TestRowsMetadataOrder(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			c := rowsServer(t, okJob+`,`+twoRows+`}`, expanded)
-			rows, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1", wrapper.WithExpand(wrapper.ExpandExtractMetadata)))
+			rows, err := collectRows(wrapper.Rows[Txn](ctx, c, "ext-1", wrapper.WithExpand(wrapper.ExpandExtractMetadata)))
 			if err != nil || len(rows) != 2 || rows[1].Value.Description != "Books" {
 				t.Fatalf("%v %+v", err, rows)
 			}
@@ -161,12 +161,12 @@ func TestRowsMetadataOrder(t *testing.T) {
 	// Fewer entries than rows, or none at all: the rows still come, without
 	// metadata where there is none.
 	c := rowsServer(t, okJob+`,`+twoRows+`}`, okJob+`,"extract_metadata":{"field_metadata":{"row_metadata":[{"amount":{"confidence":1}}]}},`+twoRows+`}`)
-	rows, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1", wrapper.WithExpand(wrapper.ExpandExtractMetadata)))
+	rows, err := collectRows(wrapper.Rows[Txn](ctx, c, "ext-1", wrapper.WithExpand(wrapper.ExpandExtractMetadata)))
 	if err != nil || len(rows) != 2 || !rows[0].HasMetadata() || rows[1].HasMetadata() {
 		t.Fatalf("short metadata: %v %+v", err, rows)
 	}
 	c = rowsServer(t, okJob+`,`+twoRows+`}`, okJob+`,`+twoRows+`}`)
-	rows, err = collect(wrapper.Rows[Txn](ctx, c, "ext-1", wrapper.WithExpand(wrapper.ExpandExtractMetadata)))
+	rows, err = collectRows(wrapper.Rows[Txn](ctx, c, "ext-1", wrapper.WithExpand(wrapper.ExpandExtractMetadata)))
 	if err != nil || len(rows) != 2 || rows[0].HasMetadata() {
 		t.Fatalf("no metadata: %v %+v", err, rows)
 	}
@@ -176,38 +176,38 @@ func TestRowsShapesAndStates(t *testing.T) {
 	ctx := context.Background()
 	var se *wrapper.ShapeError
 	c := rowsServer(t, okJob+`,"extract_result":{"vendor":"Acme"}}`, "")
-	if _, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1")); !errors.As(err, &se) || se.Got != "object" || se.Want != "array" {
+	if _, err := collectRows(wrapper.Rows[Txn](ctx, c, "ext-1")); !errors.As(err, &se) || se.Got != "object" || se.Want != "array" {
 		t.Fatalf("per_doc: %v", err)
 	}
 	c = rowsServer(t, okJob+`,"extract_result":"nope"}`, "")
-	if _, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1")); !errors.As(err, &se) || se.Got != "invalid" {
+	if _, err := collectRows(wrapper.Rows[Txn](ctx, c, "ext-1")); !errors.As(err, &se) || se.Got != "invalid" {
 		t.Fatalf("string result: %v", err)
 	}
 	c = rowsServer(t, `{"id":"ext-1","status":"RUNNING","extract_result":null}`, "")
-	if _, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1")); !errors.As(err, &se) || se.Got != "none" || !strings.Contains(err.Error(), "COMPLETED") {
+	if _, err := collectRows(wrapper.Rows[Txn](ctx, c, "ext-1")); !errors.As(err, &se) || se.Got != "none" || !strings.Contains(err.Error(), "COMPLETED") {
 		t.Fatalf("running: %v", err)
 	}
 	c = rowsServer(t, `{"id":"ext-1","extract_result":null,"status":"FAILED","error_message":"bad scan"}`, "")
 	var je *wrapper.JobError
-	if _, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1")); !errors.As(err, &je) || !errors.Is(err, wrapper.ErrJobFailed) || je.Job.ErrorMessage != "bad scan" {
+	if _, err := collectRows(wrapper.Rows[Txn](ctx, c, "ext-1")); !errors.As(err, &je) || !errors.Is(err, wrapper.ErrJobFailed) || je.Job.ErrorMessage != "bad scan" {
 		t.Fatalf("failed: %v", err)
 	}
 	c = rowsServer(t, okJob+`,"extract_result":[]}`, "")
-	if rows, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1")); err != nil || len(rows) != 0 {
+	if rows, err := collectRows(wrapper.Rows[Txn](ctx, c, "ext-1")); err != nil || len(rows) != 0 {
 		t.Fatalf("empty: %v %v", err, rows)
 	}
 	c = rowsServer(t, okJob+`,"extract_result":[{"amount":1},{"amount":"lots"}]}`, "")
-	rows, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1"))
+	rows, err := collectRows(wrapper.Rows[Txn](ctx, c, "ext-1"))
 	if err == nil || len(rows) != 1 || !strings.Contains(err.Error(), "row 1") || !strings.Contains(err.Error(), "Txn") {
 		t.Fatalf("bad row: %v %v", err, rows)
 	}
-	if _, err := collect(wrapper.Rows[Txn](ctx, c, " ")); !errors.Is(err, wrapper.ErrInvalidRequest) {
+	if _, err := collectRows(wrapper.Rows[Txn](ctx, c, " ")); !errors.Is(err, wrapper.ErrInvalidRequest) {
 		t.Fatalf("empty id: %v", err)
 	}
 	c = hostile(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"detail":"Job not found"}`, http.StatusNotFound)
 	})
-	if _, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1")); !errors.Is(err, wrapper.ErrNotFound) {
+	if _, err := collectRows(wrapper.Rows[Txn](ctx, c, "ext-1")); !errors.Is(err, wrapper.ErrNotFound) {
 		t.Fatalf("404: %v", err)
 	}
 }
@@ -230,14 +230,14 @@ func TestRowsTruncatedBody(t *testing.T) {
 		declare.Store(withLength)
 		for n := 0; n < len(body); n++ {
 			cut.Store(int64(n))
-			rows, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1"))
+			rows, err := collectRows(wrapper.Rows[Txn](ctx, c, "ext-1"))
 			if err == nil {
 				t.Fatalf("cut at %d/%d (length declared %v): no error, %d rows", n, len(body), withLength, len(rows))
 			}
 		}
 	}
 	cut.Store(int64(len(body)))
-	if rows, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1")); err != nil || len(rows) != 2 {
+	if rows, err := collectRows(wrapper.Rows[Txn](ctx, c, "ext-1")); err != nil || len(rows) != 2 {
 		t.Fatalf("whole body: %v %d", err, len(rows))
 	}
 }
@@ -295,7 +295,7 @@ func TestRowsHostileBodies(t *testing.T) {
 			w.Header().Set("Content-Length", strconv.FormatInt(1<<40, 10))
 			io.WriteString(w, okJob)
 		}, capped)
-		_, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1"))
+		_, err := collectRows(wrapper.Rows[Txn](ctx, c, "ext-1"))
 		if !errors.Is(err, wrapper.ErrInvalidResponse) || !strings.Contains(err.Error(), "larger than the 65536 byte limit") {
 			t.Fatalf("%v", err)
 		}
@@ -313,7 +313,7 @@ func TestRowsHostileBodies(t *testing.T) {
 	}
 	t.Run("endless rows", func(t *testing.T) {
 		c := hostile(t, endless(func(i int) string { return fmt.Sprintf(`{"description":"row %08d"},`, i) }), capped)
-		rows, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1"))
+		rows, err := collectRows(wrapper.Rows[Txn](ctx, c, "ext-1"))
 		if !errors.Is(err, wrapper.ErrInvalidResponse) || !strings.Contains(err.Error(), "byte limit") {
 			t.Fatalf("%v", err)
 		}
@@ -328,7 +328,7 @@ func TestRowsHostileBodies(t *testing.T) {
 			}
 			return strings.Repeat("x", 1024)
 		}), capped)
-		rows, err := collect(wrapper.Rows[Txn](ctx, c, "ext-1"))
+		rows, err := collectRows(wrapper.Rows[Txn](ctx, c, "ext-1"))
 		if !errors.Is(err, wrapper.ErrInvalidResponse) || !strings.Contains(err.Error(), "byte limit") || len(rows) != 0 {
 			t.Fatalf("%v %d", err, len(rows))
 		}
@@ -351,7 +351,7 @@ func TestRowsRetriesAndAuth(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, okJob+`,`+twoRows+`}`)
 	})
-	rows, err := collect(wrapper.Rows[Txn](context.Background(), c, "ext-1"))
+	rows, err := collectRows(wrapper.Rows[Txn](context.Background(), c, "ext-1"))
 	if err != nil || len(rows) != 2 || calls.Load() != 2 {
 		t.Fatalf("%v, %d rows after %d calls", err, len(rows), calls.Load())
 	}
@@ -381,7 +381,7 @@ func TestRowsContextCancel(t *testing.T) {
 	if last != nil && !errors.Is(last, context.Canceled) {
 		t.Fatalf("after cancel: %v", last)
 	}
-	if _, err := collect(wrapper.Rows[Txn](ctx, c, job.ID)); !errors.Is(err, context.Canceled) {
+	if _, err := collectRows(wrapper.Rows[Txn](ctx, c, job.ID)); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled before: %v", err)
 	}
 }
@@ -412,7 +412,7 @@ func TestWaitWithoutResult(t *testing.T) {
 	if rows, err := wrapper.Decode[[]Txn](full); err != nil || len(rows) != 3 {
 		t.Fatalf("the job does have a result: %v", err)
 	}
-	rows, err := collect(wrapper.Rows[Txn](ctx, c, job.ID))
+	rows, err := collectRows(wrapper.Rows[Txn](ctx, c, job.ID))
 	if err != nil || len(rows) != 3 {
 		t.Fatalf("rows after: %v %d", err, len(rows))
 	}
@@ -482,7 +482,7 @@ func TestListNullItem(t *testing.T) {
 // A server echoing the API key inside a row never hands it to the caller.
 func TestRowsScrubTheKey(t *testing.T) {
 	c := rowsServer(t, okJob+`,"extract_result":[{"description":"key `+secretKey+` echoed"}]}`, "")
-	rows, err := collect(wrapper.Rows[Txn](context.Background(), c, "ext-1"))
+	rows, err := collectRows(wrapper.Rows[Txn](context.Background(), c, "ext-1"))
 	if err != nil || len(rows) != 1 || strings.Contains(rows[0].Value.Description, secretKey) || !strings.Contains(rows[0].Value.Description, "echoed") {
 		t.Fatalf("%v %+v", err, rows)
 	}

@@ -100,6 +100,10 @@ func schemaFrom(m map[string]any) (Schema, error) {
 //
 // Required fields push the model to find a value; make fields that may be
 // missing from a document optional.
+//
+// A type that contains itself (through a struct, slice, map or pointer) or
+// that JSON Schema cannot express (chan, func, complex, interface) is a
+// *ValidationError naming the field path.
 func SchemaFor[T any]() (Schema, error) { return schemaForType(reflect.TypeFor[T]()) }
 
 func schemaForType(t reflect.Type) (Schema, error) {
@@ -198,6 +202,9 @@ func (c *Client) ValidateSchema(ctx context.Context, s Schema) (Schema, error) {
 	})
 	if err != nil {
 		return Schema{}, err
+	}
+	if len(out.DataSchema) == 0 {
+		return Schema{}, &InvalidResponseError{Operation: opValidateSchema, StatusCode: http.StatusOK, Reason: "incomplete answer", Err: errors.New("no data_schema")}
 	}
 	raw, err := json.Marshal(out.DataSchema)
 	if err != nil {

@@ -35,14 +35,21 @@ func customEncoded(t reflect.Type) bool {
 }
 
 func walkSchemaType(t reflect.Type, path string, active map[reflect.Type]bool) error {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+	bad := func(reason string) error {
+		return &ValidationError{Operation: "schema", Field: path, Reason: reason}
+	}
+	// Every kind, not only structs, can make a cycle: type L []L,
+	// type M map[string]M, type P *P.
+	if active[t] {
+		return bad(fmt.Sprintf("%s contains itself; a data_schema cannot be recursive (at most 7 levels deep): cut the cycle with a separate, shallower type", t))
+	}
+	active[t] = true
+	defer delete(active, t)
+	if t.Kind() == reflect.Pointer {
+		return walkSchemaType(t.Elem(), path, active)
 	}
 	if customEncoded(t) {
 		return nil
-	}
-	bad := func(reason string) error {
-		return &ValidationError{Operation: "schema", Field: path, Reason: reason}
 	}
 	switch t.Kind() {
 	case reflect.Chan, reflect.Func, reflect.UnsafePointer, reflect.Complex64, reflect.Complex128, reflect.Uintptr:
@@ -60,11 +67,6 @@ func walkSchemaType(t reflect.Type, path string, active map[reflect.Type]bool) e
 		}
 		return walkSchemaType(t.Elem(), path+"[]", active)
 	case reflect.Struct:
-		if active[t] {
-			return bad(fmt.Sprintf("%s contains itself; a data_schema cannot be recursive (at most 7 levels deep): cut the cycle with a separate, shallower type", t))
-		}
-		active[t] = true
-		defer delete(active, t)
 		for i := range t.NumField() {
 			f := t.Field(i)
 			tag := f.Tag.Get("json")

@@ -99,7 +99,7 @@ func TestSurface(t *testing.T) {
 	// time and finish in milliseconds of real time.
 	start := time.Now()
 	job, err := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: f.ID, Config: wrapper.SavedConfig(cfg.ID),
-		Webhooks: []wrapper.Webhook{{URL: "http://127.0.0.1:1/hook", Events: []string{"extract.success"}}}})
+		Webhooks: []wrapper.Webhook{{URL: "http://127.0.0.1:1/hook", Events: []wrapper.WebhookEvent{"extract.success"}}}})
 	// PENDING lasts 5 ms: on a loaded machine the job may already run.
 	if err != nil || (job.Status != wrapper.StatusPending && job.Status != wrapper.StatusRunning) || job.ConfigurationID != cfg.ID {
 		t.Fatalf("create: %v %+v", err, job)
@@ -179,15 +179,15 @@ func TestSurface(t *testing.T) {
 	if rows, _, err := wrapper.ExtractRows[Txn](ctx, c, st, wrapper.SavedConfig(rowCfg.ID)); err != nil || len(rows) != 3 {
 		t.Fatalf("extract rows saved: %v", err)
 	}
-	all := wrapper.ExtractAll[Invoice](ctx, c, []string{path, f.ID}, wrapper.SavedConfig(cfg.ID), wrapper.BatchOptions{Concurrency: 2})
-	for _, r := range all {
-		if r.Err != nil || r.Value.Vendor != "Acme Corp" {
-			t.Fatalf("extract all %s: %v", r.Input, r.Err)
+	for r, err := range wrapper.ExtractAll[Invoice](ctx, c, []string{path, f.ID}, wrapper.SavedConfig(cfg.ID), wrapper.WithConcurrency(2)) {
+		if err != nil || r.Value.Vendor != "Acme Corp" {
+			t.Fatalf("extract all %s: %v", r.Input, err)
 		}
 	}
-	batch := c.RunAll(ctx, []wrapper.CreateJobRequest{{FileInput: f.ID, Config: wrapper.SavedConfig(cfg.ID)}}, wrapper.BatchOptions{})
-	if batch[0].Err != nil || batch[0].Job.Status != wrapper.StatusCompleted {
-		t.Fatalf("run all: %+v", batch[0])
+	for r, err := range c.RunAll(ctx, []wrapper.CreateJobRequest{{FileInput: f.ID, Config: wrapper.SavedConfig(cfg.ID)}}) {
+		if err != nil || r.Job.Status != wrapper.StatusCompleted {
+			t.Fatalf("run all: %+v %v", r, err)
+		}
 	}
 	if took := time.Since(start); took > 30*time.Second {
 		t.Fatalf("the fake clock did not carry the waits: %v of real time", took)

@@ -87,7 +87,11 @@ func (c *Client) Wait(ctx context.Context, jobID string, opts ...CallOption) (*J
 	if err := checkID(opGetJob, "job_id", jobID); err != nil {
 		return nil, err
 	}
-	return c.wait(ctx, jobID, newCallSettings(opts), nil)
+	w := newCallSettings(opts)
+	if err := w.check("Wait"); err != nil {
+		return nil, err
+	}
+	return c.wait(ctx, jobID, w, nil)
 }
 
 // fetchFunc fetches a job once; wait uses GetJob unless given another.

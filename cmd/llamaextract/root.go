@@ -40,7 +40,10 @@ func exitCode(err error) int {
 	var je *wrapper.JobError
 	var ve *wrapper.ValidationError
 	var pe *fs.PathError
+	var ee exitError
 	switch {
+	case errors.As(err, &ee):
+		return ee.code
 	case errors.As(err, &ue), errors.As(err, &ve), errors.As(err, &pe), errors.Is(err, wrapper.ErrNoAPIKey), errors.Is(err, wrapper.ErrInsecureBaseURL), errors.Is(err, wrapper.ErrInvalidBaseURL):
 		return exitUsage
 	case errors.As(err, &je):
@@ -178,7 +181,7 @@ Exit codes: 0 success, 1 the job failed or was cancelled, 2 usage error,
 	pf.StringVar(&g.orgID, "organization-id", "", "organization to act in")
 	pf.StringVarP(&g.output, "output", "o", "auto", "output format: json, jsonl (one row per line, streamed: extract, jobs result, jobs wait), table, or auto (table on a terminal where a command has one)")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log every request to stderr (the API key is never logged)")
-	root.AddCommand(newExtractCmd(g), newJobsCmd(g), newSchemaCmd(g), newFilesCmd(g), newEmulatorCmd(g), newDemoCmd(g))
+	root.AddCommand(newExtractCmd(g), newJobsCmd(g), newSchemaCmd(g), newFilesCmd(g), newEmulatorCmd(g), newDemoCmd(g), newBatchCmd(g))
 	return root
 }
 

@@ -8,7 +8,7 @@
 // and keeps the whole payload in Event.Payload.
 //
 //	h, err := webhook.Handler(secret, func(ctx context.Context, e webhook.Event) error {
-//		if e.Name == webhook.ExtractSuccess {
+//		if e.Name == wrapper.EventExtractSuccess {
 //			// fetch the result with client.GetJob(ctx, e.JobID)
 //		}
 //		return nil
@@ -29,25 +29,18 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/extract-go/llamaextract/wrapper"
 )
 
 // SignatureHeader is the header that carries the signature.
 const SignatureHeader = "LC-Signature"
 
-// Extract job events. Other products' events (parse.*, classify.*...) are
-// delivered with their own names; Parse keeps any name as is.
-const (
-	ExtractPending        = "extract.pending"
-	ExtractSuccess        = "extract.success"
-	ExtractError          = "extract.error"
-	ExtractPartialSuccess = "extract.partial_success"
-	ExtractCancelled      = "extract.cancelled"
-)
-
 // Errors from Verify.
 var (
-	// ErrEmptySecret: an empty secret verifies nothing (anyone can sign
-	// with it), so Handler refuses to be built with one and Verify
+	// ErrEmptySecret: an empty (or all-whitespace, e.g. a variable read
+	// from an empty line) secret verifies nothing (anyone can sign with
+	// it), so Handler refuses to be built with one and Verify
 	// refuses every delivery.
 	ErrEmptySecret        = errors.New("llamaextract: webhook: empty signing secret: pass the webhook_signing_secret of the job's webhook configuration")
 	ErrMissingSignature   = errors.New("llamaextract: webhook: missing " + SignatureHeader + " header; set webhook_signing_secret on the job's webhook configuration")
@@ -69,7 +62,7 @@ func mac(secret string, body []byte) []byte {
 // Verify checks header (the LC-Signature value) against the raw body, in
 // constant time.
 func Verify(secret string, body []byte, header string) error {
-	if secret == "" {
+	if strings.TrimSpace(secret) == "" {
 		return ErrEmptySecret
 	}
 	header = strings.TrimSpace(header)
@@ -90,24 +83,21 @@ func Verify(secret string, body []byte, header string) error {
 	return nil
 }
 
-// Event is one delivery.
+// Event is one delivery. Its names and statuses are the wrapper's typed
+// enums (wrapper.EventExtractSuccess, wrapper.StatusCompleted...), the ones
+// a job and its Webhook configuration use.
 type Event struct {
-	// Name is the event, e.g. ExtractSuccess. Unknown names are kept.
-	Name string
-	// JobID and Status describe the job, when the payload names them.
-	JobID, Status string
+	// Name is the event, e.g. wrapper.EventExtractSuccess. Other products'
+	// events (parse.*, classify.*...) and unknown names are kept as is.
+	Name wrapper.WebhookEvent
+	// JobID is the job the delivery is about, when the payload names it.
+	JobID string
+	// Status is the job's status, when the payload names it; an unknown
+	// one is kept as is.
+	Status wrapper.Status
 	// Payload is the payload object as delivered (unwrapped when it came
 	// JSON-encoded as a string).
 	Payload json.RawMessage
-}
-
-// Known reports whether Name is one of the documented extract events.
-func (e Event) Known() bool {
-	switch e.Name {
-	case ExtractPending, ExtractSuccess, ExtractError, ExtractPartialSuccess, ExtractCancelled:
-		return true
-	}
-	return false
 }
 
 // Parse reads a delivery body. The payload is an object, or (with the default
@@ -126,9 +116,9 @@ func Parse(body []byte) (Event, error) {
 		return Event{}, fmt.Errorf("llamaextract: webhook: payload is not a JSON object: %w", err)
 	}
 	e := Event{Payload: json.RawMessage(b)}
-	e.Name = firstString(m, "event", "event_type", "type", "event_name")
+	e.Name = wrapper.WebhookEvent(firstString(m, "event", "event_type", "type", "event_name"))
 	e.JobID = firstString(m, "job_id", "jobId", "id")
-	e.Status = firstString(m, "status")
+	e.Status = wrapper.Status(firstString(m, "status"))
 	if data, ok := m["data"]; ok && (e.JobID == "" || e.Status == "") {
 		var dm map[string]json.RawMessage
 		if json.Unmarshal(data, &dm) == nil {
@@ -136,7 +126,7 @@ func Parse(body []byte) (Event, error) {
 				e.JobID = firstString(dm, "job_id", "jobId", "id")
 			}
 			if e.Status == "" {
-				e.Status = firstString(dm, "status")
+				e.Status = wrapper.Status(firstString(dm, "status"))
 			}
 		}
 	}
@@ -163,7 +153,7 @@ const MaxBodyBytes = 1 << 20
 // no signature must not be built by accident (an unset environment
 // variable).
 func Handler(secret string, fn func(ctx context.Context, e Event) error) (http.Handler, error) {
-	if secret == "" {
+	if strings.TrimSpace(secret) == "" {
 		return nil, ErrEmptySecret
 	}
 	if fn == nil {

@@ -60,7 +60,7 @@ func TestParse(t *testing.T) {
 			t.Errorf("%s: %+v %v", body, got, err)
 		}
 	}
-	if e, _ := webhook.Parse([]byte(`{"event":"extract.teleported"}`)); e.Known() {
+	if e, _ := webhook.Parse([]byte(`{"event":"extract.teleported"}`)); e.Name.Known() {
 		t.Error("unknown event reported as known")
 	}
 	for _, bad := range []string{``, `[1]`, `"not json inside"`, `"unterminated`} {
@@ -167,24 +167,24 @@ func TestEmulatorDeliversSignedWebhooks(t *testing.T) {
 	}
 
 	job := create(wrapper.Webhook{URL: url, SigningSecret: secret})
-	if e := next(); e.Name != webhook.ExtractPending || e.JobID != job.ID || !e.Known() {
+	if e := next(); e.Name != wrapper.EventExtractPending || e.JobID != job.ID || !e.Name.Known() {
 		t.Fatalf("first event %+v", e)
 	}
 	clock.Advance(2 * time.Minute)
-	if e := next(); e.Name != webhook.ExtractSuccess || e.JobID != job.ID || e.Status != "COMPLETED" {
+	if e := next(); e.Name != wrapper.EventExtractSuccess || e.JobID != job.ID || e.Status != wrapper.StatusCompleted {
 		t.Fatalf("second event %+v", e)
 	}
 
-	filtered := create(wrapper.Webhook{URL: url, SigningSecret: secret, Events: []string{webhook.ExtractSuccess}, JSONPayload: true})
-	cancelled := create(wrapper.Webhook{URL: url, SigningSecret: secret, Events: []string{webhook.ExtractCancelled}})
+	filtered := create(wrapper.Webhook{URL: url, SigningSecret: secret, Events: []wrapper.WebhookEvent{wrapper.EventExtractSuccess}, JSONPayload: true})
+	cancelled := create(wrapper.Webhook{URL: url, SigningSecret: secret, Events: []wrapper.WebhookEvent{wrapper.EventExtractCancelled}})
 	if _, err := client.CancelJob(ctx, cancelled.ID); err != nil {
 		t.Fatal(err)
 	}
-	if e := next(); e.Name != webhook.ExtractCancelled || e.JobID != cancelled.ID {
+	if e := next(); e.Name != wrapper.EventExtractCancelled || e.JobID != cancelled.ID {
 		t.Fatalf("cancel event %+v", e)
 	}
 	clock.Advance(2 * time.Minute)
-	if e := next(); e.Name != webhook.ExtractSuccess || e.JobID != filtered.ID || !strings.HasPrefix(string(e.Payload), "{") {
+	if e := next(); e.Name != wrapper.EventExtractSuccess || e.JobID != filtered.ID || !strings.HasPrefix(string(e.Payload), "{") {
 		t.Fatalf("filtered event %+v", e)
 	}
 
@@ -214,6 +214,16 @@ func TestEmptySecretRefused(t *testing.T) {
 	body := []byte(`{"event":"extract.success"}`)
 	if err := webhook.Verify("", body, webhook.Sign("", body)); !errors.Is(err, webhook.ErrEmptySecret) {
 		t.Fatalf("Verify with an empty secret: %v", err)
+	}
+	// A secret of only whitespace (a variable read from a blank line) is
+	// as guessable as none.
+	for _, s := range []string{" ", "\n", "\t \r\n"} {
+		if h, err := webhook.Handler(s, func(context.Context, webhook.Event) error { return nil }); !errors.Is(err, webhook.ErrEmptySecret) || h != nil {
+			t.Fatalf("handler with secret %q: %v", s, err)
+		}
+		if err := webhook.Verify(s, body, webhook.Sign(s, body)); !errors.Is(err, webhook.ErrEmptySecret) {
+			t.Fatalf("Verify with secret %q: %v", s, err)
+		}
 	}
 }
 

@@ -1,0 +1,469 @@
+// Package batchstate is the crash-safe record of a resumable batch: an
+// append-only journal of JSON lines, one per step of one document, each
+// written and fsynced before the step it records is relied on.
+//
+// Why a journal and not an embedded database: every write is an append of a
+// few dozen bytes that must be durable before the batch goes on (an fsync
+// per record), which is exactly what a log does; a torn last line (power
+// loss, kill -9 in the middle of a write) is recognised and cut off on the
+// next open; the file is readable with jq; and it needs no dependency. A
+// database would add a B+tree and page management for a workload that only
+// appends and replays.
+//
+// The steps of a document, in order:
+//
+//	uploaded  the file was uploaded: its content hash and file ID (dfl-...)
+//	creating  a create is about to be sent for that file ID
+//	created   the job exists: its ID
+//	done      the document is finished and delivered: its status, and an
+//	          opaque mark (the CLI's output offset after the document's line)
+//
+// A document whose last step is "creating" may or may not have a job: the
+// create may have reached the service before the process died. Because the
+// batch uploaded that file itself, any job on the file is the batch's, so
+// the caller resolves it by listing the file's jobs.
+package batchstate
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+)
+
+// Format is the version of the journal format, written in its first line.
+const Format = 1
+
+// Step is how far a document got.
+type Step int
+
+// Steps in the order a document goes through them.
+const (
+	None Step = iota
+	Uploaded
+	Creating
+	Created
+	Done
+)
+
+func (s Step) String() string {
+	switch s {
+	case Uploaded:
+		return "uploaded"
+	case Creating:
+		return "creating"
+	case Created:
+		return "created"
+	case Done:
+		return "done"
+	}
+	return "none"
+}
+
+// Doc is what the journal knows about one document.
+type Doc struct {
+	Step Step
+	// Hash is the hex SHA-256 of the document's content when it was
+	// uploaded; for a done document, its first 128 bits (see SameContent).
+	Hash   string
+	FileID string
+	JobID  string
+	// Status is the final status of a done document (COMPLETED, FAILED,
+	// CANCELLED, or ERROR for a failure that is not a job status).
+	Status string
+	// Failed reports whether a done document failed.
+	Failed bool
+}
+
+// record is one line of the journal.
+type record struct {
+	// Header fields (first line only).
+	Format int    `json:"format,omitempty"`
+	Config string `json:"config,omitempty"`
+
+	Key    string `json:"doc,omitempty"`
+	Event  string `json:"event,omitempty"`
+	Hash   string `json:"hash,omitempty"`
+	FileID string `json:"file_id,omitempty"`
+	JobID  string `json:"job_id,omitempty"`
+	Status string `json:"status,omitempty"`
+	Failed bool   `json:"failed,omitempty"`
+	Mark   *int64 `json:"mark,omitempty"`
+}
+
+// ErrConfigChanged is returned by Open when the journal was written for a
+// different configuration: its jobs would not be this batch's.
+var ErrConfigChanged = errors.New("the state file was written by a batch with a different configuration")
+
+// ErrDamaged is returned by Open when a line other than the last cannot be
+// read: that is damage, not a torn last write, and it is not repaired.
+var ErrDamaged = errors.New("the state file is damaged")
+
+// key is a fixed-size digest of a document's key: the index of finished
+// documents holds these instead of the keys themselves, so that it costs
+// the same few dozen bytes per document whatever the paths are.
+type key [16]byte
+
+func keyOf(s string) key {
+	sum := sha256.Sum256([]byte(s))
+	var k key
+	copy(k[:], sum[:16])
+	return k
+}
+
+// doneEntry is what the journal keeps of a finished document: about 40
+// bytes with the key, whatever its paths and IDs (the full record is on
+// disk). 128 bits of the content hash tell a changed document as surely
+// as 256 would.
+type doneEntry struct {
+	hash   [16]byte
+	status uint8
+	failed bool
+}
+
+// statuses maps the final statuses to the byte a doneEntry keeps.
+var statuses = []string{"", "COMPLETED", "FAILED", "CANCELLED", "ERROR"}
+
+func statusCode(s string) uint8 {
+	for i, v := range statuses {
+		if v == s {
+			return uint8(i)
+		}
+	}
+	return 0
+}
+
+func (e doneEntry) doc() Doc {
+	return Doc{Step: Done, Hash: hex.EncodeToString(e.hash[:]), Status: statuses[e.status], Failed: e.failed}
+}
+
+// Journal is an open state file. Its methods are safe for concurrent use.
+type Journal struct {
+	mu   sync.Mutex
+	f    *os.File
+	path string
+	buf  []byte
+	// written counts records written; synced, under syncMu, those made
+	// durable.
+	written uint64
+	syncMu  sync.Mutex
+	synced  uint64
+
+	// pending holds documents that started but did not finish: at most the
+	// batch's concurrency per run that was interrupted.
+	pending map[key]*Doc
+	done    map[key]doneEntry
+
+	// Recovery facts, for reporting.
+	tornBytes int64
+	mark      int64
+	hasMark   bool
+	records   int
+}
+
+// Open opens the journal at path, creating it when it does not exist, and
+// replays it. config identifies the batch's configuration (e.g. a hash of
+// it); a journal written for another configuration is ErrConfigChanged. A
+// torn last line is cut off (see TornBytes).
+func Open(path, config string) (*Journal, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("state file: %w", err)
+	}
+	j := &Journal{f: f, path: path, pending: map[key]*Doc{}, done: map[key]doneEntry{}}
+	good, header, err := j.replay(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	size, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("state file %s: %w", path, err)
+	}
+	if size > good {
+		// A torn write: cut it off so the next record starts on a line
+		// of its own.
+		if err := f.Truncate(good); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("state file %s: cutting off a torn last record: %w", path, err)
+		}
+		if _, err := f.Seek(good, io.SeekStart); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("state file %s: %w", path, err)
+		}
+		j.tornBytes = size - good
+	}
+	switch {
+	case header == nil:
+		if err := j.append(record{Format: Format, Config: config}); err != nil {
+			f.Close()
+			return nil, err
+		}
+	case header.Format != Format:
+		f.Close()
+		return nil, fmt.Errorf("state file %s: format %d, this program reads format %d", path, header.Format, Format)
+	case header.Config != config:
+		f.Close()
+		return nil, fmt.Errorf("state file %s: %w; finish that batch with its own configuration, or use another state file", path, ErrConfigChanged)
+	}
+	return j, nil
+}
+
+// replay applies every complete, valid line and returns the offset after
+// the last one.
+func (j *Journal) replay(f *os.File) (good int64, header *record, err error) {
+	r := bufio.NewReaderSize(f, 64<<10)
+	var off int64
+	badAt, badLine := int64(-1), 0
+	for line := 1; ; line++ {
+		b, rerr := r.ReadSlice('\n')
+		for errors.Is(rerr, bufio.ErrBufferFull) {
+			// Longer than the buffer: a real record never is, but read
+			// on so that the damage is reported, not mistaken.
+			more, e := r.ReadSlice('\n')
+			b = append(append([]byte(nil), b...), more...)
+			rerr = e
+		}
+		if len(b) == 0 && rerr == io.EOF {
+			break
+		}
+		if rerr != nil && rerr != io.EOF {
+			return 0, nil, fmt.Errorf("state file %s: %w", j.path, rerr)
+		}
+		complete := len(b) > 0 && b[len(b)-1] == '\n'
+		var rec record
+		valid := complete && json.Unmarshal(bytes.TrimSpace(b), &rec) == nil
+		if valid && line > 1 && header == nil {
+			valid = false // records before a header are not ours
+		}
+		switch {
+		case !valid && line == 1 && complete:
+			return 0, nil, fmt.Errorf("state file %s: line 1 is not a batch state header; is this a state file?", j.path)
+		case !valid && badAt < 0:
+			badAt, badLine = off, line
+		case valid && badAt >= 0:
+			return 0, nil, fmt.Errorf("state file %s: line %d cannot be read but later lines can: %w (move it away to start the batch over)", j.path, badLine, ErrDamaged)
+		case valid && line == 1:
+			if rec.Format == 0 {
+				return 0, nil, fmt.Errorf("state file %s: line 1 is not a batch state header; is this a state file?", j.path)
+			}
+			h := rec
+			header = &h
+		case valid:
+			if err := j.apply(rec); err != nil {
+				return 0, nil, fmt.Errorf("state file %s: line %d: %w", j.path, line, err)
+			}
+			j.records++
+		}
+		off += int64(len(b))
+		if rerr == io.EOF {
+			break
+		}
+	}
+	if badAt >= 0 {
+		return badAt, header, nil
+	}
+	return off, header, nil
+}
+
+func (j *Journal) apply(r record) error {
+	if r.Key == "" {
+		return errors.New("record without a document")
+	}
+	k := keyOf(r.Key)
+	d := j.pending[k]
+	if d == nil {
+		d = &Doc{}
+		if e, ok := j.done[k]; ok && r.Event != "uploaded" {
+			dd := e.doc()
+			d = &dd
+		}
+	}
+	switch r.Event {
+	case "uploaded":
+		*d = Doc{Step: Uploaded, Hash: r.Hash, FileID: r.FileID}
+	case "creating":
+		d.Step, d.FileID = Creating, r.FileID
+	case "created":
+		d.Step, d.JobID = Created, r.JobID
+	case "done":
+		if r.Hash != "" {
+			d.Hash = r.Hash
+		}
+		e := doneEntry{status: statusCode(r.Status), failed: r.Failed}
+		if d.Hash != "" {
+			h, err := hex.DecodeString(d.Hash)
+			if err != nil || len(h) < len(e.hash) {
+				return fmt.Errorf("hash %q is not a hex SHA-256", d.Hash)
+			}
+			copy(e.hash[:], h)
+		}
+		delete(j.pending, k)
+		j.done[k] = e
+		if r.Mark != nil {
+			j.mark, j.hasMark = *r.Mark, true
+		}
+		return nil
+	default:
+		return fmt.Errorf("unknown event %q", r.Event)
+	}
+	delete(j.done, k)
+	j.pending[k] = d
+	return nil
+}
+
+// SameContent reports whether a document's recorded hash is that of the
+// content whose hex SHA-256 is hash.
+func (d Doc) SameContent(hash string) bool {
+	return d.Hash != "" && len(d.Hash) <= len(hash) && hash[:len(d.Hash)] == d.Hash
+}
+
+// Lookup returns what the journal knows about the document with this key.
+func (j *Journal) Lookup(docKey string) (Doc, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	k := keyOf(docKey)
+	if d := j.pending[k]; d != nil {
+		return *d, true
+	}
+	if e, ok := j.done[k]; ok {
+		return e.doc(), true
+	}
+	return Doc{}, false
+}
+
+// Uploaded records that the document with this content hash was uploaded
+// as fileID. It starts the document over when it had finished before.
+func (j *Journal) Uploaded(docKey, hash, fileID string) error {
+	return j.write(record{Key: docKey, Event: "uploaded", Hash: hash, FileID: fileID})
+}
+
+// Creating records that a create for fileID is about to be sent. It must be
+// durable before the request leaves.
+func (j *Journal) Creating(docKey, fileID string) error {
+	return j.write(record{Key: docKey, Event: "creating", FileID: fileID})
+}
+
+// Created records the document's job.
+func (j *Journal) Created(docKey, jobID string) error {
+	return j.write(record{Key: docKey, Event: "created", JobID: jobID})
+}
+
+// Finished records that the document is done and delivered. mark, when not
+// nil, is kept as the journal's Mark.
+func (j *Journal) Finished(docKey, hash, jobID, status string, failed bool, mark *int64) error {
+	return j.write(record{Key: docKey, Event: "done", Hash: hash, JobID: jobID, Status: status, Failed: failed, Mark: mark})
+}
+
+// write appends a record and returns once it is durable. Records are
+// written in order under j.mu; the fsync happens outside it, and one fsync
+// makes every record written before it durable, so concurrent writers
+// share fsyncs (group commit) instead of queueing one fsync each.
+func (j *Journal) write(r record) error {
+	j.mu.Lock()
+	if j.f == nil {
+		j.mu.Unlock()
+		return errors.New("state file is closed")
+	}
+	if err := j.writeLine(r); err != nil {
+		j.mu.Unlock()
+		return err
+	}
+	err := j.apply(r)
+	j.records++
+	j.written++
+	seq := j.written
+	j.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return j.syncTo(seq)
+}
+
+// syncTo returns once record seq is durable.
+func (j *Journal) syncTo(seq uint64) error {
+	j.syncMu.Lock()
+	defer j.syncMu.Unlock()
+	if j.synced >= seq {
+		return nil // an fsync that started after our write covered it
+	}
+	j.mu.Lock()
+	f, upTo := j.f, j.written
+	j.mu.Unlock()
+	if f == nil {
+		return errors.New("state file is closed")
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("state file %s: %w", j.path, err)
+	}
+	j.synced = upTo
+	return nil
+}
+
+// append writes one line and makes it durable; Open uses it alone.
+func (j *Journal) append(r record) error {
+	if err := j.writeLine(r); err != nil {
+		return err
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("state file %s: %w", j.path, err)
+	}
+	return nil
+}
+
+// writeLine writes one line, not yet durable. Callers hold j.mu (or own j).
+func (j *Journal) writeLine(r record) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("state file %s: %w", j.path, err)
+	}
+	j.buf = append(append(j.buf[:0], b...), '\n')
+	if _, err := j.f.Write(j.buf); err != nil {
+		return fmt.Errorf("state file %s: %w", j.path, err)
+	}
+	return nil
+}
+
+// Mark returns the mark of the last done record that had one.
+func (j *Journal) Mark() (int64, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.mark, j.hasMark
+}
+
+// TornBytes is how many bytes of a torn last record Open cut off.
+func (j *Journal) TornBytes() int64 { return j.tornBytes }
+
+// Counts returns how many documents are done, failed among them, and
+// started but not done.
+func (j *Journal) Counts() (done, failed, pending int) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, e := range j.done {
+		if e.failed {
+			failed++
+		}
+	}
+	return len(j.done), failed, len(j.pending)
+}
+
+// Close closes the file.
+func (j *Journal) Close() error {
+	j.syncMu.Lock()
+	defer j.syncMu.Unlock()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return nil
+	}
+	err := j.f.Close()
+	j.f = nil
+	return err
+}
