@@ -125,8 +125,10 @@ const DefaultRequestTimeout = 60 * time.Second
 // reading its whole answer (default DefaultRequestTimeout). An upload gets
 // one more second per 256 KiB it sends. An attempt that runs out of time
 // is a *ConnectionError and is retried like one, so a server that stalls
-// midway cannot hang a call that has no context deadline. d must be
-// positive.
+// midway cannot hang a call that has no context deadline. A streamed body
+// (Rows, WithoutResult) may rightly take longer than d as a whole, so there
+// d bounds the wait for the head and then each wait for more body bytes.
+// d must be positive.
 func WithRequestTimeout(d time.Duration) Option {
 	return func(s *clientSettings) { s.requestTimeout = d }
 }

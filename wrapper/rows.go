@@ -9,6 +9,7 @@ import (
 	"iter"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/extract-go/llamaextract/generated"
 )
@@ -57,7 +58,9 @@ func (r Row[T]) Fields() iter.Seq2[string, FieldMetadata] { return walk(r.meta) 
 // orders, at the price of a second download of the body.
 //
 // Requests go through the client's transport (authentication) and are
-// retried under its RetryPolicy until the body starts; rows are scrubbed of
+// retried under its RetryPolicy until the body starts; WithRequestTimeout
+// bounds the wait for the head and each wait for more bytes (not the whole
+// stream); rows are scrubbed of
 // the API key like every answer.
 func Rows[T any](ctx context.Context, c *Client, jobID string, opts ...CallOption) iter.Seq2[Row[T], error] {
 	return func(yield func(Row[T], error) bool) {
@@ -192,12 +195,14 @@ func streamRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error
 // capped at the client's maximum response size.
 type bodyStream struct {
 	ctx     context.Context
+	idle    *idleTimer
 	op      string
 	resp    *http.Response
 	lr      *limitedReader
 	dec     *json.Decoder
 	maxBody int64
 	scratch json.RawMessage
+	depth   int // nesting of the values skip is inside
 	// scrub removes the API key from what the server echoes, as for every
 	// other body: each row is scrubbed before it is decoded.
 	scrub  scrubber
@@ -254,11 +259,13 @@ func (r *rowSource) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// limitedReader fails once more than n bytes were read.
+// limitedReader fails once more than n bytes were read, and restarts the
+// stream's idle timer after every read that brought bytes.
 type limitedReader struct {
 	r        io.Reader
 	n        int64
 	exceeded bool
+	idle     *idleTimer
 }
 
 func (l *limitedReader) Read(p []byte) (int, error) {
@@ -271,7 +278,43 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	}
 	n, err := l.r.Read(p)
 	l.n -= int64(n)
+	if n > 0 {
+		l.idle.t.Reset(l.idle.d)
+	}
 	return n, err
+}
+
+// idleTimer is a stream's request timeout. A stream may rightly take far
+// longer than WithRequestTimeout as a whole (a million rows), so the
+// timeout bounds the wait for the head and then each wait for more body
+// bytes: a server that stalls mid-row is cut off instead of hanging a
+// caller whose context has no deadline.
+type idleTimer struct {
+	t      *time.Timer
+	d      time.Duration
+	ctx    context.Context // the request's context, cancelled by t
+	cancel context.CancelCauseFunc
+}
+
+func newIdleTimer(ctx context.Context, d time.Duration) *idleTimer {
+	rctx, cancel := context.WithCancelCause(ctx)
+	return &idleTimer{t: time.AfterFunc(d, func() { cancel(errAttemptTimeout) }), d: d, ctx: rctx, cancel: cancel}
+}
+
+func (it *idleTimer) stop() {
+	it.t.Stop()
+	it.cancel(nil)
+}
+
+// timedOut reports whether the timer, not the caller, ended the request.
+func (it *idleTimer) timedOut(caller context.Context) bool {
+	return caller.Err() == nil && errors.Is(context.Cause(it.ctx), errAttemptTimeout)
+}
+
+// timeoutError is the error of a request the idle timer cut off: like a
+// dropped connection, and retried as one while no row was read.
+func (it *idleTimer) timeoutError(op string) error {
+	return &ConnectionError{Operation: op, Err: fmt.Errorf("%w (%s without a byte): %w", errAttemptTimeout, it.d, context.DeadlineExceeded)}
 }
 
 // openStream sends GetExtractJob and returns its body ready to stream,
@@ -295,7 +338,19 @@ func (c *Client) openStream(ctx context.Context, op, jobID string, expand []Expa
 // read by the caller.
 func (c *Client) openStreamOnce(ctx context.Context, op, jobID string, expand []Expand) (*bodyStream, error) {
 	params := &generated.GetExtractJobParams{OrganizationId: c.org(), ProjectId: c.project(), Expand: expandParam(expand)}
-	resp, err := c.gen.GetExtractJob(ctx, jobID, params)
+	idle := newIdleTimer(ctx, c.requestTimeout)
+	s, err := c.openStreamHead(ctx, idle, op, jobID, params)
+	if err != nil {
+		idle.stop()
+		if idle.timedOut(ctx) {
+			return nil, idle.timeoutError(op)
+		}
+	}
+	return s, err
+}
+
+func (c *Client) openStreamHead(ctx context.Context, idle *idleTimer, op, jobID string, params *generated.GetExtractJobParams) (*bodyStream, error) {
+	resp, err := c.gen.GetExtractJob(idle.ctx, jobID, params)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 			return nil, fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
@@ -315,11 +370,15 @@ func (c *Client) openStreamOnce(ctx context.Context, op, jobID string, expand []
 		resp.Body.Close()
 		return nil, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("body of %d bytes is larger than the %d byte limit (see WithMaxResponseBytes)", n, c.maxBody)}
 	}
-	lr := &limitedReader{r: resp.Body, n: c.maxBody}
-	return &bodyStream{ctx: ctx, op: op, resp: resp, lr: lr, dec: json.NewDecoder(lr), maxBody: c.maxBody, scrub: c.scrub}, nil
+	lr := &limitedReader{r: resp.Body, n: c.maxBody, idle: idle}
+	idle.t.Reset(idle.d)
+	return &bodyStream{ctx: ctx, idle: idle, op: op, resp: resp, lr: lr, dec: json.NewDecoder(lr), maxBody: c.maxBody, scrub: c.scrub}, nil
 }
 
-func (s *bodyStream) close() { s.resp.Body.Close() }
+func (s *bodyStream) close() {
+	s.idle.stop()
+	s.resp.Body.Close()
+}
 
 // fail turns a read or syntax error into the error Rows yields.
 func (s *bodyStream) fail(err error) error {
@@ -331,6 +390,8 @@ func (s *bodyStream) fail(err error) error {
 		return inv
 	case s.ctx.Err() != nil:
 		return fmt.Errorf("llamaextract: %s: %w", s.op, s.ctx.Err())
+	case s.idle.timedOut(s.ctx):
+		return s.idle.timeoutError(s.op)
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		inv.Reason, inv.Err = "body ended early", io.ErrUnexpectedEOF
 	case errors.As(err, &ne):
@@ -378,6 +439,16 @@ func (s *bodyStream) skip(inArray bool) error {
 	if err != nil {
 		return s.fail(err)
 	}
+	if d, ok := tok.(json.Delim); ok && (d == '[' || d == '{') {
+		// Token keeps no depth limit and skip recurses per level: without
+		// this bound a body of millions of nested objects (well under the
+		// size cap) would overflow the goroutine stack, a fatal error no
+		// recover catches. encoding/json stops at the same depth.
+		if s.depth++; s.depth > maxSkipDepth {
+			return s.fail(fmt.Errorf("value nested deeper than %d levels (exceeded max depth)", maxSkipDepth))
+		}
+		defer func() { s.depth-- }()
+	}
 	switch tok {
 	case json.Delim('['):
 		for s.dec.More() {
@@ -399,6 +470,9 @@ func (s *bodyStream) skip(inArray bool) error {
 	}
 	return nil
 }
+
+// maxSkipDepth is encoding/json's own nesting limit.
+const maxSkipDepth = 10000
 
 // metaStream reads the per-row (or per-page) entries of extract_metadata
 // from a second response, one entry per call of next.
