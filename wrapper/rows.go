@@ -46,7 +46,8 @@ func (r Row[T]) Fields() iter.Seq2[string, FieldMetadata] { return walk(r.meta) 
 // (a per_doc object is a *ShapeError), when the job has no result (a job
 // that FAILED or was CANCELLED is a *JobError, one still running a
 // *ShapeError), when a row does not decode into T, and when the body breaks
-// off or exceeds the client's WithMaxResponseBytes: a broken stream always
+// off, exceeds the client's WithMaxResponseBytes or repeats extract_result
+// (GetResult would keep the last; Rows has yielded the first): a broken stream always
 // ends with an error, never as a silently short list. A stream that broke
 // is not resumed; call Rows again. Breaking out of the loop closes the body.
 //
@@ -127,7 +128,10 @@ func streamRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error
 			continue
 		case "extract_result":
 			if seen {
-				break
+				// A JSON decoder keeps the last of a repeated member (so
+				// GetResult would give the second array); the rows already
+				// yielded were the first. Say so rather than end well.
+				return s.fail(errors.New("extract_result appears twice: the rows read may not be the job's result"))
 			}
 			tok, err := dec.Token()
 			if err != nil {

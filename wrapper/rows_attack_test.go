@@ -397,3 +397,61 @@ func TestRowsAttackMillionRowsHeap(t *testing.T) {
 		t.Fatalf("heap grows with the rows: %d MB at %d, %d MB at %d", ps>>20, small, pl>>20, large)
 	}
 }
+
+// A result member given twice, or a body of exactly the size cap.
+func TestRowsAttackDuplicateAndExactCap(t *testing.T) {
+	ctx := context.Background()
+	body := okJob + `,"extract_result":[{"amount":1}],"extract_result":[{"amount":2},{"amount":3}]}`
+	c := rowsServer(t, body, "")
+	// GetResult keeps the last array, as encoding/json does; Rows has
+	// already yielded the first, so it must end with an error.
+	_, err := collectRows(wrapper.Rows[Txn](ctx, c, "ext-1"))
+	if !errors.Is(err, wrapper.ErrInvalidResponse) || !strings.Contains(err.Error(), "twice") {
+		t.Fatalf("duplicate extract_result: %v", err)
+	}
+	c = rowsServer(t, okJob+`,"extract_result":[{"amount":1}],"extract_result":null}`, "")
+	if _, err := collectRows(wrapper.Rows[Txn](ctx, c, "ext-1")); !errors.Is(err, wrapper.ErrInvalidResponse) {
+		t.Fatalf("array then null: %v", err)
+	}
+
+	exact := okJob + `,"extract_result":[{"amount":1},{"amount":2}]}`
+	c = rowsServer(t, exact, "", wrapper.WithMaxResponseBytes(int64(len(exact))))
+	rows, err := collectRows(wrapper.Rows[Txn](ctx, c, "ext-1"))
+	_, _, gerr := wrapper.GetResult[[]Txn](ctx, c, "ext-1")
+	if err != nil || len(rows) != 2 || gerr != nil {
+		t.Fatalf("body of exactly the cap: Rows %v %d rows, GetResult %v", err, len(rows), gerr)
+	}
+}
+
+// A server that stalls before its head is cut off too, and the wait that
+// skips the result (WithoutResult) is bounded the same way.
+func TestRowsAttackStallBeforeHead(t *testing.T) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}, wrapper.WithRequestTimeout(20*time.Millisecond))
+	done := make(chan error, 2)
+	go func() {
+		_, err := collectRows(wrapper.Rows[Txn](context.Background(), c, "ext-1"))
+		done <- err
+	}()
+	go func() {
+		_, err := c.Wait(context.Background(), "ext-1", wrapper.WithoutResult())
+		done <- err
+	}()
+	for range 2 {
+		select {
+		case err := <-done:
+			var ce *wrapper.ConnectionError
+			if !errors.As(err, &ce) || !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("%v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("a stalled head hangs despite WithRequestTimeout")
+		}
+	}
+}
