@@ -101,6 +101,11 @@ type record struct {
 // different configuration: its jobs would not be this batch's.
 var ErrConfigChanged = errors.New("the state file was written by a batch with a different configuration")
 
+// ErrLocked is returned by Open when another open Journal (in this or
+// another process) holds the state file: two batches appending to one
+// journal would each create jobs for the same documents.
+var ErrLocked = errors.New("the state file is locked by another batch")
+
 // ErrDamaged is returned by Open when a line other than the last cannot be
 // read: that is damage, not a torn last write, and it is not repaired.
 var ErrDamaged = errors.New("the state file is damaged")
@@ -147,6 +152,7 @@ func (e doneEntry) doc() Doc {
 type Journal struct {
 	mu   sync.Mutex
 	f    *os.File
+	lock *os.File // held open for the journal's lifetime
 	path string
 	buf  []byte
 	// written counts records written; synced, under syncMu, those made
@@ -168,15 +174,25 @@ type Journal struct {
 }
 
 // Open opens the journal at path, creating it when it does not exist, and
-// replays it. config identifies the batch's configuration (e.g. a hash of
+// replays it. It locks path+".lock" for the journal's lifetime: a second
+// Open of the same path, in any process, is ErrLocked until Close. config identifies the batch's configuration (e.g. a hash of
 // it); a journal written for another configuration is ErrConfigChanged. A
 // torn last line is cut off (see TornBytes).
-func Open(path, config string) (*Journal, error) {
+func Open(path, config string) (j *Journal, err error) {
+	lk, err := lock(path)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil && lk != nil {
+			lk.Close()
+		}
+	}()
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("state file: %w", err)
 	}
-	j := &Journal{f: f, path: path, pending: map[key]*Doc{}, done: map[key]doneEntry{}}
+	j = &Journal{f: f, lock: lk, path: path, pending: map[key]*Doc{}, done: map[key]doneEntry{}}
 	good, header, err := j.replay(f)
 	if err != nil {
 		f.Close()
@@ -465,5 +481,11 @@ func (j *Journal) Close() error {
 	}
 	err := j.f.Close()
 	j.f = nil
+	if j.lock != nil {
+		// Closing the descriptor drops the flock. The lock file stays:
+		// removing it would race with a batch that has just opened it.
+		j.lock.Close()
+		j.lock = nil
+	}
 	return err
 }

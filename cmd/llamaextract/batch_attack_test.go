@@ -1,0 +1,152 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// batchRun is one `llamaextract batch` process started in the background.
+type batchRun struct {
+	cmd    *exec.Cmd
+	stderr bytes.Buffer
+	exited chan struct{}
+}
+
+func startBatch(t *testing.T, env []string, args ...string) *batchRun {
+	t.Helper()
+	r := &batchRun{cmd: exec.Command(binary, args...), exited: make(chan struct{})}
+	r.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	r.cmd.Stderr = &r.stderr
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = r.cmd.Wait(); close(r.exited) }()
+	t.Cleanup(func() { _ = r.cmd.Process.Kill(); <-r.exited })
+	return r
+}
+
+// until polls cond (a file or the emulator's counters, never a clock) and
+// reports whether it held before the process exited by itself.
+func (r *batchRun) until(t *testing.T, cond func() bool) bool {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		select {
+		case <-r.exited:
+			return false
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the batch made no progress: %s", r.stderr.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return true
+}
+
+func (r *batchRun) kill(t *testing.T) {
+	t.Helper()
+	_ = r.cmd.Process.Signal(syscall.SIGKILL)
+	<-r.exited
+}
+
+// checkJSONL asserts that the --out file is whole lines of JSON, no torn
+// or padded line.
+func checkJSONL(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > 0 && b[len(b)-1] != '\n' || bytes.IndexByte(b, 0) >= 0 {
+		t.Fatalf("--out has a torn or padded line: ...%q", b[max(0, len(b)-80):])
+	}
+}
+
+// SIGKILL at every stage of a batch, again and again: right after the
+// first upload, during the creates, once every job exists, while lines are
+// being written, then kill/resume in small steps. After the last run the
+// emulator holds exactly one job per document and the output has every
+// document once, in whole lines.
+func TestBatchKilledAtEveryStageAndAgain(t *testing.T) {
+	const n = 60
+	url := emulatorProcess(t, "--job-duration", "400ms")
+	dir := writeDocs(t, n)
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	schema := writeFile(t, "s.json", schemaJSON)
+	args := []string{"batch", dir, "--include", "*.txt", "--schema", schema, "--out", out,
+		"--poll-interval", "20ms", "--create-rate", "100", "-q"}
+	env := []string{"LLAMA_CLOUD_BASE_URL=" + url, "LLAMA_CLOUD_API_KEY=k"}
+
+	type stage struct {
+		name string
+		at   func(files, jobs, lines int) bool
+	}
+	stages := []stage{
+		{"after the first upload", func(files, _, _ int) bool { return files >= 1 }},
+		{"during the creates", func(_, jobs, _ int) bool { return jobs >= 5 }},
+		{"with every job created", func(_, jobs, _ int) bool { return jobs >= n }},
+		{"while writing --out", func(_, _, lines int) bool { return lines >= 1 }},
+	}
+	for i := range 6 {
+		stages = append(stages, stage{fmt.Sprintf("kill/resume %d", i+1), func(_, _, lines int) bool { return lines >= 2 }})
+	}
+	for _, s := range stages {
+		st0, lines0 := emulatorStats(t, url), countLines(out)
+		r := startBatch(t, env, args...)
+		hit := r.until(t, func() bool {
+			st := emulatorStats(t, url)
+			return s.at(st.FilesUploaded-st0.FilesUploaded, st.JobsCreated, countLines(out)-lines0)
+		})
+		r.kill(t)
+		checkJSONL(t, out)
+		st := emulatorStats(t, url)
+		for f, k := range st.JobsCreatedPerFile {
+			if k != 1 {
+				t.Fatalf("%s: %d jobs on file %s", s.name, k, f)
+			}
+		}
+		t.Logf("%s (reached: %v): %d files, %d jobs, %d lines", s.name, hit, st.FilesUploaded, st.JobsCreated, countLines(out))
+	}
+	if r := cli(t, env, args...); r.code != 0 {
+		t.Fatalf("last run: exit %d: %s", r.code, r.stderr)
+	}
+	checkJSONL(t, out)
+	checkOnce(t, readLines(t, out), n, emulatorStats(t, url))
+}
+
+// Two batches on one state file would both create jobs for the same
+// documents: the second is refused at once, naming the first's PID, and
+// leaves the state alone.
+func TestBatchSecondProcessOnTheSameStateIsRefused(t *testing.T) {
+	const n = 20
+	url := emulatorProcess(t, "--job-duration", "30s")
+	dir := writeDocs(t, n)
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	schema := writeFile(t, "s.json", schemaJSON)
+	args := []string{"batch", dir, "--include", "*.txt", "--schema", schema, "--out", out, "--poll-interval", "20ms", "-q"}
+	env := []string{"LLAMA_CLOUD_BASE_URL=" + url, "LLAMA_CLOUD_API_KEY=k"}
+
+	first := startBatch(t, env, args...)
+	if !first.until(t, func() bool { return emulatorStats(t, url).JobsCreated == n }) {
+		t.Fatalf("first batch exited: %s", first.stderr.String())
+	}
+	second := cli(t, env, args...)
+	pid := strconv.Itoa(first.cmd.Process.Pid)
+	if second.code != exitUsage || !strings.Contains(second.stderr, "in use by process "+pid) {
+		t.Fatalf("second batch: exit %d: %s", second.code, second.stderr)
+	}
+	if got := emulatorStats(t, url).JobsCreated; got != n {
+		t.Fatalf("%d jobs for %d documents", got, n)
+	}
+	// That the lock dies with its process (kill -9 included) is what
+	// TestBatchKilledAtEveryStageAndAgain relies on at every resume.
+}
