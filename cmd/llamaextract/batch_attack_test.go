@@ -150,3 +150,67 @@ func TestBatchSecondProcessOnTheSameStateIsRefused(t *testing.T) {
 	// That the lock dies with its process (kill -9 included) is what
 	// TestBatchKilledAtEveryStageAndAgain relies on at every resume.
 }
+
+// The state has documents as written to --out; if --out is then deleted,
+// shortened or edited, those lines are gone and the resumed batch would
+// never write them again (and used to pad the gap with NUL bytes). It must
+// refuse, clearly, and leave everything as it was.
+func TestBatchOutDeletedOrEditedWithStateKept(t *testing.T) {
+	const n = 6
+	srv, env := emulatorEnv(t)
+	dir := writeDocs(t, n)
+	schema := writeFile(t, "s.json", schemaJSON)
+	for _, tc := range []struct {
+		name string
+		edit func(path string) error
+	}{
+		{"deleted", os.Remove},
+		{"truncated", func(p string) error { return os.Truncate(p, 10) }},
+		{"line removed", func(p string) error {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(p, b[bytes.IndexByte(b, '\n')+1:], 0o644)
+		}},
+		{"line end replaced", func(p string) error {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			b[len(b)-1] = ' '
+			return os.WriteFile(p, append(b, "\n"...), 0o644)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "r.jsonl")
+			args := []string{"batch", dir, "--include", "*.txt", "--schema", schema, "--out", out, "-q"}
+			if r := cli(t, env, args...); r.code != 0 {
+				t.Fatalf("first run: exit %d: %s", r.code, r.stderr)
+			}
+			jobs := srv.Stats().JobsCreated
+			if err := tc.edit(out); err != nil {
+				t.Fatal(err)
+			}
+			before, _ := os.ReadFile(out)
+			r := cli(t, env, args...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, "--out") || !strings.Contains(r.stderr, "r.jsonl.state") {
+				t.Fatalf("resume after --out %s: exit %d: %s", tc.name, r.code, r.stderr)
+			}
+			after, _ := os.ReadFile(out)
+			if !bytes.Equal(before, after) || srv.Stats().JobsCreated != jobs {
+				t.Fatalf("the refused run changed --out or created jobs: %q", after)
+			}
+			// The way out the message names: move the state away.
+			if err := os.Rename(out+".state", out+".old"); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Remove(out); err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			if r := cli(t, env, args...); r.code != 0 || len(readLines(t, out)) != n {
+				t.Fatalf("fresh run: exit %d: %s", r.code, r.stderr)
+			}
+		})
+	}
+}
