@@ -441,6 +441,15 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 	}
 	content, err := os.ReadFile(in.path)
 	if err != nil {
+		// Recorded under the hash of "unreadable", so that the next run
+		// skips it like any failed document while it stays unreadable,
+		// instead of delivering it again, and extracts it once it can be
+		// read.
+		sum := sha256.Sum256([]byte("unreadable"))
+		o.hash = hex.EncodeToString(sum[:])
+		if e.journal != nil && b.skipDone(&o, in) {
+			return o
+		}
 		return o.failed(&ValidationError{Operation: "ExtractAll", Field: "input", Reason: err.Error()}, false)
 	}
 	sum := sha256.Sum256(content)
@@ -449,19 +458,12 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 
 	var st batchstate.Doc
 	if e.journal != nil {
-		st, _ = e.journal.Lookup(in.key)
-		if !st.SameContent(o.r.Hash) {
-			st = batchstate.Doc{} // new or changed: start over
-		}
-		if st.Step == batchstate.Done && (!st.Failed || !e.s.batch.retryFailed) {
-			o.skip = true
-			if st.Failed {
-				e.skippedFailed.Add(1)
-			}
+		if b.skipDone(&o, in) {
 			return o
 		}
-		if st.Step == batchstate.Done {
-			st = batchstate.Doc{}
+		st, _ = e.journal.Lookup(in.key)
+		if !st.SameContent(o.r.Hash) || st.Step == batchstate.Done {
+			st = batchstate.Doc{} // new, changed or retried: start over
 		}
 	}
 	o.r.FileID = st.FileID
@@ -487,6 +489,21 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 	}
 	content = nil
 	return b.createAndWait(ctx, createCtx, o, in, st, true, release)
+}
+
+// skipDone reports whether the journal has the document done with the
+// content o.hash, so that this run skips it (a failed one only without
+// WithRetryFailed).
+func (b *Batch[T]) skipDone(o *outcome[BatchItem[T]], in docInput) bool {
+	st, _ := b.e.journal.Lookup(in.key)
+	if st.Step != batchstate.Done || !st.SameContent(o.hash) || st.Failed && b.e.s.batch.retryFailed {
+		return false
+	}
+	o.skip = true
+	if st.Failed {
+		b.e.skippedFailed.Add(1)
+	}
+	return true
 }
 
 // createAndWait gets the document's job (re-attached, adopted or created)

@@ -214,3 +214,85 @@ func TestBatchOutDeletedOrEditedWithStateKept(t *testing.T) {
 		})
 	}
 }
+
+// Awkward inputs: a 0-byte file, a name with a newline and non-ASCII, a
+// dangling symlink (a file that vanished after it was listed), a file given
+// as ./a and a, an empty directory, and a --from list on stdin with CRLF
+// line ends naming a file that does not exist. Every input appears exactly
+// once; the ones that cannot be read are ERROR lines and the exit code is 1;
+// a second run writes nothing again (it used to write the unreadable ones
+// once more on every run) and still exits 1.
+func TestBatchAwkwardInputs(t *testing.T) {
+	srv, env := emulatorEnv(t)
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a := write("a.txt", "Vendor: A\nTotal: 1\n")
+	empty := write("empty.txt", "")
+	odd := write("new\nline ü.txt", "Vendor: B\nTotal: 2\n")
+	gone := filepath.Join(dir, "gone.txt")
+	if err := os.Symlink(filepath.Join(dir, "vanished"), gone); err != nil {
+		t.Fatal(err)
+	}
+	emptyDir := filepath.Join(t.TempDir(), "nothing")
+	if err := os.Mkdir(emptyDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "listed-then-deleted.txt")
+	list := write("list", "# comment\r\n"+a+"\r\n\r\n"+missing+"\r\n")
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	schema := writeFile(t, "s.json", schemaJSON)
+
+	cmd := exec.Command(binary, "batch", dir, emptyDir, "--exclude", "list", "--from", "-", "--schema", schema, "--out", out, "-q")
+	cmd.Dir = dir
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LLAMAEXTRACT_POLL_INTERVAL=5ms"}, env...)
+	listBytes, _ := os.ReadFile(list)
+	cmd.Stdin = bytes.NewReader(listBytes)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	lines := readLines(t, out)
+	byInput := map[string]batchLine{}
+	for _, l := range lines {
+		if _, dup := byInput[l.Input]; dup {
+			t.Errorf("%q written twice", l.Input)
+		}
+		byInput[l.Input] = l
+	}
+	if code != exitJobFailed {
+		t.Errorf("exit %d, want %d", code, exitJobFailed)
+	}
+	if len(lines) != 5 {
+		t.Errorf("%d lines, want 5 (a.txt once, empty, odd name, dangling link, missing)", len(lines))
+	}
+	for _, p := range []string{a, odd} {
+		if l := byInput[p]; l.Status != "COMPLETED" {
+			t.Errorf("%q: %+v", p, l)
+		}
+	}
+	for _, p := range []string{gone, missing} {
+		if l := byInput[p]; l.Status != "ERROR" || l.Error == "" || !strings.Contains(stderr.String(), p) {
+			t.Errorf("%q: %+v, or not listed on stderr", p, l)
+		}
+	}
+	if l, ok := byInput[empty]; !ok || l.Status == "COMPLETED" && l.JobID == "" {
+		t.Errorf("0-byte file: %+v", l)
+	}
+	jobs := srv.Stats().JobsCreated
+	cmd = exec.Command(binary, "batch", dir, emptyDir, "--exclude", "list", "--from", "-", "--schema", schema, "--out", out, "-q")
+	cmd.Dir, cmd.Stdin = dir, bytes.NewReader(listBytes)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LLAMAEXTRACT_POLL_INTERVAL=5ms"}, env...)
+	err = cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitJobFailed || len(readLines(t, out)) != 5 || srv.Stats().JobsCreated != jobs {
+		t.Errorf("second run: %v, %d lines, %d jobs (was %d)", err, len(readLines(t, out)), srv.Stats().JobsCreated, jobs)
+	}
+}
