@@ -8,15 +8,34 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
+// syncBuffer is a bytes.Buffer the test can read while the process writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
 // batchRun is one `llamaextract batch` process started in the background.
 type batchRun struct {
 	cmd    *exec.Cmd
-	stderr bytes.Buffer
+	stderr syncBuffer
 	exited chan struct{}
 }
 
@@ -295,4 +314,42 @@ func TestBatchAwkwardInputs(t *testing.T) {
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitJobFailed || len(readLines(t, out)) != 5 || srv.Stats().JobsCreated != jobs {
 		t.Errorf("second run: %v, %d lines, %d jobs (was %d)", err, len(readLines(t, out)), srv.Stats().JobsCreated, jobs)
 	}
+}
+
+// Ctrl-C twice without --cancel-running: the first stops creating and
+// says so, the second exits at once (130) without waiting for the running
+// 5 s jobs, and the next run re-attaches to them and creates the rest: one
+// job per document.
+func TestBatchInterruptTwiceExitsAtOnceThenResumes(t *testing.T) {
+	const n = 30
+	url := emulatorProcess(t, "--job-duration", "5s")
+	dir := writeDocs(t, n)
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	schema := writeFile(t, "s.json", schemaJSON)
+	env := []string{"LLAMA_CLOUD_BASE_URL=" + url, "LLAMA_CLOUD_API_KEY=k"}
+	args := []string{"batch", dir, "--include", "*.txt", "--schema", schema, "--out", out, "--poll-interval", "20ms", "--create-rate", "40"}
+	r := startBatch(t, env, args...)
+	if !r.until(t, func() bool { return emulatorStats(t, url).JobsCreated >= 5 }) {
+		t.Fatalf("exited early: %s", r.stderr.String())
+	}
+	_ = r.cmd.Process.Signal(os.Interrupt)
+	if !r.until(t, func() bool { return strings.Contains(r.stderr.String(), "Ctrl-C again") }) {
+		t.Fatalf("exited on the first Ctrl-C: %s", r.stderr.String())
+	}
+	_ = r.cmd.Process.Signal(os.Interrupt)
+	<-r.exited
+	if code := r.cmd.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(r.stderr.String(), "run the same command again") {
+		t.Fatalf("after the second Ctrl-C: exit %d: %s", code, r.stderr.String())
+	}
+	if got := countLines(out); got != 0 {
+		t.Fatalf("%d lines: the second Ctrl-C must not wait for the 5 s jobs", got)
+	}
+	created := emulatorStats(t, url).JobsCreated
+	if created >= n {
+		t.Fatalf("the drain did not stop creating: %d jobs", created)
+	}
+	if res := cli(t, env, append(args, "-q")...); res.code != 0 {
+		t.Fatalf("resume: exit %d: %s", res.code, res.stderr)
+	}
+	checkOnce(t, readLines(t, out), n, emulatorStats(t, url))
 }
