@@ -136,6 +136,14 @@ type BatchProgress struct {
 // cannot be written). With WithState, running it again resumes.
 var ErrBatchStopped = errors.New("llamaextract: batch stopped before every input was done")
 
+// ErrStateLocked matches the error of NewBatch (and ExtractAll) when
+// another open Batch, in this process or another, holds the same state
+// file: two batches on one journal would both create jobs for the same
+// documents. The error names the other process; the lock goes with its
+// Close or its end (even kill -9). Not detected where flock is missing
+// (non-Unix systems).
+var ErrStateLocked = batchstate.ErrLocked
+
 // errDrained is the cause of a batch stopped with WithDrain.
 var errDrained = errors.New("drained")
 
@@ -220,7 +228,7 @@ func (c *Client) RunAll(ctx context.Context, reqs []CreateJobRequest, opts ...Ca
 // pjb- ID is used as is; with WithState only under WithOwnedFiles), creates
 // its job, waits, and yields each document as it finishes (completion order)
 // with nil or the reason it failed. Results are streamed, never collected;
-// what grows with the inputs is an index of about 100 bytes per document
+// what grows with the inputs is an index of about 65 bytes per document
 // (duplicates, and the state). With WithState the batch
 // is resumable after any interruption; see Batch. The same path given twice
 // is done once.
@@ -273,7 +281,8 @@ type BatchResume struct {
 
 // NewBatch checks the configuration and opens the state file (WithState),
 // recovering from a torn last write. A state file written for another
-// configuration is an error, as is a damaged one.
+// configuration is an error, as is a damaged one, and one another Batch
+// holds open (ErrStateLocked) until that Batch is closed.
 func NewBatch[T any](c *Client, cfg Config, opts ...CallOption) (*Batch[T], error) {
 	s := newBatchSettings(opts)
 	b := &Batch[T]{c: c}

@@ -2,6 +2,7 @@ package wrapper_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -77,4 +78,37 @@ func TestBatchHostileServiceOneJobPerDocument(t *testing.T) {
 	if _, err := os.Stat(state); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A second Batch on an open state file would create jobs for the same
+// documents: NewBatch refuses it with ErrStateLocked, and ExtractAll yields
+// that error; once the first is closed the state file opens again.
+func TestBatchSecondOnTheSameStateIsLocked(t *testing.T) {
+	srv := extracttest.NewTestServer(t)
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("k"), wrapper.WithHTTPClient(srv.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(t.TempDir(), "s")
+	first, err := wrapper.NewBatch[numbered](c, wrapper.ExtractConfig{}, wrapper.WithState(state))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wrapper.NewBatch[numbered](c, wrapper.ExtractConfig{}, wrapper.WithState(state)); !errors.Is(err, wrapper.ErrStateLocked) {
+		t.Fatalf("second NewBatch: %v, want ErrStateLocked", err)
+	}
+	for _, err := range wrapper.ExtractAll[numbered](context.Background(), c, writeDocs(t, 1), wrapper.ExtractConfig{}, wrapper.WithState(state)) {
+		if !errors.Is(err, wrapper.ErrStateLocked) {
+			t.Fatalf("ExtractAll: %v, want ErrStateLocked", err)
+		}
+	}
+	if srv.Stats().JobsCreated != 0 {
+		t.Fatal("a refused batch created jobs")
+	}
+	first.Close()
+	again, err := wrapper.NewBatch[numbered](c, wrapper.ExtractConfig{}, wrapper.WithState(state))
+	if err != nil {
+		t.Fatalf("after Close: %v", err)
+	}
+	again.Close()
 }
