@@ -36,6 +36,13 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
 		return fmt.Errorf("llamaextract: timestamp %.40s is not a JSON string", b)
 	}
+	// Fast path for what the service sends: time.Time reads RFC 3339 from
+	// the bytes without allocating; every job carries two timestamps, and
+	// converting them to strings for time.Parse was 2 allocations per job
+	// on every list (issue 14).
+	if err := t.Time.UnmarshalJSON(b); err == nil {
+		return nil
+	}
 	return t.parse(string(b[1 : len(b)-1]))
 }
 

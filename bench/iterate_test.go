@@ -38,6 +38,22 @@ func BenchmarkIterateJobs(b *testing.B) {
 					tok = *p.NextPageToken
 				}
 			}
+			naive := func() int {
+				seen, tok := 0, ""
+				for {
+					url := f.srv.URL + "/api/v2/extract?page_size=100&file_input=" + limit
+					if tok != "" {
+						url += "&page_token=" + tok
+					}
+					var p naivePage
+					naiveGet(b, plain, url, &p)
+					seen += len(p.Items)
+					if p.NextPageToken == nil || *p.NextPageToken == "" || len(p.Items) == 0 {
+						return seen
+					}
+					tok = *p.NextPageToken
+				}
+			}
 			generatedLoop := func() int {
 				seen := 0
 				size := 100
@@ -69,12 +85,11 @@ func BenchmarkIterateJobs(b *testing.B) {
 			for _, c := range []struct {
 				name string
 				fn   func() int
-			}{{"floor", floor}, {"generated", generatedLoop}, {"wrapper", wrapperLoop}} {
+			}{{"floor", floor}, {"floor-naive", naive}, {"generated", generatedLoop}, {"wrapper", wrapperLoop}} {
 				b.Run(c.name, func(b *testing.B) {
-					b.ReportAllocs()
-					for b.Loop() {
+					loop(b, func() {
 						count(c.fn())
-					}
+					})
 					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/item")
 					peakHeap(b, func() { c.fn() })
 				})

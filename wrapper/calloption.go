@@ -21,6 +21,8 @@ type callSettings struct {
 	timeout      time.Duration
 	// fetching
 	expand []Expand
+	// withoutResult makes waits check with fetchWithoutResult.
+	withoutResult bool
 	// uploading
 	purpose    FilePurpose
 	externalID string

@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -171,7 +172,9 @@ func (c ExtractConfig) MarshalJSON() ([]byte, error) { return json.Marshal(c.toW
 
 // UnmarshalJSON reads the API's configuration object.
 func (c *ExtractConfig) UnmarshalJSON(b []byte) error {
-	out, err := readExtractConfig(b)
+	// b belongs to the caller's decoder, which may reuse it: the schema
+	// must not refer into it.
+	out, err := readExtractConfig(bytes.Clone(b))
 	if err == nil {
 		*c = out
 	}
@@ -187,14 +190,20 @@ type configWire struct {
 
 // readExtractConfig reads a configuration the server sent. Nothing is
 // checked: the server's word is taken as is.
+//
+// The schema refers into raw rather than copying it, so raw must be a
+// buffer nobody changes (a job's own copy of its configuration is).
 func readExtractConfig(raw []byte) (ExtractConfig, error) {
-	var w configWire
+	var w struct {
+		generated.ExtractConfiguration
+		DataSchema aliasRaw `json:"data_schema"`
+	}
 	if err := json.Unmarshal(raw, &w); err != nil {
 		return ExtractConfig{}, err
 	}
 	c := extractConfigFrom(w.ExtractConfiguration)
-	if present(w.DataSchema) != nil {
-		c.Schema = Schema{raw: w.DataSchema}
+	if present(json.RawMessage(w.DataSchema)) != nil {
+		c.Schema = Schema{raw: json.RawMessage(w.DataSchema)}
 	}
 	return c, nil
 }

@@ -70,6 +70,12 @@
 // citations and confidence scores by field path ("items[0].amount");
 // Job.Usage gives credits and page counts.
 //
+// Rows[T] streams a per_table_row or per_page result one row at a time
+// straight from the response body (iter.Seq2[Row[T], error]), so a result
+// larger than memory can be read: memory follows the largest row, not the
+// result. With WithExpand(ExpandExtractMetadata) each Row carries its own
+// citations and confidence.
+//
 // # Errors
 //
 // Every error text starts with "llamaextract: ". A non-2xx answer is an

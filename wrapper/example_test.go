@@ -266,3 +266,33 @@ func ExampleClient_GenerateSchema() {
 	fmt.Println(saved.Name, result["vendor_name"], result["total_amount"])
 	// Output: invoices Acme 12.5
 }
+
+func ExampleRows() {
+	client, srv := exampleClient()
+	defer srv.Close()
+	ctx := context.Background()
+	file := srv.AddFile("statement.txt", []byte("| Date | Description | Amount |\n|---|---|---|\n| 2026-01-02 | Coffee | 3.50 |\n| 2026-01-03 | Books | 42.00 |\n"))
+
+	type Txn struct {
+		Date        string  `json:"date"`
+		Description string  `json:"description"`
+		Amount      float64 `json:"amount"`
+	}
+	job, err := client.Run(ctx, wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{
+		Schema: wrapper.MustSchemaFor[Txn](), Target: wrapper.PerTableRow, CiteSources: true}}, wrapper.WithoutResult())
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The wait above skipped the result; now read it one row at a time,
+	// straight from the response body: a million rows never sit in memory.
+	for row, err := range wrapper.Rows[Txn](ctx, client, job.ID, wrapper.WithExpand(wrapper.ExpandExtractMetadata)) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		amount, _ := row.Field("amount")
+		fmt.Printf("%d %s %.2f (cites %q)\n", row.Index, row.Value.Description, row.Value.Amount, amount.Citations[0].MatchingText)
+	}
+	// Output:
+	// 0 Coffee 3.50 (cites "3.50")
+	// 1 Books 42.00 (cites "42.00")
+}

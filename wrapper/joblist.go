@@ -3,7 +3,6 @@ package wrapper
 import (
 	"context"
 	"iter"
-	"net/http"
 	"time"
 
 	"github.com/extract-go/llamaextract/generated"
@@ -71,9 +70,7 @@ func (c *Client) ListJobs(ctx context.Context, f JobFilter, opts ...CallOption) 
 	if err != nil {
 		return nil, err
 	}
-	return listPage[*Job](ctx, c, opListJobs, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.ListExtractJobs(ctx, params)
-	})
+	return c.listJobsPage(ctx, params)
 }
 
 // Jobs iterates over every job matching f, newest first, fetching pages as

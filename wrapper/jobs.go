@@ -136,11 +136,10 @@ func (j Job) MarshalJSON() ([]byte, error) {
 		ExtractMetadata: j.extractMetadata, Metadata: j.metadata, Usage: j.usage,
 	}
 	if w.Configuration == nil && j.Configuration != nil {
-		g, err := j.Configuration.wire("Job", "configuration")
-		if err != nil {
-			return nil, err
-		}
-		if w.Configuration, err = json.Marshal(g); err != nil {
+		// By value, unchecked: a job from the server (which keeps no raw
+		// configuration) must encode whatever the server sent.
+		var err error
+		if w.Configuration, err = json.Marshal(j.Configuration); err != nil {
 			return nil, err
 		}
 	}
@@ -230,7 +229,7 @@ func expandParam(e []Expand) *[]string {
 // GetJob returns a job. It reads WithExpand.
 func (c *Client) GetJob(ctx context.Context, jobID string, opts ...CallOption) (*Job, error) {
 	s := newCallSettings(opts)
-	return request[Job](ctx, c, opGetJob, pathID{"job_id", jobID}, func(ctx context.Context) (*http.Response, error) {
+	return requestJob(ctx, c, opGetJob, pathID{"job_id", jobID}, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetExtractJob(ctx, jobID, &generated.GetExtractJobParams{OrganizationId: c.org(), ProjectId: c.project(), Expand: expandParam(s.expand)})
 	})
 }
@@ -238,7 +237,7 @@ func (c *Client) GetJob(ctx context.Context, jobID string, opts ...CallOption) (
 // CancelJob cancels a job that has not finished and returns it, now
 // CANCELLED. Cancelling a finished job is an *APIError (400).
 func (c *Client) CancelJob(ctx context.Context, jobID string) (*Job, error) {
-	return request[Job](ctx, c, opCancelJob, pathID{"job_id", jobID}, func(ctx context.Context) (*http.Response, error) {
+	return requestJob(ctx, c, opCancelJob, pathID{"job_id", jobID}, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.CancelExtractJob(ctx, jobID, &generated.CancelExtractJobParams{OrganizationId: c.org(), ProjectId: c.project()})
 	})
 }

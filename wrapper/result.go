@@ -128,7 +128,7 @@ func GetResult[T any](ctx context.Context, c *Client, jobID string, opts ...Call
 // the job had a result (a wait polls with it until then).
 func getResult[T any](ctx context.Context, c *Client, jobID string, expand []Expand) (v T, job *Job, has bool, err error) {
 	var zero T
-	w, err := request[jobWire[*T]](ctx, c, opGetJob, pathID{"job_id", jobID}, func(ctx context.Context) (*http.Response, error) {
+	w, err := request[respWire[*T]](ctx, c, opGetJob, pathID{"job_id", jobID}, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetExtractJob(ctx, jobID, &generated.GetExtractJobParams{OrganizationId: c.org(), ProjectId: c.project(), Expand: expandParam(expand)})
 	})
 	if err != nil {
@@ -142,9 +142,7 @@ func getResult[T any](ctx context.Context, c *Client, jobID string, expand []Exp
 		}
 		return zero, nil, false, err
 	}
-	if job, err = w.job(); err != nil {
-		return zero, nil, false, &InvalidResponseError{Operation: opGetJob, StatusCode: http.StatusOK, Reason: "cannot decode configuration", Err: err}
-	}
+	job = w.job()
 	if w.ExtractResult == nil {
 		return zero, job, false, nil
 	}

@@ -98,6 +98,9 @@ func (c *Client) Wait(ctx context.Context, jobID string, opts ...CallOption) (*J
 type fetchFunc func(ctx context.Context, jobID string, expand []Expand) (*Job, error)
 
 func (c *Client) wait(ctx context.Context, jobID string, w callSettings, fetch fetchFunc) (job *Job, err error) {
+	if fetch == nil && w.withoutResult {
+		fetch = c.fetchWithoutResult
+	}
 	if fetch == nil {
 		fetch = func(ctx context.Context, id string, expand []Expand) (*Job, error) {
 			return c.GetJob(ctx, id, WithExpand(expand...))

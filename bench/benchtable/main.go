@@ -1,7 +1,8 @@
 // Command benchtable prints `go test -bench` output as one table: each
 // benchmark row, each client, its median ns/op, B/op and allocs/op over the
-// runs, and its ratio to the row's "floor" client (plain net/http +
-// encoding/json). Extra metrics (peak-MB, ns/item, lag-ms...) follow.
+// runs, and its ratios to the row's "floor" client (plain net/http +
+// encoding/json, body read into one sized buffer) in time, CPU time (the
+// cpu-ns/op metric, when reported), bytes and allocations. Extra metrics (peak-MB, ns/item, lag-ms...) follow.
 //
 //	go run ./bench/benchtable bench/out/latest.txt
 package main
@@ -92,6 +93,14 @@ func human(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
+// ratio formats v/floor, or nothing when either is missing.
+func ratio(v, floor float64) string {
+	if v <= 0 || floor <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.2f×", v/floor)
+}
+
 func write(w io.Writer, results []*result) error {
 	floors := map[string]*result{}
 	for _, r := range results {
@@ -100,22 +109,20 @@ func write(w io.Writer, results []*result) error {
 		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "row\tclient\tns/op\tB/op\tallocs/op\ttime÷floor\tbytes÷floor\tother\t")
+	fmt.Fprintln(tw, "row\tclient\tns/op\tB/op\tallocs/op\ttime÷floor\tcpu÷floor\tbytes÷floor\tallocs÷floor\tother\t")
 	for _, r := range results {
 		row, client := split(r.name)
 		ns, b, allocs := median(r.metrics["ns/op"]), median(r.metrics["B/op"]), median(r.metrics["allocs/op"])
-		tRatio, bRatio := "", ""
+		tRatio, cRatio, bRatio, aRatio := "", "", "", ""
 		if f := floors[row]; f != nil && client != "floor" {
-			if fns := median(f.metrics["ns/op"]); fns > 0 {
-				tRatio = fmt.Sprintf("%.2f×", ns/fns)
-			}
-			if fb := median(f.metrics["B/op"]); fb > 0 && b > 0 {
-				bRatio = fmt.Sprintf("%.2f×", b/fb)
-			}
+			tRatio = ratio(ns, median(f.metrics["ns/op"]))
+			cRatio = ratio(median(r.metrics["cpu-ns/op"]), median(f.metrics["cpu-ns/op"]))
+			bRatio = ratio(b, median(f.metrics["B/op"]))
+			aRatio = ratio(allocs, median(f.metrics["allocs/op"]))
 		}
 		var other []string
 		for _, unit := range r.order {
-			if unit == "ns/op" || unit == "B/op" || unit == "allocs/op" {
+			if unit == "ns/op" || unit == "B/op" || unit == "allocs/op" || unit == "cpu-ns/op" {
 				continue
 			}
 			other = append(other, fmt.Sprintf("%s %s", strconv.FormatFloat(median(r.metrics[unit]), 'g', 4, 64), unit))
@@ -124,7 +131,7 @@ func write(w io.Writer, results []*result) error {
 		if _, ok := r.metrics["B/op"]; ok {
 			bs, as = human(b), human(allocs)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", row, client, human(ns), bs, as, tRatio, bRatio, strings.Join(other, ", "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", row, client, human(ns), bs, as, tRatio, cRatio, bRatio, aRatio, strings.Join(other, ", "))
 	}
 	return tw.Flush()
 }

@@ -276,3 +276,70 @@ func TestDemo(t *testing.T) {
 		t.Errorf("no progress on stderr: %s", r.stderr)
 	}
 }
+
+// -o jsonl streams the rows, one compact JSON object per line, from extract
+// and from jobs result; a per_doc result or target is a usage error, and a
+// per_doc target is refused before anything is sent.
+func TestJSONLines(t *testing.T) {
+	srv, env := emulatorEnv(t)
+	rowSchema := writeFile(t, "row.json", `{"type":"object","properties":{"date":{"type":"string"},"description":{"type":"string"},"amount":{"type":"number"}}}`)
+	st := writeFile(t, "st.txt", "| Date | Description | Amount |\n|---|---|---|\n| 2026-01-02 | Coffee | 3.50 |\n| 2026-01-03 | Books | 42.00 |\n| 2026-01-04 | Rent | 900.00 |\n")
+	r := cli(t, env, "extract", st, "--schema", rowSchema, "--target", "per_table_row", "-o", "jsonl")
+	if r.code != 0 {
+		t.Fatalf("extract -o jsonl: %d %s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines: %q", len(lines), r.stdout)
+	}
+	for i, want := range []string{"Coffee", "Books", "Rent"} {
+		var row struct {
+			Description string  `json:"description"`
+			Amount      float64 `json:"amount"`
+		}
+		if err := json.Unmarshal([]byte(lines[i]), &row); err != nil || row.Description != want {
+			t.Fatalf("line %d %q: %v", i, lines[i], err)
+		}
+	}
+	var jobID string
+	for _, line := range strings.Split(r.stderr, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && strings.HasPrefix(f[0], "ext-") {
+			jobID = f[0]
+		}
+	}
+	if jobID == "" {
+		t.Fatalf("no job id in progress: %q", r.stderr)
+	}
+	res := cli(t, env, "jobs", "result", jobID, "-o", "jsonl")
+	if res.code != 0 || res.stdout != r.stdout {
+		t.Fatalf("jobs result -o jsonl: %d %q %s", res.code, res.stdout, res.stderr)
+	}
+	asJSON := cli(t, env, "jobs", "result", jobID, "-o", "json")
+	var all []map[string]any
+	if err := json.Unmarshal([]byte(asJSON.stdout), &all); err != nil || len(all) != 3 {
+		t.Fatalf("jobs result -o json: %v %q", err, asJSON.stdout)
+	}
+
+	before := srv.Stats().Requests
+	bad := cli(t, env, "extract", st, "--schema", rowSchema, "-o", "jsonl")
+	if bad.code != 2 || !strings.Contains(bad.stderr, "--target per_table_row or per_page") {
+		t.Fatalf("per_doc -o jsonl: %d %s", bad.code, bad.stderr)
+	}
+	after := srv.Stats().Requests
+	if len(after) != len(before) || after["UploadFile"] != before["UploadFile"] || after["CreateExtractJob"] != before["CreateExtractJob"] {
+		t.Fatalf("requests sent before refusing: %v -> %v", before, after)
+	}
+
+	doc := writeFile(t, "inv.txt", "Vendor: Acme\nTotal: 12.50\n")
+	d := cli(t, env, "extract", doc, "--schema", writeFile(t, "s.json", schemaJSON))
+	var docJob string
+	for _, line := range strings.Split(d.stderr, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && strings.HasPrefix(f[0], "ext-") {
+			docJob = f[0]
+		}
+	}
+	shape := cli(t, env, "jobs", "result", docJob, "-o", "jsonl")
+	if shape.code != 2 || !strings.Contains(shape.stderr, "use -o json") || shape.stdout != "" {
+		t.Fatalf("per_doc result -o jsonl: %d %q %s", shape.code, shape.stdout, shape.stderr)
+	}
+}

@@ -29,9 +29,12 @@ func newExtractCmd(g *globals) *cobra.Command {
 		Long: `Extract structured data from a document. A path is uploaded first; a file ID
 (dfl-...) or a completed parse job ID (pjb-...) is used as is. The job is
 created with --schema (a JSON Schema file) or a saved --config-id, waited for
-with progress on stderr, and its result printed to stdout as JSON.`,
+with progress on stderr, and its result printed to stdout as JSON. With
+-o jsonl a per_table_row or per_page result is streamed as JSON Lines, one
+row per line, never held in memory.`,
 		Example: `  llamaextract extract invoice.pdf --schema invoice.schema.json --cite
   llamaextract extract statement.pdf --schema row.schema.json --target per_table_row | jq '.[].amount'
+  llamaextract extract big.xlsx --schema row.schema.json --target per_table_row -o jsonl > rows.jsonl
   llamaextract extract dfl-1234... --config-id cfg-5678... --no-wait`,
 		Args: exactArgs(1, "one document: a path, a file ID (dfl-...) or a parse job ID (pjb-...)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -96,6 +99,14 @@ func readSchema(g *globals, flag, path string) (wrapper.Schema, error) {
 }
 
 func runExtract(cmd *cobra.Command, g *globals, f extractFlags, input string) error {
+	if g.jsonl() {
+		if t := wrapper.Target(f.target); t != wrapper.PerTableRow && t != wrapper.PerPage && f.configID == "" {
+			return usagef("-o jsonl writes one row per line: it needs --target per_table_row or per_page, not %s", f.target)
+		}
+		if f.metadata {
+			return usagef("--metadata is not available with -o jsonl; use -o json")
+		}
+	}
 	cfg, err := f.config(g)
 	if err != nil {
 		return err
@@ -119,7 +130,19 @@ func runExtract(cmd *cobra.Command, g *globals, f extractFlags, input string) er
 		return writeJSON(g.stdout, job)
 	}
 	p := newProgress(g)
-	result, job, err := wrapper.Extract[json.RawMessage](ctx, c, input, cfg, f.waitOptions(p)...)
+	if g.jsonl() {
+		// Wait without the result, then stream it: the rows are never held.
+		fileInput, err := uploadIfPath(ctx, g, c, input)
+		if err != nil {
+			return err
+		}
+		job, err := c.Run(ctx, wrapper.CreateJobRequest{FileInput: fileInput, Config: cfg}, f.waitOptions(g, p)...)
+		if err != nil {
+			return explainTimeout(err)
+		}
+		return writeRowsJSONL(ctx, g.stdout, c, job.ID)
+	}
+	result, job, err := wrapper.Extract[json.RawMessage](ctx, c, input, cfg, f.waitOptions(g, p)...)
 	if err != nil {
 		return explainTimeout(err)
 	}
@@ -143,7 +166,7 @@ func uploadIfPath(ctx context.Context, g *globals, c *wrapper.Client, input stri
 
 // waitOptions are the options of every wait the CLI does: progress on
 // stderr, the remote job cancelled when the wait ends early.
-func (f extractFlags) waitOptions(p *progress) []wrapper.CallOption {
+func (f extractFlags) waitOptions(g *globals, p *progress) []wrapper.CallOption {
 	opts := []wrapper.CallOption{wrapper.OnStatus(p.update), wrapper.WithCancelOnDone()}
 	if f.timeout > 0 {
 		opts = append(opts, wrapper.WithWaitTimeout(f.timeout))
@@ -151,7 +174,11 @@ func (f extractFlags) waitOptions(p *progress) []wrapper.CallOption {
 	if f.pollInterval > 0 {
 		opts = append(opts, wrapper.WithSchedule(wrapper.FixedSchedule(f.pollInterval)))
 	}
-	if f.metadata || f.cite || f.confidence {
+	switch {
+	case g.jsonl():
+		// The rows are streamed afterwards: the checks skip the result.
+		opts = append(opts, wrapper.WithoutResult())
+	case f.metadata || f.cite || f.confidence:
 		opts = append(opts, wrapper.WithExpand(wrapper.ExpandExtractMetadata))
 	}
 	return opts

@@ -13,7 +13,7 @@ import (
 
 func newJobsCmd(g *globals) *cobra.Command {
 	cmd := groupCmd("jobs", "List, inspect, wait for, cancel and delete extraction jobs")
-	cmd.AddCommand(newJobsListCmd(g), newJobsGetCmd(g), newJobsWaitCmd(g), newJobsCancelCmd(g), newJobsDeleteCmd(g))
+	cmd.AddCommand(newJobsListCmd(g), newJobsGetCmd(g), newJobsResultCmd(g), newJobsWaitCmd(g), newJobsCancelCmd(g), newJobsDeleteCmd(g))
 	return cmd
 }
 
@@ -132,6 +132,44 @@ func newJobsGetCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
+func newJobsResultCmd(g *globals) *cobra.Command {
+	var metadata bool
+	cmd := &cobra.Command{
+		Use:   "result JOB_ID",
+		Short: "Print a finished job's result",
+		Long: `Print a finished job's result as JSON. With -o jsonl the rows of a
+per_table_row or per_page result are streamed as JSON Lines, one row per
+line, as they arrive: a result larger than memory can be written to a file.
+Exit 1 if the job failed or was cancelled.`,
+		Example: "  llamaextract jobs result ext-1234... -o jsonl > rows.jsonl",
+		Args:    exactArgs(1, "one job ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if g.jsonl() && metadata {
+				return usagef("--metadata is not available with -o jsonl; use -o json")
+			}
+			c, err := g.client()
+			if err != nil {
+				return err
+			}
+			ctx := runCtx(cmd)
+			if g.jsonl() {
+				return writeRowsJSONL(ctx, g.stdout, c, args[0])
+			}
+			var opts []wrapper.CallOption
+			if metadata {
+				opts = append(opts, wrapper.WithExpand(wrapper.ExpandExtractMetadata))
+			}
+			result, job, err := wrapper.GetResult[json.RawMessage](ctx, c, args[0], opts...)
+			if err != nil {
+				return err
+			}
+			return printResult(g, result, job, metadata)
+		},
+	}
+	cmd.Flags().BoolVar(&metadata, "metadata", false, "print {result, metadata}")
+	return cmd
+}
+
 func newJobsWaitCmd(g *globals) *cobra.Command {
 	var f extractFlags
 	cmd := &cobra.Command{
@@ -144,9 +182,15 @@ func newJobsWaitCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			done, err := c.Wait(runCtx(cmd), args[0], f.waitOptions(newProgress(g))...)
+			if g.jsonl() && f.metadata {
+				return usagef("--metadata is not available with -o jsonl; use -o json")
+			}
+			done, err := c.Wait(runCtx(cmd), args[0], f.waitOptions(g, newProgress(g))...)
 			if err != nil {
 				return explainTimeout(err)
+			}
+			if g.jsonl() {
+				return writeRowsJSONL(runCtx(cmd), g.stdout, c, done.ID)
 			}
 			result, err := wrapper.Decode[json.RawMessage](done)
 			if err != nil {

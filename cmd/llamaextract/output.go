@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -40,6 +43,36 @@ func writeRaw(w io.Writer, raw json.RawMessage) error {
 	_, err := w.Write(buf.Bytes())
 	return err
 }
+
+// writeRowsJSONL streams the rows of a per_table_row or per_page job's
+// result to w as JSON Lines, one row per line, as they arrive: memory
+// follows the largest row, not the result.
+func writeRowsJSONL(ctx context.Context, w io.Writer, c *wrapper.Client, jobID string) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var line bytes.Buffer
+	for row, err := range wrapper.Rows[json.RawMessage](ctx, c, jobID) {
+		if err != nil {
+			bw.Flush()
+			var se *wrapper.ShapeError
+			if errors.As(err, &se) && se.Got == "object" {
+				return usageError{fmt.Errorf("%w; -o jsonl writes the rows of a per_table_row or per_page result, use -o json for a per_doc one", err)}
+			}
+			return err
+		}
+		line.Reset()
+		if err := json.Compact(&line, row.Value); err != nil {
+			bw.Flush()
+			return fmt.Errorf("row %d: %w", row.Index, err)
+		}
+		line.WriteByte('\n')
+		if _, err := bw.Write(line.Bytes()); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+func (g *globals) jsonl() bool { return g.output == "jsonl" }
 
 func (g *globals) table() bool {
 	return g.output == "table" || (g.output == "auto" && g.stdoutTTY)

@@ -163,9 +163,9 @@ Exit codes: 0 success, 1 the job failed or was cancelled, 2 usage error,
 				return err
 			}
 			switch g.output {
-			case "json", "table", "auto":
+			case "json", "jsonl", "table", "auto":
 			default:
-				return usagef("--output must be json, table or auto, not %q", g.output)
+				return usagef("--output must be json, jsonl, table or auto, not %q", g.output)
 			}
 			return nil
 		},
@@ -179,7 +179,7 @@ Exit codes: 0 success, 1 the job failed or was cancelled, 2 usage error,
 	pf.StringVar(&g.apiKey, "api-key", "", "LlamaCloud API key (default $LLAMA_CLOUD_API_KEY)")
 	pf.StringVar(&g.projectID, "project-id", "", "project to act in (default: the key's project)")
 	pf.StringVar(&g.orgID, "organization-id", "", "organization to act in")
-	pf.StringVarP(&g.output, "output", "o", "auto", "output format: json, table, or auto (table on a terminal where a command has one)")
+	pf.StringVarP(&g.output, "output", "o", "auto", "output format: json, jsonl (one row per line, streamed: extract, jobs result, jobs wait), table, or auto (table on a terminal where a command has one)")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log every request to stderr (the API key is never logged)")
 	root.AddCommand(newExtractCmd(g), newJobsCmd(g), newSchemaCmd(g), newFilesCmd(g), newEmulatorCmd(g), newDemoCmd(g), newBatchCmd(g))
 	return root

@@ -1,0 +1,539 @@
+package wrapper
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"net"
+	"net/http"
+
+	"github.com/extract-go/llamaextract/generated"
+)
+
+// Row is one element of a per_table_row or per_page result, as Rows yields
+// it: its 0-based Index in extract_result, its Value, and the metadata the
+// service reported for it (citations, confidence) when Rows was asked for
+// them with WithExpand(ExpandExtractMetadata).
+type Row[T any] struct {
+	Index int
+	Value T
+	meta  map[string]any
+}
+
+// HasMetadata reports whether the response carried a metadata entry for
+// this row (row_metadata for per_table_row, page_metadata for per_page).
+func (r Row[T]) HasMetadata() bool { return r.meta != nil }
+
+// Field returns the metadata of a field of this row, by path as in
+// Metadata.RowField: "amount", "address.city", "items[0].sku".
+func (r Row[T]) Field(path string) (FieldMetadata, bool) { return lookup(r.meta, path) }
+
+// Fields iterates over every field of this row that has metadata, by path,
+// in a stable order.
+func (r Row[T]) Fields() iter.Seq2[string, FieldMetadata] { return walk(r.meta) }
+
+// Rows streams the rows of a per_table_row or per_page job's result,
+// decoding one row at a time straight from the response body: neither the
+// body nor the rows are ever held whole, so a result larger than memory can
+// be read (memory follows the largest single row). T is the type of one
+// row.
+//
+// The iteration yields an error and stops when the result is not an array
+// (a per_doc object is a *ShapeError), when the job has no result (a job
+// that FAILED or was CANCELLED is a *JobError, one still running a
+// *ShapeError), when a row does not decode into T, and when the body breaks
+// off or exceeds the client's WithMaxResponseBytes: a broken stream always
+// ends with an error, never as a silently short list. A stream that broke
+// is not resumed; call Rows again. Breaking out of the loop closes the body.
+//
+// With WithExpand(ExpandExtractMetadata) each Row also carries its entry of
+// extract_metadata. The API may write extract_metadata before or after
+// extract_result, so instead of holding either, Rows opens a second
+// streaming request for the job with expand=extract_metadata and reads its
+// row (or page) entries in step with the rows: memory stays bounded in both
+// orders, at the price of a second download of the body.
+//
+// Requests go through the client's transport (authentication) and are
+// retried under its RetryPolicy until the body starts; rows are scrubbed of
+// the API key like every answer.
+func Rows[T any](ctx context.Context, c *Client, jobID string, opts ...CallOption) iter.Seq2[Row[T], error] {
+	return func(yield func(Row[T], error) bool) {
+		const op = "GetExtractJob"
+		fail := func(err error) { yield(Row[T]{}, c.scrub.scrubError(err)) }
+		if err := checkID(op, "job_id", jobID); err != nil {
+			fail(err)
+			return
+		}
+		s := newCallSettings(opts)
+		rows, err := c.openStream(ctx, op, jobID, nil)
+		if err != nil {
+			fail(err)
+			return
+		}
+		defer rows.close()
+		var meta *metaStream
+		if s.expands(ExpandExtractMetadata) {
+			ms, err := c.openStream(ctx, op, jobID, []Expand{ExpandExtractMetadata})
+			if err != nil {
+				fail(err)
+				return
+			}
+			defer ms.close()
+			meta = &metaStream{s: ms}
+		}
+		if err := streamRows(rows, meta, yield); err != nil {
+			fail(err)
+		}
+	}
+}
+
+// streamRows walks the job object and yields each element of
+// extract_result. It returns the error to yield, or nil when the stream
+// ended well or the caller stopped.
+func streamRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error) bool) error {
+	dec := s.dec
+	if err := s.expectDelim('{'); err != nil {
+		return err
+	}
+	var job Job
+	seen := false // extract_result was an array and every row was read
+	for dec.More() {
+		key, err := s.key()
+		if err != nil {
+			return err
+		}
+		switch key {
+		case "id", "status", "error_message":
+			var v *string
+			if err := dec.Decode(&v); err != nil {
+				return s.fail(err)
+			}
+			if v != nil {
+				switch key {
+				case "id":
+					job.ID = *v
+				case "status":
+					job.Status = Status(*v)
+				default:
+					job.ErrorMessage = *v
+				}
+			}
+			continue
+		case "extract_result":
+			if seen {
+				break
+			}
+			tok, err := dec.Token()
+			if err != nil {
+				return s.fail(err)
+			}
+			switch tok {
+			case json.Delim('['):
+			case json.Delim('{'):
+				return &ShapeError{Want: shapeArray, Got: shapeObject}
+			case nil: // null: no result yet, decided once the status is known
+				continue
+			default:
+				return &ShapeError{Want: shapeArray, Got: shapeInvalid}
+			}
+			// One T on the heap for the whole stream (Decode needs a
+			// pointer), zeroed before each row so that nothing of the
+			// previous row (a field this row lacks, a slice's backing
+			// array) leaks into the next.
+			var zero T
+			v := new(T)
+			for i := 0; dec.More(); i++ {
+				*v = zero
+				if err := s.decode(v); err != nil {
+					var inv *InvalidResponseError
+					if errors.As(err, &inv) {
+						return err
+					}
+					return fmt.Errorf("llamaextract: decoding extract_result row %d into %T: %w", i, zero, err)
+				}
+				row := Row[T]{Index: i, Value: *v}
+				if meta != nil {
+					if row.meta, err = meta.next(); err != nil {
+						return err
+					}
+				}
+				if !yield(row, nil) {
+					return nil
+				}
+			}
+			if err := s.expectDelim(']'); err != nil {
+				return err
+			}
+			seen = true
+			continue
+		}
+		if err := s.skip(false); err != nil {
+			return err
+		}
+	}
+	// Read to the closing brace: a body cut after the last row is still a
+	// broken body, and the caller must hear of it.
+	if err := s.expectDelim('}'); err != nil {
+		return err
+	}
+	if !seen {
+		if st := job.Status; st == StatusFailed || st == StatusCancelled {
+			return &JobError{Job: &job}
+		}
+		return &ShapeError{Want: shapeArray, Got: shapeNone, Status: job.Status}
+	}
+	return nil
+}
+
+// bodyStream is one streaming response: a json.Decoder over the body,
+// capped at the client's maximum response size.
+type bodyStream struct {
+	ctx     context.Context
+	op      string
+	resp    *http.Response
+	lr      *limitedReader
+	dec     *json.Decoder
+	maxBody int64
+	scratch json.RawMessage
+	// scrub removes the API key from what the server echoes, as for every
+	// other body: each row is scrubbed before it is decoded.
+	scrub  scrubber
+	rowDec *json.Decoder
+	rowSrc rowSource
+}
+
+// decode reads the next value and decodes it, scrubbed, into v. The
+// scrubbed bytes go through a second json.Decoder that lives as long as the
+// stream (fed one value at a time by rowSource), not json.Unmarshal, which
+// would allocate a decoder state per row: three allocations per row instead
+// of one.
+func (s *bodyStream) decode(v any) error {
+	if err := s.dec.Decode(&s.scratch); err != nil {
+		return s.fail(err)
+	}
+	if s.rowDec == nil {
+		s.rowDec = json.NewDecoder(&s.rowSrc)
+	}
+	s.rowSrc.set(s.scrub.bytes(s.scratch))
+	err := s.rowDec.Decode(v)
+	if err != nil {
+		// A value that does not fit v leaves the row decoder in step (it
+		// read the whole value); anything else cannot happen on bytes the
+		// stream decoder already validated, but start afresh regardless.
+		var ute *json.UnmarshalTypeError
+		if !errors.As(err, &ute) {
+			s.rowDec = nil
+		}
+	}
+	return err
+}
+
+// rowSource hands the row decoder one value at a time. Each value ends with
+// a space, so the decoder never needs to read past it to see its end, and
+// the source is empty exactly when the decoder is.
+type rowSource struct {
+	buf []byte
+	off int
+}
+
+// set makes v, and a space, the next bytes to read, reusing the buffer.
+func (r *rowSource) set(v []byte) {
+	r.buf = append(append(r.buf[:0], v...), ' ')
+	r.off = 0
+}
+
+func (r *rowSource) Read(p []byte) (int, error) {
+	if r.off == len(r.buf) {
+		return 0, io.EOF
+	}
+	n := copy(p, r.buf[r.off:])
+	r.off += n
+	return n, nil
+}
+
+// limitedReader fails once more than n bytes were read.
+type limitedReader struct {
+	r        io.Reader
+	n        int64
+	exceeded bool
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		l.exceeded = true
+		return 0, errBodyTooLarge
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+// openStream sends GetExtractJob and returns its body ready to stream,
+// retrying as every call does (RetryPolicy) until an answer with a usable
+// head arrives. Once rows have been yielded a broken body is not retried:
+// the caller would see rows twice.
+func (c *Client) openStream(ctx context.Context, op, jobID string, expand []Expand) (*bodyStream, error) {
+	for attempt := 0; ; attempt++ {
+		s, err := c.openStreamOnce(ctx, op, jobID, expand)
+		if err == nil || ctx.Err() != nil || attempt >= c.policy.MaxRetries || classify(false, http.MethodGet, err) == stop {
+			return s, err
+		}
+		if err := sleep(ctx, c.clock, c.policy.retryWait(err, attempt, c.clock.Now())); err != nil {
+			return nil, fmt.Errorf("llamaextract: %s: %w", op, err)
+		}
+	}
+}
+
+// openStreamOnce is one attempt of openStream. The status, content type and
+// declared length are checked as every call checks them; the body itself is
+// read by the caller.
+func (c *Client) openStreamOnce(ctx context.Context, op, jobID string, expand []Expand) (*bodyStream, error) {
+	params := &generated.GetExtractJobParams{OrganizationId: c.org(), ProjectId: c.project(), Expand: expandParam(expand)}
+	resp, err := c.gen.GetExtractJob(ctx, jobID, params)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+			return nil, fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
+		}
+		return nil, &ConnectionError{Operation: op, Err: err}
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		defer resp.Body.Close()
+		return nil, c.apiError(op, resp)
+	}
+	if ct := resp.Header.Get("Content-Type"); !isJSON(ct) {
+		defer resp.Body.Close()
+		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return nil, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", c.scrub.string(ct)), Snippet: string(c.scrub.bytes(snippet))}
+	}
+	if n := resp.ContentLength; n > c.maxBody {
+		resp.Body.Close()
+		return nil, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("body of %d bytes is larger than the %d byte limit (see WithMaxResponseBytes)", n, c.maxBody)}
+	}
+	lr := &limitedReader{r: resp.Body, n: c.maxBody}
+	return &bodyStream{ctx: ctx, op: op, resp: resp, lr: lr, dec: json.NewDecoder(lr), maxBody: c.maxBody, scrub: c.scrub}, nil
+}
+
+func (s *bodyStream) close() { s.resp.Body.Close() }
+
+// fail turns a read or syntax error into the error Rows yields.
+func (s *bodyStream) fail(err error) error {
+	inv := &InvalidResponseError{Operation: s.op, StatusCode: s.resp.StatusCode}
+	var ne net.Error
+	switch {
+	case s.lr.exceeded:
+		inv.Reason = fmt.Sprintf("body is larger than the %d byte limit (see WithMaxResponseBytes)", s.maxBody)
+		return inv
+	case s.ctx.Err() != nil:
+		return fmt.Errorf("llamaextract: %s: %w", s.op, s.ctx.Err())
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		inv.Reason, inv.Err = "body ended early", io.ErrUnexpectedEOF
+	case errors.As(err, &ne):
+		inv.Reason, inv.Err = "body ended early", err
+	default:
+		inv.Reason, inv.Err = "cannot decode body", err
+	}
+	return inv
+}
+
+func (s *bodyStream) expectDelim(d json.Delim) error {
+	tok, err := s.dec.Token()
+	if err != nil {
+		return s.fail(err)
+	}
+	if tok != d {
+		return s.fail(fmt.Errorf("want %q, got %v", d, tok))
+	}
+	return nil
+}
+
+func (s *bodyStream) key() (string, error) {
+	tok, err := s.dec.Token()
+	if err != nil {
+		return "", s.fail(err)
+	}
+	k, ok := tok.(string)
+	if !ok {
+		return "", s.fail(fmt.Errorf("want an object key, got %v", tok))
+	}
+	return k, nil
+}
+
+// skip reads past the next value. An array's elements are read one at a
+// time into a reused buffer, so skipping a large array holds one element,
+// not the array; objects are walked member by member.
+func (s *bodyStream) skip(inArray bool) error {
+	if inArray {
+		if err := s.dec.Decode(&s.scratch); err != nil {
+			return s.fail(err)
+		}
+		return nil
+	}
+	tok, err := s.dec.Token()
+	if err != nil {
+		return s.fail(err)
+	}
+	switch tok {
+	case json.Delim('['):
+		for s.dec.More() {
+			if err := s.skip(true); err != nil {
+				return err
+			}
+		}
+		return s.expectDelim(']')
+	case json.Delim('{'):
+		for s.dec.More() {
+			if _, err := s.key(); err != nil {
+				return err
+			}
+			if err := s.skip(false); err != nil {
+				return err
+			}
+		}
+		return s.expectDelim('}')
+	}
+	return nil
+}
+
+// metaStream reads the per-row (or per-page) entries of extract_metadata
+// from a second response, one entry per call of next.
+type metaStream struct {
+	s       *bodyStream
+	started bool
+	inArray bool // positioned inside row_metadata or page_metadata
+}
+
+// next returns the next row's metadata entry; nil once there are no more
+// entries (or the job has none).
+func (m *metaStream) next() (map[string]any, error) {
+	if !m.started {
+		m.started = true
+		if err := m.position(); err != nil {
+			return nil, err
+		}
+	}
+	if !m.inArray {
+		return nil, nil
+	}
+	if !m.s.dec.More() {
+		m.inArray = false
+		return nil, nil
+	}
+	var e map[string]any
+	if err := m.s.decode(&e); err != nil {
+		var inv *InvalidResponseError
+		if errors.As(err, &inv) {
+			return nil, err
+		}
+		return nil, nil // an entry that is not an object carries nothing usable
+	}
+	return e, nil
+}
+
+// position walks to the first element of
+// extract_metadata.field_metadata.row_metadata (or page_metadata), skipping
+// everything before it, extract_result included, one element at a time.
+func (m *metaStream) position() error {
+	s := m.s
+	if err := s.expectDelim('{'); err != nil {
+		return err
+	}
+	for _, want := range []string{"extract_metadata", "field_metadata", ""} {
+		for {
+			if !s.dec.More() {
+				return nil // not there: no entries
+			}
+			k, err := s.key()
+			if err != nil {
+				return err
+			}
+			if k != want && (want != "" || (k != "row_metadata" && k != "page_metadata")) {
+				if err := s.skip(false); err != nil {
+					return err
+				}
+				continue
+			}
+			tok, err := s.dec.Token()
+			if err != nil {
+				return s.fail(err)
+			}
+			if tok == nil { // null
+				if want == "" {
+					continue // the other list may follow
+				}
+				return nil
+			}
+			if (want == "" && tok != json.Delim('[')) || (want != "" && tok != json.Delim('{')) {
+				return s.fail(fmt.Errorf("%s is %v, not an %s", k, tok, map[bool]string{true: "array", false: "object"}[want == ""]))
+			}
+			break
+		}
+	}
+	m.inArray = true
+	return nil
+}
+
+// WithoutResult makes a wait return the job without its extract_result and
+// extract_metadata: each status check reads the job as it streams and skips
+// those two members one element at a time, so waiting for a result larger
+// than memory holds none of it. Read the result afterwards with Rows; the
+// returned job's Decode and Metadata find nothing. Read by Wait and Run.
+func WithoutResult() CallOption { return func(o *callSettings) { o.withoutResult = true } }
+
+// fetchWithoutResult is GetJob minus extract_result and extract_metadata,
+// streamed: the other members (a few KB) are gathered into one small
+// object and decoded as GetJob would decode them.
+func (c *Client) fetchWithoutResult(ctx context.Context, jobID string, expand []Expand) (*Job, error) {
+	job, err := c.streamJobWithoutResult(ctx, jobID, expand)
+	if err != nil {
+		return nil, c.scrub.scrubError(err)
+	}
+	return job, nil
+}
+
+func (c *Client) streamJobWithoutResult(ctx context.Context, jobID string, expand []Expand) (*Job, error) {
+	const op = "GetExtractJob"
+	s, err := c.openStream(ctx, op, jobID, expand)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	if err := s.expectDelim('{'); err != nil {
+		return nil, err
+	}
+	small := []byte{'{'}
+	for s.dec.More() {
+		key, err := s.key()
+		if err != nil {
+			return nil, err
+		}
+		if key == "extract_result" || key == "extract_metadata" {
+			if err := s.skip(false); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err := s.dec.Decode(&s.scratch); err != nil {
+			return nil, s.fail(err)
+		}
+		if len(small) > 1 {
+			small = append(small, ',')
+		}
+		k, _ := json.Marshal(key)
+		small = append(append(append(small, k...), ':'), s.scratch...)
+	}
+	if err := s.expectDelim('}'); err != nil {
+		return nil, err
+	}
+	small = append(small, '}')
+	var job Job
+	if err := json.Unmarshal(c.scrub.bytes(small), &job); err != nil {
+		return nil, &InvalidResponseError{Operation: op, StatusCode: s.resp.StatusCode, Reason: "cannot decode body", Err: err}
+	}
+	return &job, nil
+}
