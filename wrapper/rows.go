@@ -282,7 +282,7 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	}
 	n, err := l.r.Read(p)
 	l.n -= int64(n)
-	if n > 0 {
+	if n > 0 && l.idle != nil { // nil: no timeout (a body in hand)
 		l.idle.t.Reset(l.idle.d)
 	}
 	return n, err
@@ -380,7 +380,9 @@ func (c *Client) openStreamHead(ctx context.Context, idle *idleTimer, op, jobID 
 }
 
 func (s *bodyStream) close() {
-	s.idle.stop()
+	if s.idle != nil {
+		s.idle.stop()
+	}
 	s.resp.Body.Close()
 }
 
@@ -394,7 +396,7 @@ func (s *bodyStream) fail(err error) error {
 		return inv
 	case s.ctx.Err() != nil:
 		return fmt.Errorf("llamaextract: %s: %w", s.op, s.ctx.Err())
-	case s.idle.timedOut(s.ctx):
+	case s.idle != nil && s.idle.timedOut(s.ctx):
 		return s.idle.timeoutError(s.op)
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		inv.Reason, inv.Err = "body ended early", io.ErrUnexpectedEOF
