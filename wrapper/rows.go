@@ -9,8 +9,6 @@ import (
 	"iter"
 	"net"
 	"net/http"
-
-	"github.com/extract-go/llamaextract/generated"
 )
 
 // Row is one element of a per_table_row or per_page result, as Rows yields
@@ -294,8 +292,7 @@ func (c *Client) openStream(ctx context.Context, op, jobID string, expand []Expa
 // declared length are checked as every call checks them; the body itself is
 // read by the caller.
 func (c *Client) openStreamOnce(ctx context.Context, op, jobID string, expand []Expand) (*bodyStream, error) {
-	params := &generated.GetExtractJobParams{OrganizationId: c.org(), ProjectId: c.project(), Expand: expandParam(expand)}
-	resp, err := c.gen.GetExtractJob(ctx, jobID, params)
+	resp, err := c.get.send(ctx, jobID, expand)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 			return nil, fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
