@@ -136,6 +136,14 @@ type BatchProgress struct {
 // cannot be written). With WithState, running it again resumes.
 var ErrBatchStopped = errors.New("llamaextract: batch stopped before every input was done")
 
+// ErrStateLocked matches the error of NewBatch (and ExtractAll) when
+// another open Batch, in this process or another, holds the same state
+// file: two batches on one journal would both create jobs for the same
+// documents. The error names the other process; the lock goes with its
+// Close or its end (even kill -9). Not detected where flock is missing
+// (non-Unix systems).
+var ErrStateLocked = batchstate.ErrLocked
+
 // errDrained is the cause of a batch stopped with WithDrain.
 var errDrained = errors.New("drained")
 
@@ -220,7 +228,7 @@ func (c *Client) RunAll(ctx context.Context, reqs []CreateJobRequest, opts ...Ca
 // pjb- ID is used as is; with WithState only under WithOwnedFiles), creates
 // its job, waits, and yields each document as it finishes (completion order)
 // with nil or the reason it failed. Results are streamed, never collected;
-// what grows with the inputs is an index of about 100 bytes per document
+// what grows with the inputs is an index of about 65 bytes per document
 // (duplicates, and the state). With WithState the batch
 // is resumable after any interruption; see Batch. The same path given twice
 // is done once.
@@ -273,7 +281,8 @@ type BatchResume struct {
 
 // NewBatch checks the configuration and opens the state file (WithState),
 // recovering from a torn last write. A state file written for another
-// configuration is an error, as is a damaged one.
+// configuration is an error, as is a damaged one, and one another Batch
+// holds open (ErrStateLocked) until that Batch is closed.
 func NewBatch[T any](c *Client, cfg Config, opts ...CallOption) (*Batch[T], error) {
 	s := newBatchSettings(opts)
 	b := &Batch[T]{c: c}
@@ -441,6 +450,15 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 	}
 	content, err := os.ReadFile(in.path)
 	if err != nil {
+		// Recorded under the hash of "unreadable", so that the next run
+		// skips it like any failed document while it stays unreadable,
+		// instead of delivering it again, and extracts it once it can be
+		// read.
+		sum := sha256.Sum256([]byte("unreadable"))
+		o.hash = hex.EncodeToString(sum[:])
+		if e.journal != nil && b.skipDone(&o, in) {
+			return o
+		}
 		return o.failed(&ValidationError{Operation: "ExtractAll", Field: "input", Reason: err.Error()}, false)
 	}
 	sum := sha256.Sum256(content)
@@ -449,19 +467,12 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 
 	var st batchstate.Doc
 	if e.journal != nil {
-		st, _ = e.journal.Lookup(in.key)
-		if !st.SameContent(o.r.Hash) {
-			st = batchstate.Doc{} // new or changed: start over
-		}
-		if st.Step == batchstate.Done && (!st.Failed || !e.s.batch.retryFailed) {
-			o.skip = true
-			if st.Failed {
-				e.skippedFailed.Add(1)
-			}
+		if b.skipDone(&o, in) {
 			return o
 		}
-		if st.Step == batchstate.Done {
-			st = batchstate.Doc{}
+		st, _ = e.journal.Lookup(in.key)
+		if !st.SameContent(o.r.Hash) || st.Step == batchstate.Done {
+			st = batchstate.Doc{} // new, changed or retried: start over
 		}
 	}
 	o.r.FileID = st.FileID
@@ -487,6 +498,21 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 	}
 	content = nil
 	return b.createAndWait(ctx, createCtx, o, in, st, true, release)
+}
+
+// skipDone reports whether the journal has the document done with the
+// content o.hash, so that this run skips it (a failed one only without
+// WithRetryFailed).
+func (b *Batch[T]) skipDone(o *outcome[BatchItem[T]], in docInput) bool {
+	st, _ := b.e.journal.Lookup(in.key)
+	if st.Step != batchstate.Done || !st.SameContent(o.hash) || st.Failed && b.e.s.batch.retryFailed {
+		return false
+	}
+	o.skip = true
+	if st.Failed {
+		b.e.skippedFailed.Add(1)
+	}
+	return true
 }
 
 // createAndWait gets the document's job (re-attached, adopted or created)

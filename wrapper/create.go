@@ -3,6 +3,7 @@ package wrapper
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -243,9 +244,24 @@ const (
 type createRegistry struct {
 	mu    sync.Mutex
 	files map[string]*fileCreates
-	known map[string]struct{}
-	ring  [maxKnownJobs]string
+	// known and ring hold a 16-byte digest of each job ID, not the ID: a
+	// fixed 16 bytes per job whatever the ID's length, and no string kept
+	// alive per job, so a batch's memory does not grow with its jobs.
+	known map[jobDigest]struct{}
+	ring  [maxKnownJobs]jobDigest
+	held  int
 	next  int
+}
+
+// jobDigest is the first 128 bits of a job ID's SHA-256: two IDs sharing
+// one is as likely as a SHA-256 collision at that width, i.e. never.
+type jobDigest [16]byte
+
+func digestOf(id string) jobDigest {
+	sum := sha256.Sum256([]byte(id))
+	var d jobDigest
+	copy(d[:], sum[:])
+	return d
 }
 
 // fileCreates serialises recovery against creates on one file: an attempt
@@ -286,23 +302,28 @@ func (r *createRegistry) remember(id string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.known == nil {
-		r.known = make(map[string]struct{}, 64)
+		// Sized for the cap at once: a batch's first jobs and its
+		// ten-thousandth cost the same.
+		r.known = make(map[jobDigest]struct{}, maxKnownJobs)
 	}
-	if _, ok := r.known[id]; ok {
+	d := digestOf(id)
+	if _, ok := r.known[d]; ok {
 		return
 	}
-	if old := r.ring[r.next]; old != "" {
-		delete(r.known, old)
+	if r.held == maxKnownJobs {
+		delete(r.known, r.ring[r.next])
+	} else {
+		r.held++
 	}
-	r.ring[r.next] = id
+	r.ring[r.next] = d
 	r.next = (r.next + 1) % maxKnownJobs
-	r.known[id] = struct{}{}
+	r.known[d] = struct{}{}
 }
 
 func (r *createRegistry) isKnown(id string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	_, ok := r.known[id]
+	_, ok := r.known[digestOf(id)]
 	return ok
 }
 

@@ -112,7 +112,7 @@
 //
 // ExtractAll (files) and RunAll (create requests) run many jobs and stream
 // each result as it finishes, through an iter.Seq2 whose error is that
-// item's failure; no result or input is held (an index of about 100 bytes
+// item's failure; no result or input is held (an index of about 65 bytes
 // per document remembers which were seen and done). Creates are paced by an adaptive rate that starts at the
 // service's documented 15 per second, drops on every burst of 429s and
 // climbs back while creates queue; a 429 proves no job was made, so the

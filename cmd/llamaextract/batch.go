@@ -219,6 +219,13 @@ func runBatch(cmd *cobra.Command, g *globals, f *batchFlags, args []string) erro
 		if resumed.HasMark {
 			mark = resumed.Mark
 		}
+		// The state has the documents up to mark as written: an --out
+		// shorter than that, or not ending a line there, was deleted or
+		// edited, and its lost lines would never be written again (and
+		// Truncate would pad the gap with NUL bytes).
+		if err := checkOutMark(out, mark); err != nil {
+			return usagef("--out %s: %v; restore it, or move %s away to extract every document again", f.out, err, f.state)
+		}
 		if err := out.Truncate(mark); err != nil {
 			return fmt.Errorf("--out: %w", err)
 		}
@@ -345,6 +352,29 @@ func runBatch(cmd *cobra.Command, g *globals, f *batchFlags, args []string) erro
 	}
 	if n := len(failures) + p.SkippedFailed; n > 0 {
 		return exitError{exitJobFailed, fmt.Sprintf("%d of %d document(s) failed (listed above; their lines say why)", n, p.Done+p.Skipped)}
+	}
+	return nil
+}
+
+// checkOutMark checks that out holds at least mark bytes and that its
+// byte at mark-1 ends a line.
+func checkOutMark(out *os.File, mark int64) error {
+	if mark == 0 {
+		return nil
+	}
+	st, err := out.Stat()
+	if err != nil {
+		return err
+	}
+	if st.Size() < mark {
+		return fmt.Errorf("it has %d bytes, but the state file records %d bytes of results written to it", st.Size(), mark)
+	}
+	b := make([]byte, 1)
+	if _, err := out.ReadAt(b, mark-1); err != nil {
+		return err
+	}
+	if b[0] != '\n' {
+		return fmt.Errorf("it was changed: byte %d, where the state file records the end of the last written line, is not a line end", mark)
 	}
 	return nil
 }

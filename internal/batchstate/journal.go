@@ -28,12 +28,13 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"sync"
 )
 
@@ -70,7 +71,8 @@ func (s Step) String() string {
 type Doc struct {
 	Step Step
 	// Hash is the hex SHA-256 of the document's content when it was
-	// uploaded; for a done document, its first 128 bits (see SameContent).
+	// uploaded; for a done document, its first 60 bits (15 hex digits;
+	// see SameContent).
 	Hash   string
 	FileID string
 	JobID  string
@@ -101,52 +103,80 @@ type record struct {
 // different configuration: its jobs would not be this batch's.
 var ErrConfigChanged = errors.New("the state file was written by a batch with a different configuration")
 
+// ErrLocked is returned by Open when another open Journal (in this or
+// another process) holds the state file: two batches appending to one
+// journal would each create jobs for the same documents.
+var ErrLocked = errors.New("the state file is locked by another batch")
+
 // ErrDamaged is returned by Open when a line other than the last cannot be
 // read: that is damage, not a torn last write, and it is not repaired.
 var ErrDamaged = errors.New("the state file is damaged")
 
-// key is a fixed-size digest of a document's key: the index of finished
-// documents holds these instead of the keys themselves, so that it costs
-// the same few dozen bytes per document whatever the paths are.
-type key [16]byte
+// key is a fixed-size digest of a document's key (the first 64 bits of
+// its SHA-256): the index holds these instead of the keys themselves, so
+// that it costs the same few bytes per document whatever the paths are.
+// Two of a batch's documents share a key with a chance of about n²/2⁶⁵
+// (3·10⁻⁸ for a million documents); if they did, one of them would be
+// extracted again, never skipped wrongly, because its content hash would
+// not match the other's.
+type key uint64
 
 func keyOf(s string) key {
 	sum := sha256.Sum256([]byte(s))
-	var k key
-	copy(k[:], sum[:16])
-	return k
+	return key(binary.BigEndian.Uint64(sum[:8]))
 }
 
-// doneEntry is what the journal keeps of a finished document: about 40
-// bytes with the key, whatever its paths and IDs (the full record is on
-// disk). 128 bits of the content hash tell a changed document as surely
-// as 256 would.
-type doneEntry struct {
-	hash   [16]byte
-	status uint8
-	failed bool
-}
+// doneEntry is what the journal keeps in memory of a finished document,
+// packed in 64 bits so that the index of 10,000 documents stays a few
+// hundred kilobytes (the full record is on disk): the first 60 bits of
+// its content hash (15 hex digits: a changed document goes unnoticed with
+// a chance of 2⁻⁶⁰), its status (3 bits) and whether it failed (1 bit).
+type doneEntry uint64
 
-// statuses maps the final statuses to the byte a doneEntry keeps.
+const (
+	statusBits = 3
+	failedBit  = 1 << statusBits
+	hashShift  = statusBits + 1
+	// hashHex is how many hex digits of the content hash an entry keeps.
+	hashHex = (64 - hashShift) / 4
+)
+
+// statuses maps the final statuses to the code a doneEntry keeps.
 var statuses = []string{"", "COMPLETED", "FAILED", "CANCELLED", "ERROR"}
 
-func statusCode(s string) uint8 {
+func statusCode(s string) uint64 {
 	for i, v := range statuses {
 		if v == s {
-			return uint8(i)
+			return uint64(i)
 		}
 	}
 	return 0
 }
 
+func newDoneEntry(hash string, status string, failed bool) (doneEntry, error) {
+	e := statusCode(status)
+	if failed {
+		e |= failedBit
+	}
+	if hash != "" {
+		h, err := strconv.ParseUint(hash[:min(len(hash), hashHex)], 16, 64)
+		if err != nil || len(hash) < hashHex {
+			return 0, fmt.Errorf("hash %q is not a hex SHA-256", hash)
+		}
+		e |= h << hashShift
+	}
+	return doneEntry(e), nil
+}
+
 func (e doneEntry) doc() Doc {
-	return Doc{Step: Done, Hash: hex.EncodeToString(e.hash[:]), Status: statuses[e.status], Failed: e.failed}
+	return Doc{Step: Done, Hash: fmt.Sprintf("%0*x", hashHex, uint64(e)>>hashShift), Status: statuses[uint64(e)&(failedBit-1)], Failed: e&failedBit != 0}
 }
 
 // Journal is an open state file. Its methods are safe for concurrent use.
 type Journal struct {
 	mu   sync.Mutex
 	f    *os.File
+	lock *os.File // held open for the journal's lifetime
 	path string
 	buf  []byte
 	// written counts records written; synced, under syncMu, those made
@@ -168,15 +198,25 @@ type Journal struct {
 }
 
 // Open opens the journal at path, creating it when it does not exist, and
-// replays it. config identifies the batch's configuration (e.g. a hash of
+// replays it. It locks path+".lock" for the journal's lifetime: a second
+// Open of the same path, in any process, is ErrLocked until Close. config identifies the batch's configuration (e.g. a hash of
 // it); a journal written for another configuration is ErrConfigChanged. A
 // torn last line is cut off (see TornBytes).
-func Open(path, config string) (*Journal, error) {
+func Open(path, config string) (j *Journal, err error) {
+	lk, err := lock(path)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil && lk != nil {
+			lk.Close()
+		}
+	}()
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("state file: %w", err)
 	}
-	j := &Journal{f: f, path: path, pending: map[key]*Doc{}, done: map[key]doneEntry{}}
+	j = &Journal{f: f, lock: lk, path: path, pending: map[key]*Doc{}, done: map[key]doneEntry{}}
 	good, header, err := j.replay(f)
 	if err != nil {
 		f.Close()
@@ -297,13 +337,9 @@ func (j *Journal) apply(r record) error {
 		if r.Hash != "" {
 			d.Hash = r.Hash
 		}
-		e := doneEntry{status: statusCode(r.Status), failed: r.Failed}
-		if d.Hash != "" {
-			h, err := hex.DecodeString(d.Hash)
-			if err != nil || len(h) < len(e.hash) {
-				return fmt.Errorf("hash %q is not a hex SHA-256", d.Hash)
-			}
-			copy(e.hash[:], h)
+		e, err := newDoneEntry(d.Hash, r.Status, r.Failed)
+		if err != nil {
+			return err
 		}
 		delete(j.pending, k)
 		j.done[k] = e
@@ -447,7 +483,7 @@ func (j *Journal) Counts() (done, failed, pending int) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for _, e := range j.done {
-		if e.failed {
+		if e&failedBit != 0 {
 			failed++
 		}
 	}
@@ -465,5 +501,11 @@ func (j *Journal) Close() error {
 	}
 	err := j.f.Close()
 	j.f = nil
+	if j.lock != nil {
+		// Closing the descriptor drops the flock. The lock file stays:
+		// removing it would race with a batch that has just opened it.
+		j.lock.Close()
+		j.lock = nil
+	}
 	return err
 }
