@@ -40,6 +40,11 @@ type callSettings struct {
 }
 
 func newCallSettings(opts []CallOption) callSettings {
+	if len(opts) == 0 {
+		// A variable of its own: s below escapes (the options get its
+		// address), and a call without options need not pay for that.
+		return callSettings{schedule: DefaultSchedule(), cancelDeadline: 10 * time.Second}
+	}
 	s := callSettings{schedule: DefaultSchedule(), cancelDeadline: 10 * time.Second}
 	for _, o := range opts {
 		if o != nil {

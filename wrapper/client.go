@@ -38,6 +38,7 @@ const (
 // client.
 type Client struct {
 	gen       *generated.Client
+	get       jobGetter
 	base      *url.URL
 	orgID     string
 	projectID string
@@ -237,18 +238,17 @@ func New(opts ...Option) (*Client, error) {
 	if s.userAgentSuffix != "" {
 		ua += " " + s.userAgentSuffix
 	}
-	hc.Transport = &authTransport{
-		base:      base,
-		key:       s.apiKey,
-		userAgent: ua,
-		headers:   headers,
-		next:      inner,
-	}
+	auth := newAuthTransport(base, s.apiKey, ua, headers, inner)
+	hc.Transport = auth
 	gen, err := generated.NewClient(base.String(), generated.WithHTTPClient(hc))
 	if err != nil {
 		return nil, fmt.Errorf("llamaextract: %w", err)
 	}
-	return &Client{gen: gen, base: base, orgID: s.orgID, projectID: s.projectID, logger: s.logger, clock: s.clock, maxBody: s.maxResponseBytes,
+	get, err := newJobGetter(base, hc, auth.header, s.orgID, s.projectID)
+	if err != nil {
+		return nil, fmt.Errorf("llamaextract: %w", err)
+	}
+	return &Client{gen: gen, get: get, base: base, orgID: s.orgID, projectID: s.projectID, logger: s.logger, clock: s.clock, maxBody: s.maxResponseBytes,
 		policy: s.retry, requestTimeout: s.requestTimeout, scrub: scrub}, nil
 }
 

@@ -228,9 +228,9 @@ func expandParam(e []Expand) *[]string {
 
 // GetJob returns a job. It reads WithExpand.
 func (c *Client) GetJob(ctx context.Context, jobID string, opts ...CallOption) (*Job, error) {
-	s := newCallSettings(opts)
+	expand := newCallSettings(opts).expand // not all the settings: the closure would move them to the heap
 	return requestJob(ctx, c, opGetJob, pathID{"job_id", jobID}, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.GetExtractJob(ctx, jobID, &generated.GetExtractJobParams{OrganizationId: c.org(), ProjectId: c.project(), Expand: expandParam(s.expand)})
+		return c.get.send(ctx, jobID, expand)
 	})
 }
 

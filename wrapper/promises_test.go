@@ -159,6 +159,39 @@ func TestStalledBodyTimesOut(t *testing.T) {
 	}
 }
 
+// The request timeout and the caller's deadline both hold, whichever comes
+// first: the attempt timer is left out only when the caller's deadline is
+// the earlier one.
+func TestStalledBodyWithDeadline(t *testing.T) {
+	var calls atomic.Int32
+	stall := func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "1000")
+		w.Write([]byte(`{"id":`))
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}
+	// A later deadline: the request timeout still ends each attempt.
+	c := hostile(t, stall, wrapper.WithRequestTimeout(50*time.Millisecond))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := c.GetJob(ctx, "ext-1")
+	var conn *wrapper.ConnectionError
+	if !errors.As(err, &conn) || !strings.Contains(err.Error(), "WithRequestTimeout") || calls.Load() != 3 || ctx.Err() != nil {
+		t.Fatalf("deadline after the request timeout: %d attempts: %v", calls.Load(), err)
+	}
+	// An earlier deadline: the caller's, not the request timeout's.
+	calls.Store(0)
+	c = hostile(t, stall, wrapper.WithRequestTimeout(time.Hour))
+	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = c.GetJob(ctx, "ext-1")
+	if !errors.Is(err, context.DeadlineExceeded) || errors.As(err, &conn) || calls.Load() != 1 {
+		t.Fatalf("deadline before the request timeout: %d attempts: %v", calls.Load(), err)
+	}
+}
+
 // The API key never leaves through any error type, whatever form the
 // server echoes it in: as is, JSON-escaped, URL-encoded, or cut by a
 // truncation boundary.

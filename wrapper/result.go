@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
-
-	"github.com/extract-go/llamaextract/generated"
 )
 
 // Shapes of an extract_result, as ShapeError reports them.
@@ -129,7 +127,7 @@ func GetResult[T any](ctx context.Context, c *Client, jobID string, opts ...Call
 func getResult[T any](ctx context.Context, c *Client, jobID string, expand []Expand) (v T, job *Job, has bool, err error) {
 	var zero T
 	w, err := request[respWire[*T]](ctx, c, opGetJob, pathID{"job_id", jobID}, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.GetExtractJob(ctx, jobID, &generated.GetExtractJobParams{OrganizationId: c.org(), ProjectId: c.project(), Expand: expandParam(expand)})
+		return c.get.send(ctx, jobID, expand)
 	})
 	if err != nil {
 		var ute *json.UnmarshalTypeError

@@ -10,8 +10,6 @@ import (
 	"net"
 	"net/http"
 	"time"
-
-	"github.com/extract-go/llamaextract/generated"
 )
 
 // Row is one element of a per_table_row or per_page result, as Rows yields
@@ -341,9 +339,8 @@ func (c *Client) openStream(ctx context.Context, op, jobID string, expand []Expa
 // declared length are checked as every call checks them; the body itself is
 // read by the caller.
 func (c *Client) openStreamOnce(ctx context.Context, op, jobID string, expand []Expand) (*bodyStream, error) {
-	params := &generated.GetExtractJobParams{OrganizationId: c.org(), ProjectId: c.project(), Expand: expandParam(expand)}
 	idle := newIdleTimer(ctx, c.requestTimeout)
-	s, err := c.openStreamHead(ctx, idle, op, jobID, params)
+	s, err := c.openStreamHead(ctx, idle, op, jobID, expand)
 	if err != nil {
 		idle.stop()
 		if idle.timedOut(ctx) {
@@ -353,8 +350,8 @@ func (c *Client) openStreamOnce(ctx context.Context, op, jobID string, expand []
 	return s, err
 }
 
-func (c *Client) openStreamHead(ctx context.Context, idle *idleTimer, op, jobID string, params *generated.GetExtractJobParams) (*bodyStream, error) {
-	resp, err := c.gen.GetExtractJob(idle.ctx, jobID, params)
+func (c *Client) openStreamHead(ctx context.Context, idle *idleTimer, op, jobID string, expand []Expand) (*bodyStream, error) {
+	resp, err := c.get.send(idle.ctx, jobID, expand)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 			return nil, fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
