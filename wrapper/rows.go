@@ -194,7 +194,9 @@ func streamRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error
 }
 
 // bodyStream is one streaming response: a json.Decoder over the body,
-// capped at the client's maximum response size.
+// capped at the client's maximum response size and scrubbed of the API key
+// as it is read (scrubReader), so that rows, keys and metadata decode
+// straight from the wire, once, already scrubbed, like every other body.
 type bodyStream struct {
 	ctx     context.Context
 	idle    *idleTimer
@@ -205,60 +207,31 @@ type bodyStream struct {
 	maxBody int64
 	scratch json.RawMessage
 	depth   int // nesting of the values skip is inside
-	// scrub removes the API key from what the server echoes, as for every
-	// other body: each row is scrubbed before it is decoded.
-	scrub  scrubber
-	rowDec *json.Decoder
-	rowSrc rowSource
 }
 
-// decode reads the next value and decodes it, scrubbed, into v. The
-// scrubbed bytes go through a second json.Decoder that lives as long as the
-// stream (fed one value at a time by rowSource), not json.Unmarshal, which
-// would allocate a decoder state per row: three allocations per row instead
-// of one.
+// newBodyStream streams resp's body: at most maxBody bytes as received
+// (the cap applies before scrubbing), each read restarting idle (nil: no
+// timeout), scrubbed of s's key.
+func newBodyStream(ctx context.Context, idle *idleTimer, op string, resp *http.Response, maxBody int64, s scrubber) *bodyStream {
+	lr := &limitedReader{r: resp.Body, n: maxBody, idle: idle}
+	return &bodyStream{ctx: ctx, idle: idle, op: op, resp: resp, lr: lr, dec: json.NewDecoder(newScrubReader(lr, s)), maxBody: maxBody}
+}
+
+// decode decodes the next value into v. An error of reading the value
+// (the body broke, or is not JSON) is the stream's; any other is the
+// value's (it does not fit v), returned as is: the decoder read the value
+// whole before decoding it, so the stream is still in step.
 func (s *bodyStream) decode(v any) error {
-	if err := s.dec.Decode(&s.scratch); err != nil {
+	err := s.dec.Decode(v)
+	var se *json.SyntaxError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &se), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		s.lr.err != nil && errors.Is(err, s.lr.err):
 		return s.fail(err)
 	}
-	if s.rowDec == nil {
-		s.rowDec = json.NewDecoder(&s.rowSrc)
-	}
-	s.rowSrc.set(s.scrub.bytes(s.scratch))
-	err := s.rowDec.Decode(v)
-	if err != nil {
-		// A value that does not fit v leaves the row decoder in step (it
-		// read the whole value); anything else cannot happen on bytes the
-		// stream decoder already validated, but start afresh regardless.
-		var ute *json.UnmarshalTypeError
-		if !errors.As(err, &ute) {
-			s.rowDec = nil
-		}
-	}
 	return err
-}
-
-// rowSource hands the row decoder one value at a time. Each value ends with
-// a space, so the decoder never needs to read past it to see its end, and
-// the source is empty exactly when the decoder is.
-type rowSource struct {
-	buf []byte
-	off int
-}
-
-// set makes v, and a space, the next bytes to read, reusing the buffer.
-func (r *rowSource) set(v []byte) {
-	r.buf = append(append(r.buf[:0], v...), ' ')
-	r.off = 0
-}
-
-func (r *rowSource) Read(p []byte) (int, error) {
-	if r.off == len(r.buf) {
-		return 0, io.EOF
-	}
-	n := copy(p, r.buf[r.off:])
-	r.off += n
-	return n, nil
 }
 
 // limitedReader fails once more than n bytes were read, and restarts the
@@ -267,12 +240,13 @@ type limitedReader struct {
 	r        io.Reader
 	n        int64
 	exceeded bool
+	err      error // the last read error but EOF, for bodyStream.decode
 	idle     *idleTimer
 }
 
 func (l *limitedReader) Read(p []byte) (int, error) {
 	if l.n <= 0 {
-		l.exceeded = true
+		l.exceeded, l.err = true, errBodyTooLarge
 		return 0, errBodyTooLarge
 	}
 	if int64(len(p)) > l.n {
@@ -280,6 +254,9 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	}
 	n, err := l.r.Read(p)
 	l.n -= int64(n)
+	if err != nil && err != io.EOF {
+		l.err = err
+	}
 	if n > 0 && l.idle != nil { // nil: no timeout (a body in hand)
 		l.idle.t.Reset(l.idle.d)
 	}
@@ -371,9 +348,8 @@ func (c *Client) openStreamHead(ctx context.Context, idle *idleTimer, op, jobID 
 		resp.Body.Close()
 		return nil, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("body of %d bytes is larger than the %d byte limit (see WithMaxResponseBytes)", n, c.maxBody)}
 	}
-	lr := &limitedReader{r: resp.Body, n: c.maxBody, idle: idle}
 	idle.t.Reset(idle.d)
-	return &bodyStream{ctx: ctx, idle: idle, op: op, resp: resp, lr: lr, dec: json.NewDecoder(lr), maxBody: c.maxBody, scrub: c.scrub}, nil
+	return newBodyStream(ctx, idle, op, resp, c.maxBody, c.scrub), nil
 }
 
 func (s *bodyStream) close() {
@@ -609,7 +585,7 @@ func (c *Client) streamJobWithoutResult(ctx context.Context, jobID string, expan
 	}
 	small = append(small, '}')
 	var job Job
-	if err := json.Unmarshal(c.scrub.bytes(small), &job); err != nil {
+	if err := json.Unmarshal(small, &job); err != nil {
 		return nil, &InvalidResponseError{Operation: op, StatusCode: s.resp.StatusCode, Reason: "cannot decode body", Err: err}
 	}
 	return &job, nil

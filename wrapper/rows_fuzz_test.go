@@ -13,9 +13,8 @@ import (
 // optional metadata body, and returns the rows and the error.
 func streamOf(body, meta string, maxBody int64) ([]Row[map[string]any], error) {
 	open := func(b string) *bodyStream {
-		lr := &limitedReader{r: strings.NewReader(b), n: maxBody}
-		resp := &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(""))}
-		return &bodyStream{ctx: context.Background(), op: "GetExtractJob", resp: resp, lr: lr, dec: json.NewDecoder(lr), maxBody: maxBody}
+		resp := &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(b))}
+		return newBodyStream(context.Background(), nil, "GetExtractJob", resp, maxBody, scrubber{})
 	}
 	var ms *metaStream
 	if meta != "" {
