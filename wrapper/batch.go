@@ -720,7 +720,7 @@ func (e *engine) create(ctx, createCtx context.Context, req CreateJobRequest, in
 
 // mayHaveCreated reports whether a failed create may have made a job.
 func mayHaveCreated(err error) bool {
-	return errors.Is(err, ErrAmbiguousCreate) || classify(true, http.MethodPost, err) == lookFirst
+	return errors.Is(err, ErrAmbiguousCreate) || classify(true, err) == lookFirst
 }
 
 // jobOf returns the newest job of a file the batch uploaded, or nil.

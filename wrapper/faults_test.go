@@ -140,7 +140,10 @@ func runFaultSuite(t *testing.T, n, concurrency int) suiteReport {
 	if rep.faults < rep.requests/20 {
 		t.Errorf("only %d faults over %d requests: the suite is not testing much", rep.faults, rep.requests)
 	}
-	if rep.completed < n*9/10 {
+	// With five retries per call, a fault the policy covers almost never
+	// fails an item: more than 1% failed is a retry hole (a truncated
+	// upload answer once failed 2.8%).
+	if rep.completed < n-n/100 {
 		t.Errorf("only %d of %d items completed", rep.completed, n)
 	}
 	extracttest.CheckViolations(t, srv)

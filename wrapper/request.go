@@ -118,7 +118,7 @@ func (c *Client) do(ctx context.Context, spec callSpec) error {
 		if spec.guard != nil {
 			spec.guard.RLock()
 		}
-		method, err := c.attempt(ctx, spec, attempt)
+		_, err := c.attempt(ctx, spec, attempt)
 		if err == nil && spec.onSuccess != nil {
 			spec.onSuccess()
 		}
@@ -134,7 +134,7 @@ func (c *Client) do(ctx context.Context, spec callSpec) error {
 		if owns429(ctx) && errors.Is(err, ErrRateLimited) {
 			return c.scrub.scrubError(err) // the caller waits and slows down itself
 		}
-		switch classify(spec.create, method, err) {
+		switch classify(spec.create, err) {
 		case stop:
 			return c.scrub.scrubError(err)
 		case lookFirst:

@@ -74,8 +74,8 @@ const (
 // create marks a request that makes a job: it is sent again only when it
 // provably made none (it never left, or the server said 429, 503 or
 // x-should-retry: true); a failure after the request may have been
-// processed is lookFirst. method is the request's method when known.
-func classify(create bool, method string, err error) verdict {
+// processed is lookFirst.
+func classify(create bool, err error) verdict {
 	var (
 		api  *APIError
 		conn *ConnectionError
@@ -112,7 +112,11 @@ func classify(create bool, method string, err error) verdict {
 			// The server answered 2xx: the job exists, its answer is lost.
 			return lookFirst
 		}
-		if method == http.MethodGet && brokenBody(inv.Err) {
+		// A body that broke off is retried like a dropped connection,
+		// which every request but a create already is: the other POSTs
+		// are safe to repeat (a configuration is an upsert, a schema
+		// check is pure) or cost only an unused file (an upload).
+		if brokenBody(inv.Err) {
 			return again
 		}
 	}
@@ -121,7 +125,7 @@ func classify(create bool, method string, err error) verdict {
 
 // retryable reports whether a failed GET may succeed if sent again (Wait
 // keeps polling through such failures).
-func retryable(err error) bool { return classify(false, http.MethodGet, err) == again }
+func retryable(err error) bool { return classify(false, err) == again }
 
 // brokenBody reports whether reading an answer failed because the
 // connection broke (as opposed to a body that arrived whole but is not

@@ -303,7 +303,7 @@ func (it *idleTimer) timeoutError(op string) error {
 func (c *Client) openStream(ctx context.Context, op, jobID string, expand []Expand) (*bodyStream, error) {
 	for attempt := 0; ; attempt++ {
 		s, err := c.openStreamOnce(ctx, op, jobID, expand)
-		if err == nil || ctx.Err() != nil || attempt >= c.policy.MaxRetries || classify(false, http.MethodGet, err) == stop {
+		if err == nil || ctx.Err() != nil || attempt >= c.policy.MaxRetries || classify(false, err) == stop {
 			return s, err
 		}
 		if err := sleep(ctx, c.clock, c.policy.retryWait(err, attempt, c.clock.Now())); err != nil {
