@@ -88,15 +88,7 @@ Exit codes: 0 every document succeeded, 1 some failed (listed at the end),
 	}
 	fl := cmd.Flags()
 	e := &f.extract
-	fl.StringVar(&e.schema, "schema", "", "JSON Schema file of the fields to extract")
-	fl.StringVar(&e.configID, "config-id", "", "saved configuration to use instead of --schema (cfg-...)")
-	fl.StringVar(&e.target, "target", "per_doc", "result granularity: per_doc, per_page or per_table_row")
-	fl.StringVar(&e.tier, "tier", "", "extraction tier: cost_effective, agentic, agentic_plus or turbo")
-	fl.StringVar(&e.pages, "pages", "", `pages to process, 1-based, e.g. "1,3,5-7"`)
-	fl.IntVar(&e.maxPages, "max-pages", 0, "process at most this many pages")
-	fl.StringVar(&e.prompt, "prompt", "", "extra instructions for the extraction model")
-	fl.BoolVar(&e.cite, "cite", false, "attach source citations (written with --metadata)")
-	fl.BoolVar(&e.confidence, "confidence", false, "attach confidence scores (written with --metadata)")
+	e.addConfigFlags(fl, "JSON Schema file of the fields to extract", "written")
 	fl.BoolVar(&e.metadata, "metadata", false, "add each job's extract metadata to its line")
 	fl.DurationVar(&e.pollInterval, "poll-interval", 0, "check each job every interval instead of the default schedule (1 s, +1 s per check, at most 5 s)")
 	fl.StringArrayVar(&f.include, "include", nil, "in directories and globs, take only file names matching this pattern (repeatable)")

@@ -11,6 +11,7 @@ import (
 	"github.com/extract-go/llamaextract/internal/fileinput"
 	"github.com/extract-go/llamaextract/wrapper"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 type extractFlags struct {
@@ -42,20 +43,27 @@ row per line, never held in memory.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.schema, "schema", "", "JSON Schema file of the fields to extract (or - for stdin)")
+	f.addConfigFlags(fl, "JSON Schema file of the fields to extract (or - for stdin)", "printed")
+	fl.BoolVar(&f.metadata, "metadata", false, "print {result, metadata} instead of the result alone")
+	fl.BoolVar(&f.noWait, "no-wait", false, "print the created job and exit without waiting")
+	fl.DurationVar(&f.timeout, "timeout", 30*time.Minute, "give up waiting after this long (the job is cancelled)")
+	fl.DurationVar(&f.pollInterval, "poll-interval", 0, "check every interval instead of the default schedule (1 s, +1 s per check, at most 5 s)")
+	return cmd
+}
+
+// addConfigFlags defines the flags that make a job's configuration, shared
+// by extract and batch so that every extract flag applies to a batch too;
+// schemaHelp and shown ("printed", "written") fit the command's output.
+func (f *extractFlags) addConfigFlags(fl *pflag.FlagSet, schemaHelp, shown string) {
+	fl.StringVar(&f.schema, "schema", "", schemaHelp)
 	fl.StringVar(&f.configID, "config-id", "", "saved configuration to use instead of --schema (cfg-...)")
 	fl.StringVar(&f.target, "target", "per_doc", "result granularity: per_doc, per_page or per_table_row")
 	fl.StringVar(&f.tier, "tier", "", "extraction tier: cost_effective, agentic, agentic_plus or turbo")
 	fl.StringVar(&f.pages, "pages", "", `pages to process, 1-based, e.g. "1,3,5-7"`)
 	fl.IntVar(&f.maxPages, "max-pages", 0, "process at most this many pages")
 	fl.StringVar(&f.prompt, "prompt", "", "extra instructions for the extraction model")
-	fl.BoolVar(&f.cite, "cite", false, "attach source citations (printed with --metadata)")
-	fl.BoolVar(&f.confidence, "confidence", false, "attach confidence scores (printed with --metadata)")
-	fl.BoolVar(&f.metadata, "metadata", false, "print {result, metadata} instead of the result alone")
-	fl.BoolVar(&f.noWait, "no-wait", false, "print the created job and exit without waiting")
-	fl.DurationVar(&f.timeout, "timeout", 30*time.Minute, "give up waiting after this long (the job is cancelled)")
-	fl.DurationVar(&f.pollInterval, "poll-interval", 0, "check every interval instead of the default schedule (1 s, +1 s per check, at most 5 s)")
-	return cmd
+	fl.BoolVar(&f.cite, "cite", false, "attach source citations ("+shown+" with --metadata)")
+	fl.BoolVar(&f.confidence, "confidence", false, "attach confidence scores ("+shown+" with --metadata)")
 }
 
 func (f extractFlags) config(g *globals) (wrapper.Config, error) {
