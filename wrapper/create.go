@@ -170,10 +170,9 @@ func (c *Client) CreateJob(ctx context.Context, req CreateJobRequest) (*Job, err
 		onSuccess: func() {
 			c.creates.remember(job.ID)
 		},
-		send: func(ctx context.Context) (*http.Response, error) {
-			return c.gen.CreateExtractJob(ctx, params, body)
-		},
 		recover: r.look,
+	}, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.CreateExtractJob(ctx, params, body)
 	})
 	if err != nil {
 		return nil, err

@@ -184,9 +184,9 @@ func (c *Client) upload(ctx context.Context, name string, r io.Reader, s callSet
 	}
 	params := &generated.UploadFileParams{OrganizationId: c.org(), ProjectId: c.project()}
 	var out File
-	if err := c.do(ctx, callSpec{op: opUploadFile, out: &out, upload: int64(buf.Len()), send: func(ctx context.Context) (*http.Response, error) {
+	if err := c.do(ctx, callSpec{op: opUploadFile, out: &out, upload: int64(buf.Len())}, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.UploadFileWithBody(ctx, params, mw.FormDataContentType(), bytes.NewReader(buf.Bytes()))
-	}}); err != nil {
+	}); err != nil {
 		return nil, err
 	}
 	return &out, nil
