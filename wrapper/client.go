@@ -54,6 +54,10 @@ type Client struct {
 	creates createRegistry
 	// serverClock relates the server's clock to this process's.
 	serverClock serverClock
+	// deadlines ends attempts that outlive the request timeout. Its own
+	// allocation: its timer may stay armed for a while after the last
+	// request, and must not keep the Client alive.
+	deadlines *attemptDeadlines
 }
 
 type clientSettings struct {
@@ -129,7 +133,9 @@ const DefaultRequestTimeout = 60 * time.Second
 // midway cannot hang a call that has no context deadline. A streamed body
 // (Rows, WithoutResult) may rightly take longer than d as a whole, so there
 // d bounds the wait for the head and then each wait for more body bytes.
-// d must be positive.
+// d must be positive. The client ends a late attempt by cancelling its
+// context; Deadline on that context (as a RoundTripper of WithHTTPClient
+// sees it) reports the caller's deadline, not the attempt's.
 func WithRequestTimeout(d time.Duration) Option {
 	return func(s *clientSettings) { s.requestTimeout = d }
 }
@@ -249,7 +255,7 @@ func New(opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("llamaextract: %w", err)
 	}
 	return &Client{gen: gen, get: get, base: base, orgID: s.orgID, projectID: s.projectID, logger: s.logger, clock: s.clock, maxBody: s.maxResponseBytes,
-		policy: s.retry, requestTimeout: s.requestTimeout, scrub: scrub}, nil
+		policy: s.retry, requestTimeout: s.requestTimeout, scrub: scrub, deadlines: new(attemptDeadlines)}, nil
 }
 
 // BaseURL returns the API base URL the client talks to.
