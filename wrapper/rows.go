@@ -223,10 +223,13 @@ func newBodyStream(ctx context.Context, idle *idleTimer, op string, resp *http.R
 // whole before decoding it, so the stream is still in step.
 func (s *bodyStream) decode(v any) error {
 	err := s.dec.Decode(v)
+	if err == nil {
+		return nil
+	}
+	// Declared only now: errors.As takes its address, which moves it to
+	// the heap, and every row paid for that allocation.
 	var se *json.SyntaxError
 	switch {
-	case err == nil:
-		return nil
 	case errors.As(err, &se), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		s.lr.err != nil && errors.Is(err, s.lr.err):
 		return s.fail(err)
