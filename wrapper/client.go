@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/extract-go/llamaextract/generated"
@@ -58,6 +59,8 @@ type Client struct {
 	// allocation: its timer may stay armed for a while after the last
 	// request, and must not keep the Client alive.
 	deadlines *attemptDeadlines
+	// jobWires holds the wire values requestJob decodes into.
+	jobWires sync.Pool
 }
 
 type clientSettings struct {

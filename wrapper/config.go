@@ -1,7 +1,6 @@
 package wrapper
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -172,60 +171,51 @@ func (c ExtractConfig) MarshalJSON() ([]byte, error) { return json.Marshal(c.toW
 
 // UnmarshalJSON reads the API's configuration object.
 func (c *ExtractConfig) UnmarshalJSON(b []byte) error {
-	// b belongs to the caller's decoder, which may reuse it: the schema
-	// must not refer into it.
-	out, err := readExtractConfig(bytes.Clone(b))
-	if err == nil {
-		*c = out
+	var d configDecode
+	if err := json.Unmarshal(b, &d); err != nil {
+		return err
 	}
-	return err
+	*c = ExtractConfig(d)
+	return nil
 }
 
-// configWire is a configuration as the server sends it, with data_schema
-// kept as JSON (the shallower field wins over the embedded one).
-type configWire struct {
-	generated.ExtractConfiguration
-	DataSchema json.RawMessage `json:"data_schema"`
+// configDecode is ExtractConfig with the API's names for its fields: the
+// same fields of the same types in the same order, so that one converts to
+// the other and a configuration the server sends is decoded straight into
+// the ExtractConfig a Job points to, with no wire value between them (a
+// listed job used to cost a second configuration beside its own). Null and
+// absent fields both leave the zero value, which is what ExtractConfig
+// means by unset. extract_version, the older name of version, is not read.
+type configDecode struct {
+	Schema           Schema   `json:"data_schema"`
+	Target           Target   `json:"extraction_target"`
+	Tier             Tier     `json:"tier"`
+	CiteSources      bool     `json:"cite_sources"`
+	ConfidenceScores bool     `json:"confidence_scores"`
+	SystemPrompt     string   `json:"system_prompt"`
+	TargetPages      string   `json:"target_pages"`
+	MaxPages         int      `json:"max_pages"`
+	ParseTier        string   `json:"parse_tier"`
+	ParseConfigID    string   `json:"parse_config_id"`
+	Version          string   `json:"version"`
+	DisableCache     bool     `json:"disable_cache"`
+	SpreadsheetMode  bool     `json:"spreadsheet_mode"`
+	SheetNames       []string `json:"sheet_names"`
 }
+
+// The conversion compiles only while configDecode and ExtractConfig have
+// the same fields.
+var _ = (*ExtractConfig)((*configDecode)(nil))
 
 // readExtractConfig reads a configuration the server sent. Nothing is
-// checked: the server's word is taken as is.
-//
-// The schema refers into raw rather than copying it, so raw must be a
-// buffer nobody changes (a job's own copy of its configuration is).
+// checked: the server's word is taken as is (a schema is checked when it
+// is sent again).
 func readExtractConfig(raw []byte) (ExtractConfig, error) {
-	var w struct {
-		generated.ExtractConfiguration
-		DataSchema aliasRaw `json:"data_schema"`
-	}
-	if err := json.Unmarshal(raw, &w); err != nil {
+	var d configDecode
+	if err := json.Unmarshal(raw, &d); err != nil {
 		return ExtractConfig{}, err
 	}
-	c := extractConfigFrom(w.ExtractConfiguration)
-	if present(json.RawMessage(w.DataSchema)) != nil {
-		c.Schema = Schema{raw: json.RawMessage(w.DataSchema)}
-	}
-	return c, nil
-}
-
-// extractConfigFrom converts everything but the schema.
-func extractConfigFrom(g generated.ExtractConfiguration) ExtractConfig {
-	c := ExtractConfig{
-		Target:           Target(deref(g.ExtractionTarget)),
-		Tier:             Tier(deref(g.Tier)),
-		CiteSources:      deref(g.CiteSources),
-		ConfidenceScores: deref(g.ConfidenceScores),
-		SystemPrompt:     deref(g.SystemPrompt),
-		TargetPages:      deref(g.TargetPages),
-		MaxPages:         deref(g.MaxPages),
-		ParseTier:        deref(g.ParseTier),
-		ParseConfigID:    deref(g.ParseConfigId),
-		Version:          deref(g.Version),
-		DisableCache:     deref(g.DisableCache),
-		SpreadsheetMode:  deref(g.SpreadsheetMode),
-		SheetNames:       deref(g.SheetNames),
-	}
-	return c
+	return ExtractConfig(d), nil
 }
 
 func optBool(b bool) *bool {

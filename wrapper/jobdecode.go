@@ -19,29 +19,27 @@ import (
 // allocations of plain encoding/json with the same laziness (issue 14).
 
 // respWire is a job as an API response carries it: jobWire, but with the
-// configuration decoded in the same pass (into the generated fields, the
-// schema kept raw) rather than kept raw and parsed again, which cost a
-// second copy and a second parse of every job's configuration. The job
-// then holds no raw configuration; MarshalJSON encodes Configuration.
+// configuration decoded in the same pass, straight into the ExtractConfig
+// the Job will point to, rather than kept raw and parsed again, which cost
+// a second copy and a second parse of every job's configuration. The job
+// then holds no raw configuration; MarshalJSON encodes Configuration. The
+// nullable strings are plain strings: null leaves them empty, which is
+// what Job holds for absent, and a pointer would be one more allocation
+// per job.
 type respWire[R any] struct {
 	ID              string            `json:"id"`
 	Status          Status            `json:"status"`
 	FileInput       string            `json:"file_input"`
-	ConfigurationID *string           `json:"configuration_id,omitempty"`
+	ConfigurationID string            `json:"configuration_id"`
 	ProjectID       string            `json:"project_id"`
-	ErrorMessage    *string           `json:"error_message,omitempty"`
+	ErrorMessage    string            `json:"error_message"`
 	CreatedAt       llamaextract.Time `json:"created_at"`
 	UpdatedAt       llamaextract.Time `json:"updated_at"`
-	Configuration   *configWire       `json:"configuration,omitempty"`
-	ExtractResult   R                 `json:"extract_result,omitempty"`
-	ExtractMetadata json.RawMessage   `json:"extract_metadata,omitempty"`
-	Metadata        json.RawMessage   `json:"metadata,omitempty"`
-	Usage           json.RawMessage   `json:"usage,omitempty"`
-
-	// out and cfg are what job returns, stored here so that one
-	// allocation holds a listed job from decode to caller.
-	out Job
-	cfg ExtractConfig
+	Configuration   *configDecode     `json:"configuration"`
+	ExtractResult   R                 `json:"extract_result"`
+	ExtractMetadata json.RawMessage   `json:"extract_metadata"`
+	Metadata        json.RawMessage   `json:"metadata"`
+	Usage           json.RawMessage   `json:"usage"`
 }
 
 func (w *respWire[R]) validate() error {
@@ -51,35 +49,67 @@ func (w *respWire[R]) validate() error {
 	return validJob(w.ID, w.Status)
 }
 
-// job converts w into the Job it holds and returns that Job: it refers
-// into w, so w must not be reused.
-func (w *respWire[R]) job() *Job {
-	j := &w.out
+// fill sets j to the job w holds. j shares w's strings, raw values and
+// configuration, not w's own memory, so w may be reused afterwards.
+func (w *respWire[R]) fill(j *Job) {
 	*j = Job{
 		ID: w.ID, Status: w.Status, FileInput: w.FileInput, ProjectID: w.ProjectID,
 		CreatedAt: w.CreatedAt.Time, UpdatedAt: w.UpdatedAt.Time,
-		ConfigurationID: deref(w.ConfigurationID), ErrorMessage: deref(w.ErrorMessage),
+		ConfigurationID: w.ConfigurationID, ErrorMessage: w.ErrorMessage,
+		Configuration:   (*ExtractConfig)(w.Configuration),
 		extractMetadata: present(w.ExtractMetadata),
 		metadata:        present(w.Metadata),
 		usage:           present(w.Usage),
 	}
-	if w.Configuration != nil {
-		w.cfg = extractConfigFrom(w.Configuration.ExtractConfiguration)
-		if present(w.Configuration.DataSchema) != nil {
-			w.cfg.Schema = Schema{raw: w.Configuration.DataSchema}
-		}
-		j.Configuration = &w.cfg
-	}
 	if raw, ok := any(w.ExtractResult).(json.RawMessage); ok {
 		j.result = present(raw)
 	}
+}
+
+// job returns a new Job holding what w holds.
+func (w *respWire[R]) job() *Job {
+	j := new(Job)
+	w.fill(j)
 	return j
 }
 
-// requestJob sends a request whose answer is one job.
+// pagedJob is a job of a listed page: the wire value and the Job in one
+// allocation, from decode to caller.
+type pagedJob struct {
+	respWire[json.RawMessage]
+	j Job
+}
+
+func (p *pagedJob) validate() error {
+	if p == nil { // a null in a page's items
+		return errors.New("null job")
+	}
+	return p.respWire.validate()
+}
+
+// requestJob sends a request whose answer is one job. The wire value it
+// decodes into is pooled per Client, so a GET of a job allocates the Job
+// it returns and what the body's JSON holds, not the wire value beside
+// them: waits poll with this GET, and the wire value was a fifth of what
+// the call allocated beyond plain net/http and encoding/json (issue 14).
 func requestJob(ctx context.Context, c *Client, op string, id pathID, send func(context.Context) (*http.Response, error)) (*Job, error) {
-	w, err := request[respWire[json.RawMessage]](ctx, c, op, id, send)
-	if err != nil {
+	if id.field != "" {
+		if err := checkID(op, id.field, id.value); err != nil {
+			return nil, err
+		}
+	}
+	w, _ := c.jobWires.Get().(*respWire[json.RawMessage])
+	if w == nil {
+		w = new(respWire[json.RawMessage])
+	}
+	defer func() {
+		// Zero, so that nothing of this answer stays reachable from
+		// the pool and the next decode starts from nothing (encoding/json
+		// decodes into what a value already holds).
+		*w = respWire[json.RawMessage]{}
+		c.jobWires.Put(w)
+	}()
+	if err := c.call(ctx, op, send, w); err != nil {
 		return nil, err
 	}
 	return w.job(), nil
@@ -91,7 +121,7 @@ func (c *Client) listJobsPage(ctx context.Context, params *generated.ListExtract
 	// Pointers, not values: a page of values grows by doubling while it
 	// decodes (copying every job each time), and each job would then be
 	// copied once more into its own allocation.
-	w, err := request[pageWire[*respWire[json.RawMessage]]](ctx, c, opListJobs, pathID{}, func(ctx context.Context) (*http.Response, error) {
+	w, err := request[pageWire[*pagedJob]](ctx, c, opListJobs, pathID{}, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListExtractJobs(ctx, params)
 	})
 	if err != nil {
@@ -102,19 +132,8 @@ func (c *Client) listJobsPage(ctx context.Context, params *generated.ListExtract
 		if err := it.validate(); err != nil {
 			return nil, &InvalidResponseError{Operation: opListJobs, StatusCode: http.StatusOK, Reason: fmt.Sprintf("items[%d]: %v", i, err)}
 		}
-		page.Items[i] = it.job()
+		it.fill(&it.j)
+		page.Items[i] = &it.j
 	}
 	return page, nil
-}
-
-// aliasRaw is raw JSON that refers to the decoder's input instead of
-// copying it. Only for json.Unmarshal of a buffer this package owns and
-// never changes (readExtractConfig's input, the job's own copy of its
-// configuration): the schema then costs no second copy.
-type aliasRaw []byte
-
-// UnmarshalJSON keeps b itself.
-func (r *aliasRaw) UnmarshalJSON(b []byte) error {
-	*r = b
-	return nil
 }

@@ -30,6 +30,28 @@ type Schema struct {
 // IsZero reports whether s is the zero Schema.
 func (s Schema) IsZero() bool { return s.raw == nil }
 
+// MarshalJSON writes the schema's JSON; the zero Schema is null.
+func (s Schema) MarshalJSON() ([]byte, error) {
+	if s.raw == nil {
+		return []byte("null"), nil
+	}
+	return s.raw, nil
+}
+
+// UnmarshalJSON reads a schema from JSON as it is, so that a Schema can be
+// a field of the caller's own configuration types (and is how the schema of
+// a job or configuration the service sends is read). Unlike SchemaFromJSON
+// it checks nothing: every Schema is checked when a request would send it,
+// so a bad one is still an error before anything is sent. null leaves s
+// unchanged.
+func (s *Schema) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	*s = Schema{raw: bytes.Clone(b)}
+	return nil
+}
+
 // JSON returns the schema as JSON.
 func (s Schema) JSON() json.RawMessage { return s.raw }
 

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/extract-go/llamaextract/wrapper"
@@ -122,5 +124,46 @@ func TestSavedConfigurationKeepsEveryField(t *testing.T) {
 	out.Schema, in.Schema = wrapper.Schema{}, wrapper.Schema{}
 	if !reflect.DeepEqual(out, in) {
 		t.Fatalf("read back %+v\nwant %+v", out, in)
+	}
+}
+
+// A Schema can be a field of the caller's own types: it goes through JSON
+// unchanged, null stays the zero Schema, and one read from JSON (which
+// checks nothing) is still checked before any request would send it.
+func TestSchemaAsAJSONField(t *testing.T) {
+	type saved struct {
+		Name   string         `json:"name"`
+		Schema wrapper.Schema `json:"schema"`
+	}
+	want := wrapper.MustSchemaFor[Invoice]()
+	b, err := json.Marshal(saved{Name: "invoices", Schema: want})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got saved
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if string(got.Schema.JSON()) != string(want.JSON()) {
+		t.Fatalf("round trip changed the schema:\n%s\n%s", got.Schema.JSON(), want.JSON())
+	}
+	var empty saved
+	if err := json.Unmarshal([]byte(`{"name":"x","schema":null}`), &empty); err != nil || !empty.Schema.IsZero() {
+		t.Fatalf("null schema: %v, zero=%v", err, empty.Schema.IsZero())
+	}
+	if b, _ := json.Marshal(empty); !strings.Contains(string(b), `"schema":null`) {
+		t.Fatalf("the zero Schema marshals to %s", b)
+	}
+
+	var requests atomic.Int32
+	c := hostile(t, func(w http.ResponseWriter, r *http.Request) { requests.Add(1) })
+	var bad saved
+	if err := json.Unmarshal([]byte(`{"schema":{"type":"string"}}`), &bad); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.CreateJob(context.Background(), wrapper.CreateJobRequest{FileInput: "dfl-1", Config: wrapper.ExtractConfig{Schema: bad.Schema}})
+	var ve *wrapper.ValidationError
+	if !errors.As(err, &ve) || !strings.Contains(ve.Field, "data_schema") || requests.Load() != 0 {
+		t.Fatalf("a bad schema read from JSON: %v after %d requests", err, requests.Load())
 	}
 }
