@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
 	"strings"
@@ -163,10 +164,15 @@ func (c *Client) do(ctx context.Context, spec callSpec, send func(context.Contex
 
 // attemptTimeout is how long one attempt may take: the request timeout,
 // plus one second per uploadRate bytes of an upload (a 100 MB file gets
-// about 7 extra minutes).
+// about 7 extra minutes). The sum saturates: time.Duration(math.MaxInt64),
+// the usual "no limit", must not wrap into a timeout already past.
 func (c *Client) attemptTimeout(upload int64) time.Duration {
 	const uploadRate = 256 << 10
-	return c.requestTimeout + time.Duration(upload/uploadRate)*time.Second
+	extra := upload / uploadRate
+	if extra > int64((math.MaxInt64-c.requestTimeout)/time.Second) {
+		return math.MaxInt64
+	}
+	return c.requestTimeout + time.Duration(extra)*time.Second
 }
 
 // errAttemptTimeout is the cause of an attempt cut off by the request

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math"
 	"runtime"
 	"testing"
 	"testing/iotest"
@@ -80,5 +81,21 @@ func TestReadBodyAllocations(t *testing.T) {
 	})
 	if limit := uint64(len(sent))*2 + 2*firstChunk; got > limit {
 		t.Fatalf("%d bytes sent of %d claimed allocated %d bytes, want at most %d", len(sent), claim, got, limit)
+	}
+}
+
+// time.Duration(math.MaxInt64) is the usual way to say "no limit": an
+// upload's extra time must not overflow it into a negative timeout that
+// ends every upload attempt as soon as it starts.
+func TestAttemptTimeoutSaturates(t *testing.T) {
+	c := &Client{requestTimeout: math.MaxInt64}
+	for _, upload := range []int64{0, 1 << 20, 100 << 20, math.MaxInt64} {
+		if got := c.attemptTimeout(upload); got != math.MaxInt64 {
+			t.Fatalf("upload of %d bytes under a MaxInt64 timeout: %s", upload, got)
+		}
+	}
+	c.requestTimeout = time.Minute
+	if got := c.attemptTimeout(math.MaxInt64); got <= time.Minute {
+		t.Fatalf("the largest upload: %s", got)
 	}
 }
