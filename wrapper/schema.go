@@ -240,7 +240,8 @@ func (c *Client) ValidateSchema(ctx context.Context, s Schema) (Schema, error) {
 type GenerateSchemaRequest struct {
 	// Prompt describes the data wanted in plain language.
 	Prompt string
-	// Schema is a starting schema to refine or extend.
+	// Schema is a starting schema to refine or extend. It is checked
+	// before anything is sent, like every Schema a request sends.
 	Schema Schema
 	// FileID is a sample document (dfl-...) to derive fields from.
 	FileID string
@@ -257,6 +258,11 @@ func (c *Client) GenerateSchema(ctx context.Context, req GenerateSchemaRequest) 
 	}
 	body := generated.ExtractV2SchemaGenerateRequest{Prompt: optString(req.Prompt), FileId: optString(req.FileID), Name: optString(req.Name)}
 	if !req.Schema.IsZero() {
+		// A Schema read from JSON has not been checked, and one that is
+		// not an object would go out as null.
+		if err := req.Schema.check(); err != nil {
+			return nil, &ValidationError{Operation: opGenerateSchema, Field: schemaField(err), Reason: schemaReason(err)}
+		}
 		ds := req.Schema.dataSchema()
 		body.DataSchema = &ds
 	}

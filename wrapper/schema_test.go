@@ -167,3 +167,35 @@ func TestSchemaAsAJSONField(t *testing.T) {
 		t.Fatalf("a bad schema read from JSON: %v after %d requests", err, requests.Load())
 	}
 }
+
+// A Schema read from JSON checks nothing; GenerateSchema, like every call
+// that sends a schema, must check it before sending. A schema that is not
+// an object used to go out as "data_schema": null (the refine request then
+// silently lost the caller's schema) and one with a non-object root went
+// out as is.
+func TestGenerateSchemaChecksASchemaReadFromJSON(t *testing.T) {
+	var requests atomic.Int32
+	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"name":"draft","parameters":{"product_type":"extract_v2","data_schema":{"type":"object"}}}`))
+	})
+	for _, raw := range []string{`"a string"`, `[1,2]`, `5`, `{"type":"string"}`} {
+		var s wrapper.Schema
+		if err := json.Unmarshal([]byte(raw), &s); err != nil {
+			t.Fatal(err)
+		}
+		_, err := c.GenerateSchema(context.Background(), wrapper.GenerateSchemaRequest{Prompt: "totals", Schema: s})
+		var ve *wrapper.ValidationError
+		if !errors.As(err, &ve) || !strings.Contains(ve.Field, "data_schema") || ve.Operation != "GenerateExtractSchema" {
+			t.Errorf("schema %s: %v", raw, err)
+		}
+	}
+	if n := requests.Load(); n != 0 {
+		t.Fatalf("%d requests sent with a bad schema", n)
+	}
+	// A good one still goes out.
+	if _, err := c.GenerateSchema(context.Background(), wrapper.GenerateSchemaRequest{Schema: wrapper.MustSchemaFor[Invoice]()}); err != nil || requests.Load() != 1 {
+		t.Fatalf("a good schema: %v after %d requests", err, requests.Load())
+	}
+}
