@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,13 +67,8 @@ func startEmulator(b *testing.B, args ...string) string {
 }
 
 func remoteStats(b *testing.B, url string) extracttest.StatsJSON {
-	resp, err := http.Get(url + extracttest.StatsPath)
+	st, err := extracttest.ReadStats(context.Background(), nil, url)
 	if err != nil {
-		b.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var st extracttest.StatsJSON
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
 		b.Fatal(err)
 	}
 	return st

@@ -58,7 +58,8 @@ func BenchmarkGetSmallJob(b *testing.B) {
 	f, plain, gen, w := clients(b)
 	f.warm(b, plain, "ext-small")
 	ctx := context.Background()
-	b.Run("floor", func(b *testing.B) {
+	var rot rotation
+	rot.add("floor", func(b *testing.B) {
 		loop(b, func() {
 			var j floorJob
 			floorGet(b, plain, f.srv.URL+"/api/v2/extract/ext-small", &j)
@@ -67,7 +68,7 @@ func BenchmarkGetSmallJob(b *testing.B) {
 			}
 		})
 	})
-	b.Run("floor-naive", func(b *testing.B) {
+	rot.add("floor-naive", func(b *testing.B) {
 		loop(b, func() {
 			var j naiveJob
 			naiveGet(b, plain, f.srv.URL+"/api/v2/extract/ext-small", &j)
@@ -76,7 +77,7 @@ func BenchmarkGetSmallJob(b *testing.B) {
 			}
 		})
 	})
-	b.Run("generated", func(b *testing.B) {
+	rot.add("generated", func(b *testing.B) {
 		loop(b, func() {
 			r, err := gen.GetExtractJobWithResponse(ctx, "ext-small", nil)
 			if err != nil || r.JSON200 == nil || r.JSON200.Status != "COMPLETED" {
@@ -84,7 +85,7 @@ func BenchmarkGetSmallJob(b *testing.B) {
 			}
 		})
 	})
-	b.Run("wrapper", func(b *testing.B) {
+	rot.add("wrapper", func(b *testing.B) {
 		loop(b, func() {
 			j, err := w.GetJob(ctx, "ext-small")
 			if err != nil || j.Status != wrapper.StatusCompleted {
@@ -92,6 +93,7 @@ func BenchmarkGetSmallJob(b *testing.B) {
 			}
 		})
 	})
+	rot.run(b)
 }
 
 // benchRows reads job id, a per_table_row result of n rows, into []Row with
@@ -106,7 +108,8 @@ func benchRows(b *testing.B, id string, n int, twoStep bool) {
 			b.Fatalf("%d rows", len(rows))
 		}
 	}
-	b.Run("floor", func(b *testing.B) {
+	var rot rotation
+	rot.add("floor", func(b *testing.B) {
 		loop(b, func() {
 			var j floorRowsJob
 			floorGet(b, plain, url, &j)
@@ -114,7 +117,7 @@ func benchRows(b *testing.B, id string, n int, twoStep bool) {
 		})
 		peakHeap(b, func() { var j floorRowsJob; floorGet(b, plain, url, &j) })
 	})
-	b.Run("floor-naive", func(b *testing.B) {
+	rot.add("floor-naive", func(b *testing.B) {
 		loop(b, func() {
 			var j floorRowsJob
 			naiveGet(b, plain, url, &j)
@@ -134,7 +137,7 @@ func benchRows(b *testing.B, id string, n int, twoStep bool) {
 		}
 		return rows
 	}
-	b.Run("generated", func(b *testing.B) {
+	rot.add("generated", func(b *testing.B) {
 		loop(b, func() {
 			check(genGet())
 		})
@@ -147,13 +150,14 @@ func benchRows(b *testing.B, id string, n int, twoStep bool) {
 		}
 		return rows
 	}
-	b.Run("wrapper", func(b *testing.B) {
+	rot.add("wrapper", func(b *testing.B) {
 		loop(b, func() {
 			check(typed())
 		})
 		peakHeap(b, func() { typed() })
 	})
 	if !twoStep {
+		rot.run(b)
 		return
 	}
 	// The convenience path: keep the job, Decode its result later.
@@ -168,12 +172,13 @@ func benchRows(b *testing.B, id string, n int, twoStep bool) {
 		}
 		return rows
 	}
-	b.Run("wrapper-GetJob+DecodeRows", func(b *testing.B) {
+	rot.add("wrapper-GetJob+DecodeRows", func(b *testing.B) {
 		loop(b, func() {
 			check(getThenDecode())
 		})
 		peakHeap(b, func() { getThenDecode() })
 	})
+	rot.run(b)
 }
 
 // Row 2: a COMPLETED per_table_row job with 10,000 rows (~1 MB) into []Row.

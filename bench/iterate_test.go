@@ -82,11 +82,12 @@ func BenchmarkIterateJobs(b *testing.B) {
 				}
 				return seen
 			}
+			var rot rotation
 			for _, c := range []struct {
 				name string
 				fn   func() int
 			}{{"floor", floor}, {"floor-naive", naive}, {"generated", generatedLoop}, {"wrapper", wrapperLoop}} {
-				b.Run(c.name, func(b *testing.B) {
+				rot.add(c.name, func(b *testing.B) {
 					loop(b, func() {
 						count(c.fn())
 					})
@@ -94,6 +95,7 @@ func BenchmarkIterateJobs(b *testing.B) {
 					peakHeap(b, func() { c.fn() })
 				})
 			}
+			rot.run(b)
 		})
 	}
 }

@@ -63,7 +63,8 @@ func benchStream(b *testing.B, n int) {
 	url := f.srv.URL + "/api/v2/extract/" + id
 	last := fmt.Sprintf("Card payment %06d at a shop", n-1)
 	f.warm(b, plain, id)
-	b.Run("floor", func(b *testing.B) {
+	var rot rotation
+	rot.add("floor", func(b *testing.B) {
 		run := func() {
 			var j floorRowsJob
 			floorGet(b, plain, url, &j)
@@ -74,7 +75,7 @@ func benchStream(b *testing.B, n int) {
 		loop(b, run)
 		peakHeap(b, run)
 	})
-	b.Run("floor-stream", func(b *testing.B) {
+	rot.add("floor-stream", func(b *testing.B) {
 		run := func() {
 			seen, lastDesc := 0, ""
 			if err := floorStream(b, f, url, func(r Row) { seen++; lastDesc = r.Description }); err != nil || seen != n || lastDesc != last {
@@ -84,7 +85,7 @@ func benchStream(b *testing.B, n int) {
 		loop(b, run)
 		peakHeap(b, run)
 	})
-	b.Run("wrapper", func(b *testing.B) {
+	rot.add("wrapper", func(b *testing.B) {
 		run := func() {
 			seen, lastDesc := 0, ""
 			for row, err := range wrapper.Rows[Row](ctx, w, id) {
@@ -100,6 +101,7 @@ func benchStream(b *testing.B, n int) {
 		loop(b, run)
 		peakHeap(b, run)
 	})
+	rot.run(b)
 }
 
 func BenchmarkStreamRows100k(b *testing.B) { benchStream(b, 100_000) }

@@ -1,7 +1,12 @@
 package extracttest
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
+	"strings"
 )
 
 // StatsPath is where a started emulator serves its counters as JSON, outside
@@ -38,4 +43,32 @@ func (s *Server) serveStats(w http.ResponseWriter, _ *http.Request) {
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)
+}
+
+// ReadStats fetches the counters of the emulator at baseURL (for instance
+// `llamaextract emulator` running in another process) from StatsPath. It
+// sends no API key: StatsPath is not an API path. A nil client means
+// http.DefaultClient.
+func ReadStats(ctx context.Context, client *http.Client, baseURL string) (StatsJSON, error) {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(baseURL, "/")+StatsPath, nil)
+	if err != nil {
+		return StatsJSON{}, fmt.Errorf("extracttest: ReadStats: %w", err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return StatsJSON{}, fmt.Errorf("extracttest: ReadStats: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return StatsJSON{}, fmt.Errorf("extracttest: ReadStats: %s answered %s: %s (is it an emulator?)", baseURL, resp.Status, body)
+	}
+	var st StatsJSON
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&st); err != nil {
+		return StatsJSON{}, fmt.Errorf("extracttest: ReadStats: %w", err)
+	}
+	return st, nil
 }

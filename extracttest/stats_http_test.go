@@ -1,8 +1,10 @@
 package extracttest_test
 
 import (
-	"encoding/json"
+	"context"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,17 +32,22 @@ func TestStatsEndpointAndFailRatio(t *testing.T) {
 		t.Fatalf("%d of %d jobs failed with a fail ratio of 0.5", failed, len(jobs))
 	}
 
-	resp, err := a.s.Client().Get(a.s.URL + extracttest.StatsPath) // no API key: it is not an API path
+	st, err := extracttest.ReadStats(context.Background(), a.s.Client(), a.s.URL+"/") // no API key: it is not an API path
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var st extracttest.StatsJSON
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("%d %v", resp.StatusCode, err)
 	}
 	if st.JobsCreated != 21 || st.JobsCreatedPerFile[f1] != 20 || st.JobsCreatedPerFile[f2] != 1 || st.FilesUploaded != 2 ||
 		st.Requests["CreateExtractJob"] != 21 {
 		t.Fatalf("stats %+v", st)
+	}
+}
+
+// ReadStats says what went wrong when the URL is not an emulator's.
+func TestReadStatsOfSomethingElse(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	_, err := extracttest.ReadStats(context.Background(), srv.Client(), srv.URL)
+	if err == nil || !strings.Contains(err.Error(), "404") || !strings.Contains(err.Error(), "is it an emulator?") {
+		t.Fatalf("a plain 404 server: %v", err)
 	}
 }

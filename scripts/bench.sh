@@ -4,7 +4,7 @@
 # all clients alike), keeps the raw output (benchstat-compatible) under
 # bench/out/, and prints the table of medians and ratios to the fair floor.
 #
-# Knobs: BENCHROUNDS (default 3), BENCHTIME_SMALL (1s), BENCHTIME_BIG (3x),
+# Knobs: BENCHROUNDS (default 4, one per position of a row's four clients), BENCHTIME_SMALL (1s), BENCHTIME_BIG (3x),
 # BENCHTIME_ITER (2x), BENCH_1M=0 skips the 1,000,000-row streaming row,
 # BENCH_SLOW=0 skips Wait and ConcurrentRun (about 100 s).
 set -euo pipefail
@@ -15,11 +15,11 @@ raw="$out/bench-$(date -u +%Y%m%dT%H%M%SZ).txt"
 bin="$(mktemp -d)/bench.test"
 trap 'rm -rf "$(dirname "$bin")"' EXIT
 go test -c -o "$bin" ./bench
-run() { (cd bench && "$bin" -test.run '^$' -test.benchmem -test.count=1 -test.timeout 30m "$@"); }
+run() { (cd bench && BENCH_ROUND="${round:-0}" "$bin" -test.run '^$' -test.benchmem -test.count=1 -test.timeout 30m "$@"); }
 {
 	go version
 	echo "load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
-	for round in $(seq 1 "${BENCHROUNDS:-3}"); do
+	for round in $(seq 1 "${BENCHROUNDS:-4}"); do
 		echo "round: $round"
 		run -test.bench 'GetSmallJob|GetRows10k' -test.benchtime="${BENCHTIME_SMALL:-1s}"
 		run -test.bench 'GetRows100k|StreamRows100k' -test.benchtime="${BENCHTIME_BIG:-3x}"

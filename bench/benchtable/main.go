@@ -101,7 +101,47 @@ func ratio(v, floor float64) string {
 	return fmt.Sprintf("%.2f×", v/floor)
 }
 
+// clientRank orders a row's clients: the floor first, then the other plain
+// clients, the generated client and the wrapper's. The runs themselves come
+// in a rotated order (see bench/fixtures_test.go, rotation).
+func clientRank(client string) int {
+	switch {
+	case client == "floor":
+		return 0
+	case strings.HasPrefix(client, "floor-"):
+		return 1
+	case client == "generated":
+		return 2
+	case client == "wrapper":
+		return 3
+	}
+	return 4
+}
+
+// byRow orders results by row, in the order rows first appear, and within a
+// row by clientRank.
+func byRow(results []*result) []*result {
+	rowAt := map[string]int{}
+	for _, r := range results {
+		row, _ := split(r.name)
+		if _, ok := rowAt[row]; !ok {
+			rowAt[row] = len(rowAt)
+		}
+	}
+	out := slices.Clone(results)
+	sort.SliceStable(out, func(i, j int) bool {
+		ri, ci := split(out[i].name)
+		rj, cj := split(out[j].name)
+		if rowAt[ri] != rowAt[rj] {
+			return rowAt[ri] < rowAt[rj]
+		}
+		return clientRank(ci) < clientRank(cj)
+	})
+	return out
+}
+
 func write(w io.Writer, results []*result) error {
+	results = byRow(results)
 	floors := map[string]*result{}
 	for _, r := range results {
 		if row, client := split(r.name); client == "floor" {

@@ -32,3 +32,29 @@ func TestTable(t *testing.T) {
 		}
 	}
 }
+
+// The runs come in a rotated order; the table still puts each row's floor
+// first and keeps rows in the order they first appear.
+func TestTableOrder(t *testing.T) {
+	in := `BenchmarkA/wrapper-2 1 10 ns/op
+BenchmarkA/generated-2 1 10 ns/op
+BenchmarkA/floor-naive-2 1 10 ns/op
+BenchmarkA/floor-2 1 10 ns/op
+BenchmarkB/wrapper-GetJob+DecodeRows-2 1 10 ns/op
+BenchmarkB/floor-2 1 10 ns/op
+BenchmarkB/wrapper-2 1 10 ns/op
+BenchmarkA/wrapper-2 1 10 ns/op
+`
+	res, err := parse(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range byRow(res) {
+		got = append(got, r.name)
+	}
+	want := "A/floor A/floor-naive A/generated A/wrapper B/floor B/wrapper B/wrapper-GetJob+DecodeRows"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("order %v, want %s", got, want)
+	}
+}

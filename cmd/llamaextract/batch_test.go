@@ -3,10 +3,10 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,13 +44,8 @@ func emulatorProcess(t *testing.T, args ...string) string {
 
 func emulatorStats(t *testing.T, url string) extracttest.StatsJSON {
 	t.Helper()
-	resp, err := http.Get(url + extracttest.StatsPath)
+	st, err := extracttest.ReadStats(context.Background(), nil, url)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var st extracttest.StatsJSON
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
 		t.Fatal(err)
 	}
 	return st
