@@ -38,6 +38,22 @@ func BenchmarkIterateJobs(b *testing.B) {
 					tok = *p.NextPageToken
 				}
 			}
+			floorPtrs := func() int {
+				seen, tok := 0, ""
+				for {
+					url := f.srv.URL + "/api/v2/extract?page_size=100&file_input=" + limit
+					if tok != "" {
+						url += "&page_token=" + tok
+					}
+					var p floorPtrPage
+					floorGet(b, plain, url, &p)
+					seen += len(p.Items)
+					if p.NextPageToken == nil || *p.NextPageToken == "" || len(p.Items) == 0 {
+						return seen
+					}
+					tok = *p.NextPageToken
+				}
+			}
 			naive := func() int {
 				seen, tok := 0, ""
 				for {
@@ -86,7 +102,7 @@ func BenchmarkIterateJobs(b *testing.B) {
 			for _, c := range []struct {
 				name string
 				fn   func() int
-			}{{"floor", floor}, {"floor-naive", naive}, {"generated", generatedLoop}, {"wrapper", wrapperLoop}} {
+			}{{"floor", floor}, {"floor-ptrpage", floorPtrs}, {"floor-naive", naive}, {"generated", generatedLoop}, {"wrapper", wrapperLoop}} {
 				rot.add(c.name, func(b *testing.B) {
 					loop(b, func() {
 						count(c.fn())
