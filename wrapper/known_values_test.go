@@ -2,6 +2,7 @@ package wrapper_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -44,5 +45,42 @@ func TestFileOrderSortsAndAnUnknownKeyIs400(t *testing.T) {
 	var ae *wrapper.APIError
 	if !errors.As(err, &ae) || ae.StatusCode != 400 || !strings.HasPrefix(ae.Detail, "order_by") {
 		t.Fatalf("unknown key: %v, want a 400 naming order_by", err)
+	}
+}
+
+// Status, Target and Tier decode like strings (unknown values kept, escapes
+// read, null leaving the value alone, a number refused), and a documented
+// value costs no allocation: it is the package's constant.
+func TestKnownValuesDecodeAsConstants(t *testing.T) {
+	var v struct {
+		S wrapper.Status `json:"s"`
+		T wrapper.Target `json:"t"`
+		R wrapper.Tier   `json:"r"`
+	}
+	for _, c := range []struct {
+		in      string
+		s, t, r string
+	}{
+		{`{"s":"COMPLETED","t":"per_table_row","r":"agentic_plus"}`, "COMPLETED", "per_table_row", "agentic_plus"},
+		{`{"s":"PAUSED","t":"per_line","r":"gold"}`, "PAUSED", "per_line", "gold"},
+		{`{"s":"\u0043OMPLETED","t":"per\u005fdoc","r":"tur\u0062o"}`, "COMPLETED", "per_doc", "turbo"},
+		{`{"s":"","t":"","r":""}`, "", "", ""},
+	} {
+		v.S, v.T, v.R = "x", "x", "x"
+		if err := json.Unmarshal([]byte(c.in), &v); err != nil || string(v.S) != c.s || string(v.T) != c.t || string(v.R) != c.r {
+			t.Errorf("%s: %q %q %q, %v", c.in, v.S, v.T, v.R, err)
+		}
+	}
+	v.S = wrapper.StatusRunning
+	if err := json.Unmarshal([]byte(`{"s":null}`), &v); err != nil || v.S != wrapper.StatusRunning {
+		t.Errorf("null: %q, %v", v.S, err)
+	}
+	if err := json.Unmarshal([]byte(`{"s":5}`), &v); err == nil {
+		t.Error("a number decoded as a Status")
+	}
+	b := []byte(`"COMPLETED"`)
+	var s wrapper.Status
+	if n := testing.AllocsPerRun(100, func() { _ = s.UnmarshalJSON(b) }); n != 0 || s != wrapper.StatusCompleted {
+		t.Errorf("a documented status cost %v allocations (%q)", n, s)
 	}
 }
