@@ -59,8 +59,9 @@ type Client struct {
 	// allocation: its timer may stay armed for a while after the last
 	// request, and must not keep the Client alive.
 	deadlines *attemptDeadlines
-	// jobWires holds the wire values requestJob decodes into.
-	jobWires sync.Pool
+	// jobWires holds the wire values requestJob decodes into, jobPages
+	// the staging listJobsPage decodes into.
+	jobWires, jobPages sync.Pool
 }
 
 type clientSettings struct {

@@ -4,11 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/extract-go/llamaextract"
-	"github.com/extract-go/llamaextract/generated"
 )
 
 // The hot paths (GetJob, CancelJob, ListJobs, Jobs, GetResult) decode jobs
@@ -73,20 +71,6 @@ func (w *respWire[R]) job() *Job {
 	return j
 }
 
-// pagedJob is a job of a listed page: the wire value and the Job in one
-// allocation, from decode to caller.
-type pagedJob struct {
-	respWire[json.RawMessage]
-	j Job
-}
-
-func (p *pagedJob) validate() error {
-	if p == nil { // a null in a page's items
-		return errors.New("null job")
-	}
-	return p.respWire.validate()
-}
-
 // requestJob sends a request whose answer is one job. The wire value it
 // decodes into is pooled per Client, so a GET of a job allocates the Job
 // it returns and what the body's JSON holds, not the wire value beside
@@ -113,27 +97,4 @@ func requestJob(ctx context.Context, c *Client, op string, id pathID, send func(
 		return nil, err
 	}
 	return w.job(), nil
-}
-
-// listJobsPage fetches one page of jobs, decoding every job in the page's
-// single pass.
-func (c *Client) listJobsPage(ctx context.Context, params *generated.ListExtractJobsParams) (*ListPage[*Job], error) {
-	// Pointers, not values: a page of values grows by doubling while it
-	// decodes (copying every job each time), and each job would then be
-	// copied once more into its own allocation.
-	w, err := request[pageWire[*pagedJob]](ctx, c, opListJobs, pathID{}, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.ListExtractJobs(ctx, params)
-	})
-	if err != nil {
-		return nil, err
-	}
-	page := &ListPage[*Job]{Items: make([]*Job, len(w.Items)), NextPageToken: deref(w.NextPageToken), TotalSize: w.TotalSize}
-	for i, it := range w.Items {
-		if err := it.validate(); err != nil {
-			return nil, &InvalidResponseError{Operation: opListJobs, StatusCode: http.StatusOK, Reason: fmt.Sprintf("items[%d]: %v", i, err)}
-		}
-		it.fill(&it.j)
-		page.Items[i] = &it.j
-	}
-	return page, nil
 }

@@ -241,7 +241,11 @@ func (c *Client) doCall(ctx context.Context, op string, send func(context.Contex
 		}
 		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "body ended early", Err: err}
 	}
-	if err := json.Unmarshal(c.scrub.bytes(buf), out); err != nil {
+	buf = c.scrub.bytes(buf)
+	if k, ok := out.(interface{ keepBody([]byte) }); ok {
+		k.keepBody(buf)
+	}
+	if err := json.Unmarshal(buf, out); err != nil {
 		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "cannot decode body", Err: err}
 	}
 	if v, ok := out.(interface{ validate() error }); ok {

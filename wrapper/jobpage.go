@@ -1,0 +1,200 @@
+package wrapper
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/extract-go/llamaextract"
+	"github.com/extract-go/llamaextract/generated"
+)
+
+// A page of listed jobs is decoded in the body's single pass straight into
+// Job values, with no wire value beside each job: the wire value (232 bytes
+// a job, and one more allocation) was what kept listing above plain
+// encoding/json. encoding/json decodes into a Job only if it finds one
+// there, so the page is decoded into a slice whose capacity already holds,
+// for every job the page is expected to have, a pointer to a jobInto aimed
+// at a staged Job: json decodes an element within a slice's capacity in
+// place and follows a non-nil pointer instead of allocating. Each staged
+// Job is then copied into an allocation of its own, so a job the caller
+// keeps keeps nothing else alive. The staging is pooled per Client and
+// cleared after each page.
+
+// The staging's size: the service's default page size, or the one asked
+// for up to the service's maximum. Jobs beyond it (a server that sends more
+// than asked) are decoded through jobInto values json allocates.
+const (
+	defaultPageSize = 50
+	maxPageSize     = 1000
+)
+
+// pageState is the staging of one page decode.
+type pageState struct {
+	staged []Job
+	into   []jobInto
+	ptrs   []*jobInto
+}
+
+// prepare readies s for a page of up to n jobs.
+func (s *pageState) prepare(n int) {
+	if len(s.staged) < n {
+		s.staged = make([]Job, n)
+		s.into = make([]jobInto, n)
+		s.ptrs = make([]*jobInto, n)
+	}
+	for i := range s.staged {
+		s.into[i].aim(&s.staged[i])
+		s.ptrs[i] = &s.into[i]
+	}
+}
+
+// release clears what a page left in s, so that the pool holds none of its
+// strings or raw values.
+func (s *pageState) release() {
+	clear(s.staged)
+	clear(s.into)
+	clear(s.ptrs)
+}
+
+// pageInto is a page as the API sends it, its items decoded through jobInto.
+type pageInto struct {
+	Items         []*jobInto `json:"items"`
+	NextPageToken *string    `json:"next_page_token"`
+	TotalSize     *int       `json:"total_size"`
+	body          []byte
+}
+
+// keepBody is called by doCall with the body it decodes.
+func (p *pageInto) keepBody(b []byte) { p.body = b }
+
+func (p *pageInto) validate() error {
+	switch {
+	case p.Items == nil: // null
+		return errors.New("page without items")
+	case len(p.Items) == 0:
+		// The staged slice, untouched because the body has no items
+		// member, looks like an empty array here: ask the body. Only an
+		// empty page pays for this, and an empty page is short.
+		var probe struct {
+			Items json.RawMessage `json:"items"`
+		}
+		if json.Unmarshal(p.body, &probe) != nil || probe.Items == nil {
+			return errors.New("page without items")
+		}
+	}
+	return nil
+}
+
+// listJobsPage fetches one page of jobs.
+func (c *Client) listJobsPage(ctx context.Context, params *generated.ListExtractJobsParams) (*ListPage[*Job], error) {
+	s, _ := c.jobPages.Get().(*pageState)
+	if s == nil {
+		s = new(pageState)
+	}
+	defer func() {
+		s.release()
+		c.jobPages.Put(s)
+	}()
+	n := defaultPageSize
+	if params.PageSize != nil && *params.PageSize > 0 {
+		n = min(*params.PageSize, maxPageSize)
+	}
+	s.prepare(n)
+	// Only a body that broke off is retried, and it never reaches the
+	// decoder: the staging is decoded into at most once.
+	p := &pageInto{Items: s.ptrs[:0]}
+	err := c.call(ctx, opListJobs, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.ListExtractJobs(ctx, params)
+	}, p)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]*Job, len(p.Items))
+	for i, it := range p.Items {
+		j, err := s.job(i, it)
+		if err != nil {
+			return nil, &InvalidResponseError{Operation: opListJobs, StatusCode: http.StatusOK, Reason: fmt.Sprintf("items[%d]: %v", i, err)}
+		}
+		items[i] = j
+	}
+	return &ListPage[*Job]{Items: items, NextPageToken: deref(p.NextPageToken), TotalSize: p.TotalSize}, nil
+}
+
+// job takes item i out of the page: a copy of its staged Job, or, for an
+// item beyond the staging, a Job built from the values json allocated.
+func (s *pageState) job(i int, it *jobInto) (*Job, error) {
+	if it == nil {
+		return nil, errors.New("null job")
+	}
+	j := new(Job)
+	if i < len(s.into) && it == &s.into[i] {
+		*j = s.staged[i]
+	} else {
+		it.copyTo(j)
+	}
+	if err := validJob(j.ID, j.Status); err != nil {
+		return nil, err
+	}
+	j.Configuration = (*ExtractConfig)(it.Configuration)
+	return j, nil
+}
+
+// jobInto decodes a job's members into a Job its fields point into (aim).
+// encoding/json decodes into what a non-nil pointer points to and sets the
+// pointer, not its target, to nil on a JSON null, which leaves the Job's
+// zero value: what Job holds for absent.
+type jobInto struct {
+	ID              *string          `json:"id"`
+	Status          *Status          `json:"status"`
+	FileInput       *string          `json:"file_input"`
+	ConfigurationID *string          `json:"configuration_id"`
+	ProjectID       *string          `json:"project_id"`
+	ErrorMessage    *string          `json:"error_message"`
+	CreatedAt       timeInto         `json:"created_at"`
+	UpdatedAt       timeInto         `json:"updated_at"`
+	Configuration   *configDecode    `json:"configuration"`
+	ExtractResult   *json.RawMessage `json:"extract_result"`
+	ExtractMetadata *json.RawMessage `json:"extract_metadata"`
+	Metadata        *json.RawMessage `json:"metadata"`
+	Usage           *json.RawMessage `json:"usage"`
+}
+
+// aim points d at j.
+func (d *jobInto) aim(j *Job) {
+	*d = jobInto{
+		ID: &j.ID, Status: &j.Status, FileInput: &j.FileInput, ConfigurationID: &j.ConfigurationID,
+		ProjectID: &j.ProjectID, ErrorMessage: &j.ErrorMessage,
+		CreatedAt: timeInto{&j.CreatedAt}, UpdatedAt: timeInto{&j.UpdatedAt},
+		ExtractResult: &j.result, ExtractMetadata: &j.extractMetadata, Metadata: &j.metadata, Usage: &j.usage,
+	}
+}
+
+// copyTo sets j from a jobInto json allocated (not aimed at a Job).
+func (d *jobInto) copyTo(j *Job) {
+	*j = Job{ID: deref(d.ID), Status: deref(d.Status), FileInput: deref(d.FileInput), ConfigurationID: deref(d.ConfigurationID),
+		ProjectID: deref(d.ProjectID), ErrorMessage: deref(d.ErrorMessage),
+		CreatedAt: d.CreatedAt.time(), UpdatedAt: d.UpdatedAt.time(),
+		result: deref(d.ExtractResult), extractMetadata: deref(d.ExtractMetadata), metadata: deref(d.Metadata), usage: deref(d.Usage)}
+}
+
+// timeInto decodes a timestamp as llamaextract.Time does (leniently) into
+// the time.Time it points to, or one of its own.
+type timeInto struct{ t *time.Time }
+
+func (ti *timeInto) UnmarshalJSON(b []byte) error {
+	var t llamaextract.Time
+	if err := t.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	if ti.t == nil {
+		ti.t = new(time.Time)
+	}
+	*ti.t = t.Time
+	return nil
+}
+
+func (ti timeInto) time() time.Time { return deref(ti.t) }
