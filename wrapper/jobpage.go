@@ -133,6 +133,7 @@ func (s *pageState) job(i int, it *jobInto) (*Job, error) {
 	j := new(Job)
 	if i < len(s.into) && it == &s.into[i] {
 		*j = s.staged[i]
+		it.late(j, &s.staged[i])
 	} else {
 		it.copyTo(j)
 	}
@@ -170,6 +171,47 @@ func (d *jobInto) aim(j *Job) {
 		ProjectID: &j.ProjectID, ErrorMessage: &j.ErrorMessage,
 		CreatedAt: timeInto{&j.CreatedAt}, UpdatedAt: timeInto{&j.UpdatedAt},
 		ExtractResult: &j.result, ExtractMetadata: &j.extractMetadata, Metadata: &j.metadata, Usage: &j.usage,
+	}
+}
+
+// late corrects j, a copy of the staged Job st that d was aimed at, for
+// members that came more than once (encoding/json takes the last, and
+// matches names without case): a null sets d's pointer to nil, so a value
+// after it is decoded into memory of its own, not into st; and a raw
+// member whose last value was null is absent, as it is in respWire.
+// Without it, "extract_result":null followed by a result listed the job
+// without its result. (A string member whose last value is null keeps
+// the value it had at its first null: respWire keeps the last value
+// before the last null; both are what encoding/json does with such a
+// pointer and such a string.)
+func (d *jobInto) late(j, st *Job) {
+	lateValue(d.ID, &st.ID, &j.ID)
+	lateValue(d.Status, &st.Status, &j.Status)
+	lateValue(d.FileInput, &st.FileInput, &j.FileInput)
+	lateValue(d.ConfigurationID, &st.ConfigurationID, &j.ConfigurationID)
+	lateValue(d.ProjectID, &st.ProjectID, &j.ProjectID)
+	lateValue(d.ErrorMessage, &st.ErrorMessage, &j.ErrorMessage)
+	lateRaw(d.ExtractResult, &st.result, &j.result)
+	lateRaw(d.ExtractMetadata, &st.extractMetadata, &j.extractMetadata)
+	lateRaw(d.Metadata, &st.metadata, &j.metadata)
+	lateRaw(d.Usage, &st.usage, &j.usage)
+}
+
+// lateValue sets *dst to the value p points to when json moved p away
+// from aimed (a value after a null).
+func lateValue[T any](p, aimed, dst *T) {
+	if p != nil && p != aimed {
+		*dst = *p
+	}
+}
+
+// lateRaw is lateValue for a raw member, which a last null makes absent.
+func lateRaw(p, aimed, dst *json.RawMessage) {
+	switch {
+	case p == nil:
+		*dst = nil
+	case p != aimed:
+		*dst = present(*p)
 	}
 }
 
