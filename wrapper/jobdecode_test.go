@@ -35,7 +35,7 @@ func FuzzRespWireMatchesJob(f *testing.F) {
 func decodePage(body []byte, n int) (*ListPage[*Job], error) {
 	var s pageState
 	s.prepare(n)
-	p := &pageInto{Items: s.ptrs[:0], body: body}
+	p := &pageInto{Items: s.items(), body: body}
 	if err := json.Unmarshal(body, p); err != nil {
 		return nil, err
 	}
