@@ -5,6 +5,9 @@
 # client inherits another's heap or connections, and neither always runs
 # first. Usage:
 #   scripts/benchpair.sh 'GetSmallJob/floor$' 'GetSmallJob/wrapper$' [benchtime=20000x] [rounds=10]
+# Each pattern is a regexp per level of the name: anchor every level that is a
+# prefix of another ('IterateJobs/N=10000$/floor$'; 'N=10000' also runs N=100000,
+# and the medians would then mix the two rows).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 a=$1 b=$2 bt=${3:-20000x} n=${4:-10}
