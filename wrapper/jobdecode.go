@@ -72,7 +72,7 @@ func (w *respWire[R]) job() *Job {
 }
 
 // requestJob sends a request whose answer is one job. The wire value it
-// decodes into is pooled per Client, so a GET of a job allocates the Job
+// decodes into, and the buffer it reads the body into, are pooled per Client, so a GET of a job allocates the Job
 // it returns and what the body's JSON holds, not the wire value beside
 // them: waits poll with this GET, and the wire value was a fifth of what
 // the call allocated beyond plain net/http and encoding/json (issue 14).
@@ -82,19 +82,37 @@ func requestJob(ctx context.Context, c *Client, op string, id pathID, send func(
 			return nil, err
 		}
 	}
-	w, _ := c.jobWires.Get().(*respWire[json.RawMessage])
-	if w == nil {
-		w = new(respWire[json.RawMessage])
+	d, _ := c.jobWires.Get().(*jobDecoder)
+	if d == nil {
+		d = new(jobDecoder)
 	}
 	defer func() {
 		// Zero, so that nothing of this answer stays reachable from
 		// the pool and the next decode starts from nothing (encoding/json
-		// decodes into what a value already holds).
-		*w = respWire[json.RawMessage]{}
-		c.jobWires.Put(w)
+		// decodes into what a value already holds). The body buffer is
+		// kept: the next answer is read into it.
+		d.respWire = respWire[json.RawMessage]{}
+		c.jobWires.Put(d)
 	}()
-	if err := c.call(ctx, op, send, w); err != nil {
+	if err := c.call(ctx, op, send, d); err != nil {
 		return nil, err
 	}
-	return w.job(), nil
+	return d.job(), nil
+}
+
+// jobDecoder is what requestJob decodes into: the wire value (its members
+// promoted, so encoding/json fills them) and the buffer the body was read
+// into, lent to the next answer (see bodyReuser): a wait reads all its
+// polls into one buffer.
+type jobDecoder struct {
+	respWire[json.RawMessage]
+	body []byte
+}
+
+func (d *jobDecoder) reuseBody() []byte { return d.body }
+
+func (d *jobDecoder) keepBody(b []byte) {
+	if cap(b) <= maxReusedBody {
+		d.body = b
+	}
 }

@@ -41,6 +41,9 @@ type pageState struct {
 	// after a page of 1000 serves pages of 50 too, and aiming and clearing
 	// all of it cost such a page about a fifth more time.
 	n int
+	// body is the buffer the last page was read into, lent to the next
+	// (see bodyReuser): a listing reads all its pages into one buffer.
+	body []byte
 }
 
 // prepare readies s for a page of up to n jobs.
@@ -77,10 +80,19 @@ type pageInto struct {
 	NextPageToken *string    `json:"next_page_token"`
 	TotalSize     *int       `json:"total_size"`
 	body          []byte
+	state         *pageState
 }
 
-// keepBody is called by doCall with the body it decodes.
-func (p *pageInto) keepBody(b []byte) { p.body = b }
+func (p *pageInto) reuseBody() []byte { return p.state.body }
+
+// keepBody takes the buffer doCall read the body into: validate reads it,
+// and the next page of the listing is read into it.
+func (p *pageInto) keepBody(b []byte) {
+	p.body = b
+	if cap(b) <= maxReusedBody {
+		p.state.body = b
+	}
+}
 
 func (p *pageInto) validate() error {
 	switch {
@@ -117,7 +129,7 @@ func (c *Client) listJobsPage(ctx context.Context, params *generated.ListExtract
 	s.prepare(n)
 	// Only a body that broke off is retried, and it never reaches the
 	// decoder: the staging is decoded into at most once.
-	p := &pageInto{Items: s.items()}
+	p := &pageInto{Items: s.items(), state: s}
 	err := c.call(ctx, opListJobs, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListExtractJobs(ctx, params)
 	}, p)

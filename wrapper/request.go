@@ -231,7 +231,12 @@ func (c *Client) doCall(ctx context.Context, op string, send func(context.Contex
 		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", c.scrub.string(ct)), Snippet: string(c.scrub.bytes(snippet))}
 	}
-	buf, err := readBody(resp.Body, resp.ContentLength, c.maxBody)
+	var reuse []byte
+	br, _ := out.(bodyReuser)
+	if br != nil {
+		reuse = br.reuseBody()
+	}
+	buf, err := readBody(resp.Body, resp.ContentLength, c.maxBody, reuse)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return method, fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
@@ -241,11 +246,10 @@ func (c *Client) doCall(ctx context.Context, op string, send func(context.Contex
 		}
 		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "body ended early", Err: err}
 	}
-	buf = c.scrub.bytes(buf)
-	if k, ok := out.(interface{ keepBody([]byte) }); ok {
-		k.keepBody(buf)
+	if br != nil {
+		br.keepBody(buf)
 	}
-	if err := json.Unmarshal(buf, out); err != nil {
+	if err := json.Unmarshal(c.scrub.bytes(buf), out); err != nil {
 		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "cannot decode body", Err: err}
 	}
 	if v, ok := out.(interface{ validate() error }); ok {
@@ -287,10 +291,27 @@ const (
 
 var errBodyTooLarge = errors.New("response body too large")
 
+// bodyReuser is a decode target that lends doCall a buffer to read the
+// body into (reuseBody; nil for none) and takes back the buffer the body
+// was read into (keepBody), for the next answer of a loop: the pages of a
+// listing, the polls of a wait. Safe because encoding/json copies every
+// string and raw value it keeps, and a lent buffer is used only for a body
+// whose Content-Length it can hold, so memory still follows the bytes
+// received.
+type bodyReuser interface {
+	reuseBody() []byte
+	keepBody(b []byte)
+}
+
+// maxReusedBody is the largest buffer a decode target keeps for reuse: a
+// pool must not pin a large result's buffer.
+const maxReusedBody = trustedLength
+
 // readBody reads r whole. claimed is the Content-Length (-1 if unknown);
 // more than limit bytes is errBodyTooLarge; a body shorter than claimed is
-// io.ErrUnexpectedEOF.
-func readBody(r io.Reader, claimed, limit int64) ([]byte, error) {
+// io.ErrUnexpectedEOF. A body of known length that fits in reuse's
+// capacity is read into reuse.
+func readBody(r io.Reader, claimed, limit int64, reuse []byte) ([]byte, error) {
 	if claimed > limit {
 		return nil, errBodyTooLarge
 	}
@@ -310,7 +331,12 @@ func readBody(r io.Reader, claimed, limit int64) ([]byte, error) {
 	if claimed >= 0 {
 		jump = claimJump
 	}
-	buf := make([]byte, 0, size(k))
+	var buf []byte
+	if claimed >= 0 && claimed <= int64(cap(reuse)) {
+		buf = reuse[:0]
+	} else {
+		buf = make([]byte, 0, size(k))
+	}
 	for {
 		if int64(len(buf)) == target {
 			if claimed >= 0 {

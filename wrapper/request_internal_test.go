@@ -29,21 +29,21 @@ func TestAttemptTimeoutScalesWithUpload(t *testing.T) {
 func TestReadBody(t *testing.T) {
 	body := bytes.Repeat([]byte("x"), 10<<20+3)
 	for _, claimed := range []int64{int64(len(body)), -1} {
-		got, err := readBody(iotest.HalfReader(bytes.NewReader(body)), claimed, 64<<20)
+		got, err := readBody(iotest.HalfReader(bytes.NewReader(body)), claimed, 64<<20, nil)
 		if err != nil || !bytes.Equal(got, body) {
 			t.Fatalf("claimed %d: %d bytes, %v", claimed, len(got), err)
 		}
-		if _, err := readBody(bytes.NewReader(body), claimed, 1<<20); !errors.Is(err, errBodyTooLarge) {
+		if _, err := readBody(bytes.NewReader(body), claimed, 1<<20, nil); !errors.Is(err, errBodyTooLarge) {
 			t.Fatalf("claimed %d over the cap: %v", claimed, err)
 		}
 	}
-	if _, err := readBody(bytes.NewReader([]byte("{}")), 250<<20, 256<<20); !errors.Is(err, io.ErrUnexpectedEOF) {
+	if _, err := readBody(bytes.NewReader([]byte("{}")), 250<<20, 256<<20, nil); !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("short body: %v", err)
 	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for range 10 {
-		_, _ = readBody(bytes.NewReader([]byte(`{"id":`)), 250<<20, 256<<20)
+		_, _ = readBody(bytes.NewReader([]byte(`{"id":`)), 250<<20, 256<<20, nil)
 	}
 	runtime.ReadMemStats(&after)
 	if per := (after.TotalAlloc - before.TotalAlloc) / 10; per > 1<<20 {
@@ -65,7 +65,7 @@ func TestReadBodyAllocations(t *testing.T) {
 	}
 	body := bytes.Repeat([]byte("x"), 10<<20+3)
 	got := allocated(func() {
-		if b, err := readBody(bytes.NewReader(body), int64(len(body)), 64<<20); err != nil || len(b) != len(body) {
+		if b, err := readBody(bytes.NewReader(body), int64(len(body)), 64<<20, nil); err != nil || len(b) != len(body) {
 			t.Fatalf("%d bytes, %v", len(b), err)
 		}
 	})
@@ -75,7 +75,7 @@ func TestReadBodyAllocations(t *testing.T) {
 	const claim = 64 << 20
 	sent := body[:claim/8-firstChunk]
 	got = allocated(func() {
-		if _, err := readBody(bytes.NewReader(sent), claim, 256<<20); !errors.Is(err, io.ErrUnexpectedEOF) {
+		if _, err := readBody(bytes.NewReader(sent), claim, 256<<20, nil); !errors.Is(err, io.ErrUnexpectedEOF) {
 			t.Fatalf("short body: %v", err)
 		}
 	})
@@ -97,5 +97,27 @@ func TestAttemptTimeoutSaturates(t *testing.T) {
 	c.requestTimeout = time.Minute
 	if got := c.attemptTimeout(math.MaxInt64); got <= time.Minute {
 		t.Fatalf("the largest upload: %s", got)
+	}
+}
+
+// A lent buffer is read into when it can hold the claimed length, and only
+// then: an unknown or larger length allocates as before, and a short body
+// is still io.ErrUnexpectedEOF.
+func TestReadBodyReusesALentBuffer(t *testing.T) {
+	lent := make([]byte, 0, 4096)
+	body := bytes.Repeat([]byte("y"), 3000)
+	got, err := readBody(bytes.NewReader(body), int64(len(body)), 1<<20, lent)
+	if err != nil || !bytes.Equal(got, body) || &got[:1][0] != &lent[:1][0] {
+		t.Fatalf("a body that fits was not read into the lent buffer: %v", err)
+	}
+	for _, claimed := range []int64{-1, 5000} {
+		big := bytes.Repeat([]byte("z"), 5000)
+		got, err := readBody(bytes.NewReader(big), claimed, 1<<20, lent)
+		if err != nil || !bytes.Equal(got, big) || &got[:1][0] == &lent[:1][0] {
+			t.Fatalf("claimed %d: read into the lent buffer, or %v", claimed, err)
+		}
+	}
+	if _, err := readBody(bytes.NewReader(body[:10]), 3000, 1<<20, lent); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("short body into a lent buffer: %v", err)
 	}
 }
