@@ -356,7 +356,16 @@ func readBody(r io.Reader, claimed, limit int64, reuse []byte) ([]byte, error) {
 			copy(nb, buf)
 			buf = nb
 		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
+		// Never past the claimed length: a lent buffer may be larger
+		// than the body claims, and a transport (a user's middleware)
+		// may hand over more than its Content-Length. A fresh buffer
+		// stops there by its size; a lent one must too, or it reads
+		// bytes beyond the claim and, growing, panics.
+		end := cap(buf)
+		if int64(end) > target {
+			end = int(target)
+		}
+		n, err := r.Read(buf[len(buf):end])
 		buf = buf[:len(buf)+n]
 		if err == io.EOF {
 			if claimed >= 0 && int64(len(buf)) < claimed {

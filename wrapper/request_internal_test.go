@@ -121,3 +121,16 @@ func TestReadBodyReusesALentBuffer(t *testing.T) {
 		t.Fatalf("short body into a lent buffer: %v", err)
 	}
 }
+
+// A body longer than its claimed length (a transport that lies) is read
+// into a lent buffer only up to the claim, as into a fresh one: not the
+// bytes past it, and no panic when they would fill the buffer.
+func TestReadBodyStopsAtTheClaimInALentBuffer(t *testing.T) {
+	body := bytes.Repeat([]byte("y"), 3000)
+	for _, lent := range [][]byte{make([]byte, 0, 4096), make([]byte, 0, 3000), make([]byte, 0, 64)} {
+		got, err := readBody(bytes.NewReader(body), 10, 1<<20, lent)
+		if err != nil || len(got) != 10 {
+			t.Fatalf("lent %d: %d bytes, %v; want the 10 claimed", cap(lent), len(got), err)
+		}
+	}
+}
