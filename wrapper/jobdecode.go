@@ -87,10 +87,11 @@ func requestJob(ctx context.Context, c *Client, op string, id pathID, send func(
 		d = new(jobDecoder)
 	}
 	defer func() {
-		// Zero, so that nothing of this answer stays reachable from
-		// the pool and the next decode starts from nothing (encoding/json
-		// decodes into what a value already holds). The body buffer is
-		// kept: the next answer is read into it.
+		// Zero the decoded values, so that none stays reachable from the
+		// pool and the next decode starts from nothing (encoding/json
+		// decodes into what a value already holds). The raw body stays in
+		// the buffer until the next answer is read into it (or a garbage
+		// collection empties the pool).
 		d.respWire = respWire[json.RawMessage]{}
 		c.jobWires.Put(d)
 	}()
