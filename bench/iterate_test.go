@@ -2,8 +2,6 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"strconv"
 	"testing"
 
@@ -24,107 +22,64 @@ func BenchmarkIterateJobs(b *testing.B) {
 					b.Fatalf("iterated %d, want %d", got, n)
 				}
 			}
-			floor := func() int {
+			// pages lists every job the plain way: get decodes one page URL
+			// and says how many items it held and the next token. Each
+			// floor differs only in how it decodes a page.
+			pages := func(get func(url string) (items int, next *string)) int {
 				seen, tok := 0, ""
 				for {
 					url := f.srv.URL + "/api/v2/extract?page_size=100&file_input=" + limit
 					if tok != "" {
 						url += "&page_token=" + tok
 					}
-					var p floorPage
-					floorGet(b, plain, url, &p)
-					seen += len(p.Items)
-					if p.NextPageToken == nil || *p.NextPageToken == "" || len(p.Items) == 0 {
+					items, next := get(url)
+					seen += items
+					if next == nil || *next == "" || items == 0 {
 						return seen
 					}
-					tok = *p.NextPageToken
+					tok = *next
 				}
 			}
+			floor := func() int {
+				return pages(func(url string) (int, *string) {
+					var p floorPage
+					floorGet(b, plain, url, &p)
+					return len(p.Items), p.NextPageToken
+				})
+			}
 			floorPtrs := func() int {
-				seen, tok := 0, ""
-				for {
-					url := f.srv.URL + "/api/v2/extract?page_size=100&file_input=" + limit
-					if tok != "" {
-						url += "&page_token=" + tok
-					}
+				return pages(func(url string) (int, *string) {
 					var p floorPtrPage
 					floorGet(b, plain, url, &p)
-					seen += len(p.Items)
-					if p.NextPageToken == nil || *p.NextPageToken == "" || len(p.Items) == 0 {
-						return seen
-					}
-					tok = *p.NextPageToken
-				}
+					return len(p.Items), p.NextPageToken
+				})
 			}
 			// floor-sized is the floor with the page made as long as asked
 			// for: encoding/json decodes into a slice's capacity in place,
 			// so no job is copied while the page grows (the wrapper's
 			// staging does the same). floor-reuse also reads every page
-			// into the one body buffer of the listing, which is safe with
-			// encoding/json: it copies every string and raw value it keeps.
+			// into the one body buffer of the listing (see reuseGet).
 			floorSized := func() int {
-				seen, tok := 0, ""
-				for {
-					url := f.srv.URL + "/api/v2/extract?page_size=100&file_input=" + limit
-					if tok != "" {
-						url += "&page_token=" + tok
-					}
+				return pages(func(url string) (int, *string) {
 					p := floorPage{Items: make([]floorJob, 0, 100)}
 					floorGet(b, plain, url, &p)
-					seen += len(p.Items)
-					if p.NextPageToken == nil || *p.NextPageToken == "" || len(p.Items) == 0 {
-						return seen
-					}
-					tok = *p.NextPageToken
-				}
+					return len(p.Items), p.NextPageToken
+				})
 			}
 			floorReuse := func() int {
-				seen, tok := 0, ""
 				var buf []byte
-				for {
-					url := f.srv.URL + "/api/v2/extract?page_size=100&file_input=" + limit
-					if tok != "" {
-						url += "&page_token=" + tok
-					}
-					resp := send(b, plain, url)
-					if resp.StatusCode != 200 || resp.ContentLength < 0 {
-						b.Fatalf("status %d, length %d", resp.StatusCode, resp.ContentLength)
-					}
-					if int64(cap(buf)) < resp.ContentLength {
-						buf = make([]byte, resp.ContentLength)
-					}
-					buf = buf[:resp.ContentLength]
-					_, err := io.ReadFull(resp.Body, buf)
-					resp.Body.Close()
+				return pages(func(url string) (int, *string) {
 					p := floorPage{Items: make([]floorJob, 0, 100)}
-					if err == nil {
-						err = json.Unmarshal(buf, &p)
-					}
-					if err != nil {
-						b.Fatal(err)
-					}
-					seen += len(p.Items)
-					if p.NextPageToken == nil || *p.NextPageToken == "" || len(p.Items) == 0 {
-						return seen
-					}
-					tok = *p.NextPageToken
-				}
+					reuseGet(b, plain, url, &buf, &p)
+					return len(p.Items), p.NextPageToken
+				})
 			}
 			naive := func() int {
-				seen, tok := 0, ""
-				for {
-					url := f.srv.URL + "/api/v2/extract?page_size=100&file_input=" + limit
-					if tok != "" {
-						url += "&page_token=" + tok
-					}
+				return pages(func(url string) (int, *string) {
 					var p naivePage
 					naiveGet(b, plain, url, &p)
-					seen += len(p.Items)
-					if p.NextPageToken == nil || *p.NextPageToken == "" || len(p.Items) == 0 {
-						return seen
-					}
-					tok = *p.NextPageToken
-				}
+					return len(p.Items), p.NextPageToken
+				})
 			}
 			generatedLoop := func() int {
 				seen := 0
