@@ -142,11 +142,9 @@ func runBatch(cmd *cobra.Command, g *globals, f *batchFlags, args []string) erro
 		return err
 	}
 	defer s.b.Close()
+	defer s.closeOutputs()
 	if err := s.openOutputs(); err != nil {
 		return err
-	}
-	if s.out != nil {
-		defer s.out.Close()
 	}
 	s.reportResume()
 	parent := runCtx(cmd)
@@ -208,6 +206,8 @@ type batchSession struct {
 	out    *os.File
 	w      io.Writer
 	offset int64
+	// outDirLock holds --out-dir for this batch (nil without one).
+	outDirLock *os.File
 
 	failures []batchFailure
 	mu       sync.Mutex // guards refused: the walk runs on the batch's feeding goroutine
@@ -257,9 +257,11 @@ func (s *batchSession) openOutputs() error {
 	f := s.f
 	s.w = s.g.stdout
 	if f.outDir != "" {
-		if err := prepareOutDir(f.outDir); err != nil {
+		lock, err := prepareOutDir(f.outDir)
+		if err != nil {
 			return err
 		}
+		s.outDirLock = lock
 	}
 	if f.out != "" {
 		out, err := os.OpenFile(f.out, os.O_RDWR|os.O_CREATE, 0o644)
@@ -299,6 +301,15 @@ func (s *batchSession) cutOut() error {
 	}
 	s.offset = mark
 	return nil
+}
+
+func (s *batchSession) closeOutputs() {
+	if s.out != nil {
+		s.out.Close()
+	}
+	if s.outDirLock != nil {
+		s.outDirLock.Close()
+	}
 }
 
 func (s *batchSession) reportResume() {

@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -65,6 +66,9 @@ func outName(input string) string {
 	return name[:cut] + string(outHashMark) + hex.EncodeToString(sum[:])[:outHashHex] + outExt
 }
 
+// errOutDirBusy is lockOutDir's answer when another batch holds the lock.
+var errOutDirBusy = errors.New("llamaextract: --out-dir is in use by another batch")
+
 // tmpPrefix names writeAtomic's temporary files; no outName starts with a
 // dot.
 const tmpPrefix = ".llamaextract-tmp-"
@@ -91,27 +95,46 @@ func writeAtomic(path string, data []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// prepareOutDir makes --out-dir, proves that a file can be written there
-// (before any upload: a directory that refuses writes would otherwise be
-// found after the first jobs) and removes the temporary files a killed run
-// left. It runs with the state file's lock held.
-func prepareOutDir(dir string) error {
+// prepareOutDir makes --out-dir, locks it, proves that a file can be
+// written there (before any upload: a directory that refuses writes would
+// otherwise be found after the first jobs) and removes the temporary files
+// a killed run left. It runs with the state file's lock held; the returned
+// lock is held until the batch ends (nil where there is no flock).
+func prepareOutDir(dir string) (*os.File, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usagef("--out-dir %s: %v; give a directory this user can create and write", dir, err)
+		return nil, usagef("--out-dir %s: %v; give a directory this user can create and write", dir, err)
+	}
+	lock, err := lockOutDir(dir)
+	if errors.Is(err, errOutDirBusy) {
+		return nil, usagef("--out-dir %s is in use by another batch; give each batch its own --out-dir, or wait for that one to end", dir)
+	}
+	if err != nil {
+		return nil, usagef("--out-dir %s: %v", dir, err)
 	}
 	probe, err := os.CreateTemp(dir, tmpPrefix+"*")
+	if err == nil {
+		probe.Close()
+		err = os.Remove(probe.Name())
+	}
 	if err != nil {
-		return usagef("--out-dir %s cannot be written: %v; give a directory this user can write, or make it writable", dir, err)
+		if lock != nil {
+			lock.Close()
+		}
+		return nil, usagef("--out-dir %s cannot be written: %v; give a directory this user can write, or make it writable", dir, err)
 	}
-	probe.Close()
-	if err := os.Remove(probe.Name()); err != nil {
-		return usagef("--out-dir %s: %v", dir, err)
+	if lock != nil {
+		removeStaleTemps(dir)
 	}
+	return lock, nil
+}
+
+// removeStaleTemps removes the temporary files of writeAtomic that a kill
+// left in dir; only the holder of dir's lock may.
+func removeStaleTemps(dir string) {
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), tmpPrefix) {
 			_ = os.Remove(filepath.Join(dir, e.Name()))
 		}
 	}
-	return nil
 }
