@@ -73,7 +73,7 @@ func newDemoCmd(g *globals) *cobra.Command {
 			}
 			fmt.Fprintf(w, "2. extract with %s (citations and confidence on)\n", schema)
 			fmt.Fprintln(w, "3. wait (progress on stderr)")
-			inv, job, err := wrapper.Extract[demoInvoice](ctx, c, up.ID, cfg, f.waitOptions(g, newProgress(g))...)
+			inv, job, err := wrapper.Extract[demoInvoice](ctx, c, up.ID, cfg, f.extractOptions(newProgress(g))...)
 			if err != nil {
 				return explainTimeout(err)
 			}
