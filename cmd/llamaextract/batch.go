@@ -222,7 +222,7 @@ type batchFailure struct{ input, why string }
 // lock leaves the running one's files alone.
 func (s *batchSession) lock(c *wrapper.Client, cfg wrapper.Config) error {
 	f := s.f
-	opts := []wrapper.CallOption{wrapper.WithConcurrency(f.concurrency), wrapper.WithCreateRate(f.createRate), wrapper.WithDrain(s.drain)}
+	opts := []wrapper.BatchOption{wrapper.WithConcurrency(f.concurrency), wrapper.WithCreateRate(f.createRate), wrapper.WithDrain(s.drain)}
 	if f.extract.pollInterval > 0 {
 		opts = append(opts, wrapper.WithSchedule(wrapper.FixedSchedule(f.extract.pollInterval)))
 	}
