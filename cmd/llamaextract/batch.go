@@ -75,7 +75,13 @@ First Ctrl-C: create no more jobs, let the running ones finish and be written.
 Second Ctrl-C (or the first, with --cancel-running): exit at once; the jobs
 keep running on the service and the next run picks them up.
 
-Exit codes: 0 every document succeeded, 1 some failed (listed at the end),
+The batch never uploads its own files (--out, the state and its lock,
+--out-dir) and never opens an input that is not a regular file (a device, a
+FIFO, a link to a directory inside a walk): those are listed as refused.
+Conflicting paths (--out equal to --state, --out inside --out-dir, an
+--out-dir that cannot be written...) are refused before anything is sent.
+
+Exit codes: 0 every document succeeded, 1 some failed or were refused (listed at the end),
 2 usage error, 3 an API or network failure stopped the batch (resumable),
 130 interrupted (resumable).`,
 		Example: `  llamaextract batch invoices/ --include '*.pdf' --schema invoice.json --out results.jsonl
