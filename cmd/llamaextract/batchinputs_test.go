@@ -63,3 +63,25 @@ func TestBatchRefusesWhatIsNotARegularFile(t *testing.T) {
 		t.Errorf("%d lines (%+v), %d jobs; want a.txt alone", len(lines), lines, srv.Stats().JobsCreated)
 	}
 }
+
+// --schema /dev/zero ends at once with a usage error instead of reading
+// without end, and --from a list with a line longer than the list reader
+// takes names the list as refused instead of ending the batch quietly with
+// the documents after that line left out.
+func TestBatchBoundedReadsOfSchemaAndList(t *testing.T) {
+	srv, env := emulatorEnv(t)
+	docs := writeDocs(t, 1)
+	r := cli(t, env, "batch", docs, "--schema", "/dev/zero", "-q")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "--schema") || !strings.Contains(r.stderr, "larger than") {
+		t.Errorf("--schema /dev/zero: exit %d: %s", r.code, r.stderr)
+	}
+	list := writeFile(t, "list", strings.Repeat("x", 2<<20)+"\n"+filepath.Join(docs, "box0", "doc-000.txt")+"\n")
+	schema := writeFile(t, "s.json", schemaJSON)
+	r = cli(t, env, "batch", "--from", list, "--schema", schema, "-q")
+	if r.code != exitJobFailed || !strings.Contains(r.stderr, list+": reading the list stopped") {
+		t.Errorf("--from with a 2 MiB line: exit %d: %s", r.code, r.stderr)
+	}
+	if n := srv.Stats().JobsCreated; n != 0 {
+		t.Errorf("%d jobs; the list's documents after the long line were not listed", n)
+	}
+}

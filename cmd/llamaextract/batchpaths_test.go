@@ -80,6 +80,17 @@ func TestBatchSkipsItsOwnFiles(t *testing.T) {
 	if len(each) != 3 {
 		t.Errorf("--out-dir has %d entries, want the 3 documents' files", len(each))
 	}
+	// A glob that reaches into --out-dir finds nothing to extract there.
+	if err := os.MkdirAll(filepath.Join(dir, "each", "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "each", "sub", "old.txt"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := cliIn(t, dir, env, append([]string{"batch", "each/*"}, args[2:]...)...)
+	if r.code != 0 || srv.Stats().JobsCreated != 3 {
+		t.Errorf("batch 'each/*': exit %d, %d jobs: %s", r.code, srv.Stats().JobsCreated, r.stderr)
+	}
 }
 
 // The names that used to overwrite each other in --out-dir, and a path
