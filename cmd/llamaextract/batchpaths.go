@@ -114,6 +114,8 @@ type namedPath struct{ flag, path string }
 func (w namedPath) checkAgainst(written, read []namedPath) error {
 	if st, err := os.Stat(w.path); err == nil && st.IsDir() {
 		return usagef("%s %s is a directory; give a file path", w.flag, w.path)
+	} else if err == nil && !st.Mode().IsRegular() {
+		return usagef("%s %s is not a regular file (the batch cuts it back and syncs it); give a file path (without --out, the lines go to stdout)", w.flag, w.path)
 	}
 	for _, other := range written {
 		if samePath(w.path, other.path) {

@@ -155,6 +155,7 @@ func TestBatchPathConflictsRefusedBeforeUpload(t *testing.T) {
 		{"out is state by another spelling", []string{"--out", p("r"), "--state", p("alias/r")}, []string{"--out", "--state"}},
 		{"out is the lock", []string{"--out", p("s.lock"), "--state", p("s")}, []string{"--out", "lock"}},
 		{"out is a directory", []string{"--out", tmp}, []string{"--out", "directory"}},
+		{"out is a device", []string{"--out", "/dev/null"}, []string{"--out", "not a regular file"}},
 		{"out in a missing directory", []string{"--out", p("missing/r")}, []string{"--out", "does not exist"}},
 		{"state inside out-dir", []string{"--out", p("r"), "--state", p("each/s"), "--out-dir", p("each")}, []string{"--state", "--out-dir"}},
 		{"out inside out-dir", []string{"--out", p("each/r"), "--out-dir", p("each")}, []string{"--out", "--out-dir"}},
