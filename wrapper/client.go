@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/redact"
 )
 
 // Version is this module's version, sent in the User-Agent header.
@@ -50,7 +51,7 @@ type Client struct {
 	// requestTimeout bounds one attempt of a request (WithRequestTimeout).
 	requestTimeout time.Duration
 	// scrub removes the API key from anything a server echoes back.
-	scrub scrubber
+	scrub redact.Scrubber
 	// creates keeps ambiguous-create recovery exact; see create.go.
 	creates createRegistry
 	// serverClock relates the server's clock to this process's.
@@ -227,14 +228,14 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	scrub := newScrubber(s.apiKey)
+	scrub := redact.New(s.apiKey)
 	if s.clock == nil {
 		s.clock = systemClock{}
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	} else {
-		s.logger = slog.New(scrubHandler{next: s.logger.Handler(), s: scrub})
+		s.logger = slog.New(redact.NewHandler(s.logger.Handler(), scrub))
 	}
 	hc := &http.Client{}
 	if s.httpClient != nil {
@@ -261,6 +262,10 @@ func New(opts ...Option) (*Client, error) {
 	return &Client{gen: gen, get: get, base: base, orgID: s.orgID, projectID: s.projectID, logger: s.logger, clock: s.clock, maxBody: s.maxResponseBytes,
 		policy: s.retry, requestTimeout: s.requestTimeout, scrub: scrub, deadlines: new(attemptDeadlines)}, nil
 }
+
+// scrubError removes the API key from err; every error leaving the request
+// layer passes through it.
+func (c *Client) scrubError(err error) error { return scrubError(c.scrub, err) }
 
 // BaseURL returns the API base URL the client talks to.
 func (c *Client) BaseURL() string { return c.base.String() }

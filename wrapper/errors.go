@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/extract-go/llamaextract/internal/redact"
 )
 
 // Sentinel errors an *APIError matches with errors.Is, by status code.
@@ -240,3 +242,69 @@ var ErrInvalidRequest = errors.New("llamaextract: invalid request")
 
 // Is makes errors.Is(err, ErrInvalidRequest) true.
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalidRequest }
+
+// scrubError is the way out of the request layer: every error a request
+// returns passes through it (Client.scrubError). Typed errors keep their type with their text
+// fields scrubbed; anything else whose text holds the key is wrapped.
+func scrubError(s redact.Scrubber, err error) error {
+	if err == nil || !s.Active() {
+		return err
+	}
+	var (
+		api  *APIError
+		inv  *InvalidResponseError
+		conn *ConnectionError
+		amb  *AmbiguousCreateError
+		job  *JobError
+	)
+	switch {
+	case errors.As(err, &api):
+		set(s, &api.Detail)
+		set(s, &api.URL)
+		if s.ContainsBytes(api.Body) {
+			api.Body = s.Bytes(api.Body)
+		}
+		s.Header(api.Header)
+		for i := range api.Issues {
+			is := &api.Issues[i]
+			set(s, &is.Msg)
+			set(s, &is.Path)
+			set(s, &is.Type)
+			for k := range is.Loc {
+				set(s, &is.Loc[k])
+			}
+		}
+	case errors.As(err, &inv):
+		set(s, &inv.Reason)
+		set(s, &inv.Snippet)
+		if w := s.Wrap(inv.Err); w != inv.Err {
+			inv.Err = w
+		}
+	case errors.As(err, &conn):
+		if w := s.Wrap(conn.Err); w != conn.Err {
+			conn.Err = w
+		}
+	case errors.As(err, &amb):
+		if w := scrubError(s, amb.Err); w != amb.Err {
+			amb.Err = w
+		}
+		if w := scrubError(s, amb.LookupErr); w != amb.LookupErr {
+			amb.LookupErr = w
+		}
+	case errors.As(err, &job):
+		if job.Job != nil {
+			set(s, &job.Job.ErrorMessage)
+		}
+	}
+	return s.Wrap(err)
+}
+
+// set scrubs *field in place, writing only when the text held a trace of
+// the key: an error value can be shared (a context cause seen by several
+// goroutines), and an unconditional write of the same text would still be a
+// data race.
+func set(s redact.Scrubber, field *string) {
+	if v := s.String(*field); v != *field {
+		*field = v
+	}
+}

@@ -133,25 +133,25 @@ func (c *Client) do(ctx context.Context, spec callSpec, send func(context.Contex
 			return nil
 		}
 		if ctx.Err() != nil {
-			return c.scrub.scrubError(err)
+			return c.scrubError(err)
 		}
 		if owns429(ctx) && errors.Is(err, ErrRateLimited) {
-			return c.scrub.scrubError(err) // the caller waits and slows down itself
+			return c.scrubError(err) // the caller waits and slows down itself
 		}
 		switch classify(spec.create, err) {
 		case stop:
-			return c.scrub.scrubError(err)
+			return c.scrubError(err)
 		case lookFirst:
 			if spec.recover == nil {
-				return c.scrub.scrubError(err)
+				return c.scrubError(err)
 			}
-			found, rerr := spec.recover(ctx, c.scrub.scrubError(err), start)
+			found, rerr := spec.recover(ctx, c.scrubError(err), start)
 			if found || rerr != nil {
-				return c.scrub.scrubError(rerr)
+				return c.scrubError(rerr)
 			}
 		}
 		if attempt >= c.policy.MaxRetries {
-			return c.scrub.scrubError(err)
+			return c.scrubError(err)
 		}
 		wait := c.policy.retryWait(err, attempt, c.clock.Now())
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "llamaextract retry",
@@ -229,7 +229,7 @@ func (c *Client) doCall(ctx context.Context, op string, send func(context.Contex
 	}
 	if ct := resp.Header.Get("Content-Type"); !isJSON(ct) {
 		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", c.scrub.string(ct)), Snippet: string(c.scrub.bytes(snippet))}
+		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", c.scrub.String(ct)), Snippet: string(c.scrub.Bytes(snippet))}
 	}
 	var reuse []byte
 	br, _ := out.(bodyReuser)
@@ -249,7 +249,7 @@ func (c *Client) doCall(ctx context.Context, op string, send func(context.Contex
 	if br != nil {
 		br.keepBody(buf)
 	}
-	if err := json.Unmarshal(c.scrub.bytes(buf), out); err != nil {
+	if err := json.Unmarshal(c.scrub.Bytes(buf), out); err != nil {
 		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "cannot decode body", Err: err}
 	}
 	if v, ok := out.(interface{ validate() error }); ok {
@@ -263,9 +263,9 @@ func (c *Client) doCall(ctx context.Context, op string, send func(context.Contex
 // apiError builds the *APIError of a non-2xx answer, its header and body
 // scrubbed before anything reads them.
 func (c *Client) apiError(op string, resp *http.Response) *APIError {
-	c.scrub.header(resp.Header)
+	c.scrub.Header(resp.Header)
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	resp.Body = io.NopCloser(bytes.NewReader(c.scrub.bytes(body)))
+	resp.Body = io.NopCloser(bytes.NewReader(c.scrub.Bytes(body)))
 	return newAPIError(op, resp)
 }
 

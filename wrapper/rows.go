@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/extract-go/llamaextract/internal/redact"
 )
 
 // Row is one element of a per_table_row or per_page result, as Rows yields
@@ -65,7 +67,7 @@ func (r Row[T]) Fields() iter.Seq2[string, FieldMetadata] { return walk(r.meta) 
 func Rows[T any](ctx context.Context, c *Client, jobID string, opts ...GetOption) iter.Seq2[Row[T], error] {
 	return func(yield func(Row[T], error) bool) {
 		const op = "GetExtractJob"
-		fail := func(err error) { yield(Row[T]{}, c.scrub.scrubError(err)) }
+		fail := func(err error) { yield(Row[T]{}, c.scrubError(err)) }
 		if err := checkID(op, "job_id", jobID); err != nil {
 			fail(err)
 			return
@@ -212,9 +214,9 @@ type bodyStream struct {
 // newBodyStream streams resp's body: at most maxBody bytes as received
 // (the cap applies before scrubbing), each read restarting idle (nil: no
 // timeout), scrubbed of s's key.
-func newBodyStream(ctx context.Context, idle *idleTimer, op string, resp *http.Response, maxBody int64, s scrubber) *bodyStream {
+func newBodyStream(ctx context.Context, idle *idleTimer, op string, resp *http.Response, maxBody int64, s redact.Scrubber) *bodyStream {
 	lr := &limitedReader{r: resp.Body, n: maxBody, idle: idle}
-	return &bodyStream{ctx: ctx, idle: idle, op: op, resp: resp, lr: lr, dec: json.NewDecoder(newScrubReader(lr, s)), maxBody: maxBody}
+	return &bodyStream{ctx: ctx, idle: idle, op: op, resp: resp, lr: lr, dec: json.NewDecoder(redact.NewReader(lr, s)), maxBody: maxBody}
 }
 
 // decode decodes the next value into v. An error of reading the value
@@ -345,7 +347,7 @@ func (c *Client) openStreamHead(ctx context.Context, idle *idleTimer, op, jobID 
 	if ct := resp.Header.Get("Content-Type"); !isJSON(ct) {
 		defer resp.Body.Close()
 		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return nil, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", c.scrub.string(ct)), Snippet: string(c.scrub.bytes(snippet))}
+		return nil, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", c.scrub.String(ct)), Snippet: string(c.scrub.Bytes(snippet))}
 	}
 	if n := resp.ContentLength; n > c.maxBody {
 		resp.Body.Close()
@@ -540,7 +542,7 @@ func (m *metaStream) position() error {
 func (c *Client) fetchWithoutResult(ctx context.Context, jobID string, expand []Expand) (*Job, error) {
 	job, err := c.streamJobWithoutResult(ctx, jobID, expand)
 	if err != nil {
-		return nil, c.scrub.scrubError(err)
+		return nil, c.scrubError(err)
 	}
 	return job, nil
 }
