@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/deadline"
 	"github.com/extract-go/llamaextract/internal/redact"
 )
 
@@ -59,7 +60,7 @@ type Client struct {
 	// deadlines ends attempts that outlive the request timeout. Its own
 	// allocation: its timer may stay armed for a while after the last
 	// request, and must not keep the Client alive.
-	deadlines *attemptDeadlines
+	deadlines *deadline.Attempts
 	// jobWires holds the wire values requestJob decodes into, jobPages
 	// the staging listJobsPage decodes into.
 	jobWires, jobPages sync.Pool
@@ -189,39 +190,8 @@ func New(opts ...Option) (*Client, error) {
 			o(&s)
 		}
 	}
-	if !s.explicitKey {
-		s.apiKey = os.Getenv(EnvAPIKey)
-		if s.apiKey == "" {
-			s.apiKey = os.Getenv(EnvParseAPIKey)
-		}
-	}
-	s.apiKey = strings.TrimSpace(s.apiKey)
-	if s.apiKey == "" {
-		return nil, ErrNoAPIKey
-	}
-	switch {
-	case s.explicitBase:
-	case s.eu:
-		s.baseURL = EUBaseURL
-	case os.Getenv(EnvBaseURL) != "":
-		s.baseURL = os.Getenv(EnvBaseURL)
-	default:
-		s.baseURL = DefaultBaseURL
-	}
-	base, err := url.Parse(strings.TrimRight(s.baseURL, "/"))
-	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {
-		return nil, fmt.Errorf("%w %q: want an absolute http(s) URL such as %s", ErrInvalidBaseURL, s.baseURL, DefaultBaseURL)
-	}
-	if base.Scheme == "http" && !s.allowInsecureHTTP && !isLoopback(base.Hostname()) {
-		return nil, fmt.Errorf("%w: %q; use https or pass wrapper.WithInsecureHTTP", ErrInsecureBaseURL, s.baseURL)
-	}
-	if s.requestTimeout <= 0 {
-		return nil, fmt.Errorf("llamaextract: WithRequestTimeout(%s): want a positive duration", s.requestTimeout)
-	}
-	if s.maxResponseBytes <= 0 {
-		return nil, fmt.Errorf("llamaextract: WithMaxResponseBytes(%d): want a positive size", s.maxResponseBytes)
-	}
-	if err := s.retry.validate(); err != nil {
+	base, err := s.resolve()
+	if err != nil {
 		return nil, err
 	}
 	headers, err := customHeaders(s.headers)
@@ -260,7 +230,48 @@ func New(opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("llamaextract: %w", err)
 	}
 	return &Client{gen: gen, get: get, base: base, orgID: s.orgID, projectID: s.projectID, logger: s.logger, clock: s.clock, maxBody: s.maxResponseBytes,
-		policy: s.retry, requestTimeout: s.requestTimeout, scrub: scrub, deadlines: new(attemptDeadlines)}, nil
+		policy: s.retry, requestTimeout: s.requestTimeout, scrub: scrub, deadlines: new(deadline.Attempts)}, nil
+}
+
+// resolve fills in the API key and base URL from the environment where no
+// option set them, and checks every setting; it returns the base URL.
+func (s *clientSettings) resolve() (*url.URL, error) {
+	if !s.explicitKey {
+		s.apiKey = os.Getenv(EnvAPIKey)
+		if s.apiKey == "" {
+			s.apiKey = os.Getenv(EnvParseAPIKey)
+		}
+	}
+	s.apiKey = strings.TrimSpace(s.apiKey)
+	if s.apiKey == "" {
+		return nil, ErrNoAPIKey
+	}
+	switch {
+	case s.explicitBase:
+	case s.eu:
+		s.baseURL = EUBaseURL
+	case os.Getenv(EnvBaseURL) != "":
+		s.baseURL = os.Getenv(EnvBaseURL)
+	default:
+		s.baseURL = DefaultBaseURL
+	}
+	base, err := url.Parse(strings.TrimRight(s.baseURL, "/"))
+	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {
+		return nil, fmt.Errorf("%w %q: want an absolute http(s) URL such as %s", ErrInvalidBaseURL, s.baseURL, DefaultBaseURL)
+	}
+	if base.Scheme == "http" && !s.allowInsecureHTTP && !isLoopback(base.Hostname()) {
+		return nil, fmt.Errorf("%w: %q; use https or pass wrapper.WithInsecureHTTP", ErrInsecureBaseURL, s.baseURL)
+	}
+	if s.requestTimeout <= 0 {
+		return nil, fmt.Errorf("llamaextract: WithRequestTimeout(%s): want a positive duration", s.requestTimeout)
+	}
+	if s.maxResponseBytes <= 0 {
+		return nil, fmt.Errorf("llamaextract: WithMaxResponseBytes(%d): want a positive size", s.maxResponseBytes)
+	}
+	if err := s.retry.validate(); err != nil {
+		return nil, err
+	}
+	return base, nil
 }
 
 // scrubError removes the API key from err; every error leaving the request

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/extract-go/llamaextract/internal/redact"
 )
 
 // streamOf runs streamRows over body as if it were a response, with an
@@ -16,7 +14,7 @@ import (
 func streamOf(body, meta string, maxBody int64) ([]Row[map[string]any], error) {
 	open := func(b string) *bodyStream {
 		resp := &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(b))}
-		return newBodyStream(context.Background(), nil, "GetExtractJob", resp, maxBody, redact.Scrubber{})
+		return newBodyStream(context.Background(), &Client{maxBody: maxBody}, nil, resp)
 	}
 	var ms *metaStream
 	if meta != "" {

@@ -46,7 +46,7 @@ func TestRowsKeyAcrossReadBoundaries(t *testing.T) {
 		for i, r := range cutReaders(body) {
 			resp := &http.Response{StatusCode: 200, Body: io.NopCloser(r)}
 			var got []string
-			err := streamRows(newBodyStream(context.Background(), nil, "GetExtractJob", resp, 1<<20, s), nil, func(row Row[struct {
+			err := streamRows(newBodyStream(context.Background(), &Client{maxBody: 1 << 20, scrub: s}, nil, resp), nil, func(row Row[struct {
 				V string
 				W []string
 			}], err error) bool {
