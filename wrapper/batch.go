@@ -300,7 +300,7 @@ func NewBatch[T any](c *Client, cfg Config, opts ...CallOption) (*Batch[T], erro
 		}
 		if ec.Target == "" {
 			ec.Target = PerDoc
-			if shapeOf[T]() == shapeArray {
+			if shapeOf[T]() == ShapeArray {
 				ec.Target = PerTableRow
 			}
 		}

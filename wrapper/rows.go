@@ -138,11 +138,11 @@ func streamRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error
 			switch tok {
 			case json.Delim('['):
 			case json.Delim('{'):
-				return &ShapeError{Want: shapeArray, Got: shapeObject}
+				return &ShapeError{Want: ShapeArray, Got: ShapeObject}
 			case nil: // null: no result yet, decided once the status is known
 				continue
 			default:
-				return &ShapeError{Want: shapeArray, Got: shapeInvalid}
+				return &ShapeError{Want: ShapeArray, Got: ShapeInvalid}
 			}
 			// One T on the heap for the whole stream (Decode needs a
 			// pointer), zeroed before each row so that nothing of the
@@ -188,7 +188,7 @@ func streamRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error
 		if st := job.Status; st == StatusFailed || st == StatusCancelled {
 			return &JobError{Job: &job}
 		}
-		return &ShapeError{Want: shapeArray, Got: shapeNone, Status: job.Status}
+		return &ShapeError{Want: ShapeArray, Got: ShapeNone, Status: job.Status}
 	}
 	return nil
 }
