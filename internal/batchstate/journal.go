@@ -36,6 +36,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"unicode/utf8"
 )
 
 // Format is the version of the journal format, written in its first line.
@@ -89,14 +90,20 @@ type record struct {
 	Format int    `json:"format,omitempty"`
 	Config string `json:"config,omitempty"`
 
-	Key    string `json:"doc,omitempty"`
-	Event  string `json:"event,omitempty"`
-	Hash   string `json:"hash,omitempty"`
-	FileID string `json:"file_id,omitempty"`
-	JobID  string `json:"job_id,omitempty"`
-	Status string `json:"status,omitempty"`
-	Failed bool   `json:"failed,omitempty"`
-	Mark   *int64 `json:"mark,omitempty"`
+	// A document's key is its path's bytes. A key that is valid UTF-8
+	// is written as the string "doc" (the only form v0.2 wrote; JSON
+	// keeps such a string exactly); any other is written as "doc_bytes"
+	// (base64), because JSON would turn its invalid bytes into U+FFFD and
+	// two names differing only there into one key.
+	Key      string `json:"doc,omitempty"`
+	KeyBytes []byte `json:"doc_bytes,omitempty"`
+	Event    string `json:"event,omitempty"`
+	Hash     string `json:"hash,omitempty"`
+	FileID   string `json:"file_id,omitempty"`
+	JobID    string `json:"job_id,omitempty"`
+	Status   string `json:"status,omitempty"`
+	Failed   bool   `json:"failed,omitempty"`
+	Mark     *int64 `json:"mark,omitempty"`
 }
 
 // ErrConfigChanged is returned by Open when the journal was written for a
@@ -313,11 +320,34 @@ func (j *Journal) replay(f *os.File) (good int64, header *record, err error) {
 	return off, header, nil
 }
 
+// docRecord starts the record of an event of the document docKey.
+func docRecord(docKey, event string) record {
+	if utf8.ValidString(docKey) {
+		return record{Key: docKey, Event: event}
+	}
+	return record{KeyBytes: []byte(docKey), Event: event}
+}
+
+// docKey returns the key of the document a record is about.
+func (r record) docKey() (string, error) {
+	switch {
+	case r.KeyBytes != nil && r.Key != "":
+		return "", errors.New("record with two document keys")
+	case r.KeyBytes != nil:
+		return string(r.KeyBytes), nil
+	}
+	return r.Key, nil
+}
+
 func (j *Journal) apply(r record) error {
-	if r.Key == "" {
+	dk, err := r.docKey()
+	if err != nil {
+		return err
+	}
+	if dk == "" {
 		return errors.New("record without a document")
 	}
-	k := keyOf(r.Key)
+	k := keyOf(dk)
 	d := j.pending[k]
 	if d == nil {
 		d = &Doc{}
@@ -362,6 +392,8 @@ func (d Doc) SameContent(hash string) bool {
 }
 
 // Lookup returns what the journal knows about the document with this key.
+// A key is any string (a path's bytes, UTF-8 or not): keys that differ in
+// any byte are different documents, in this run and after a replay.
 func (j *Journal) Lookup(docKey string) (Doc, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -378,24 +410,32 @@ func (j *Journal) Lookup(docKey string) (Doc, bool) {
 // Uploaded records that the document with this content hash was uploaded
 // as fileID. It starts the document over when it had finished before.
 func (j *Journal) Uploaded(docKey, hash, fileID string) error {
-	return j.write(record{Key: docKey, Event: "uploaded", Hash: hash, FileID: fileID})
+	r := docRecord(docKey, "uploaded")
+	r.Hash, r.FileID = hash, fileID
+	return j.write(r)
 }
 
 // Creating records that a create for fileID is about to be sent. It must be
 // durable before the request leaves.
 func (j *Journal) Creating(docKey, fileID string) error {
-	return j.write(record{Key: docKey, Event: "creating", FileID: fileID})
+	r := docRecord(docKey, "creating")
+	r.FileID = fileID
+	return j.write(r)
 }
 
 // Created records the document's job.
 func (j *Journal) Created(docKey, jobID string) error {
-	return j.write(record{Key: docKey, Event: "created", JobID: jobID})
+	r := docRecord(docKey, "created")
+	r.JobID = jobID
+	return j.write(r)
 }
 
 // Finished records that the document is done and delivered. mark, when not
 // nil, is kept as the journal's Mark.
 func (j *Journal) Finished(docKey, hash, jobID, status string, failed bool, mark *int64) error {
-	return j.write(record{Key: docKey, Event: "done", Hash: hash, JobID: jobID, Status: status, Failed: failed, Mark: mark})
+	r := docRecord(docKey, "done")
+	r.Hash, r.JobID, r.Status, r.Failed, r.Mark = hash, jobID, status, failed, mark
+	return j.write(r)
 }
 
 // write appends a record and returns once it is durable. Records are

@@ -123,6 +123,12 @@ func TestJournalRefusesDamageAndOtherConfigs(t *testing.T) {
 	if _, err := Open(path, "cfg"); !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("damaged middle line: %v", err)
 	}
+	// A record naming its document twice is not one this package wrote.
+	lines[1] = `{"doc":"a","doc_bytes":"YQ==","event":"creating","file_id":"dfl-a"}` + "\n"
+	must(t, os.WriteFile(path, []byte(strings.Join(lines, "")), 0o600))
+	if _, err := Open(path, "cfg"); err == nil || !strings.Contains(err.Error(), "line 2: record with two document keys") {
+		t.Fatalf("a record with two keys: %v", err)
+	}
 	must(t, os.WriteFile(path, []byte("hello\nworld\n"), 0o600))
 	if _, err := Open(path, "cfg"); err == nil {
 		t.Fatal("a file that is not a journal was accepted")
@@ -139,6 +145,7 @@ func FuzzJournalOpen(f *testing.F) {
 	f.Add([]byte("{\"format\":1,\"config\":\"cfg\"}\n{\"doc\":\"a\",\"event\":\"uploaded\",\"hash\":\"aa\",\"file_id\":\"dfl-a\"}\n"))
 	f.Add([]byte("{\"format\":1,\"config\":\"cfg\"}\n{\"doc\":\"a\",\"event\":\"done\",\"hash\":\"zz\"}\n{\"doc"))
 	f.Add([]byte("{\"format\":1,\"config\":\"cfg\"}\n{\"doc\":\"a\",\"event\":\"what\"}\n"))
+	f.Add([]byte("{\"format\":1,\"config\":\"cfg\"}\n{\"doc_bytes\":\"eP8=\",\"event\":\"uploaded\",\"hash\":\"aa\",\"file_id\":\"dfl-a\"}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), "s")
 		if err := os.WriteFile(path, data, 0o600); err != nil {
@@ -149,7 +156,7 @@ func FuzzJournalOpen(f *testing.F) {
 			return
 		}
 		defer j.Close()
-		if err := j.Uploaded("x", hashA, "dfl-x"); err != nil {
+		if err := errors.Join(j.Uploaded("x", hashA, "dfl-x"), j.Uploaded("x\xff", hashA, "dfl-y")); err != nil {
 			t.Fatal(err)
 		}
 		j.Close()
@@ -158,8 +165,11 @@ func FuzzJournalOpen(f *testing.F) {
 			t.Fatalf("a journal this package wrote cannot be reopened: %v", err)
 		}
 		defer j2.Close()
-		if d, _ := j2.Lookup("x"); d.Step != Uploaded {
+		if d, _ := j2.Lookup("x"); d.Step != Uploaded || d.FileID != "dfl-x" {
 			t.Fatalf("x = %+v", d)
+		}
+		if d, _ := j2.Lookup("x\xff"); d.Step != Uploaded || d.FileID != "dfl-y" {
+			t.Fatalf("x\\xff = %+v", d)
 		}
 	})
 }
