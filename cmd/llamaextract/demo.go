@@ -93,7 +93,7 @@ func runDemo(ctx context.Context, g *globals, f demoFlags) error {
 	fmt.Fprintf(w, "2. extract with %s (citations and confidence on)\n", f.schemaName())
 	fmt.Fprintln(w, "3. wait (progress on stderr)")
 	wait := extractFlags{cite: true, confidence: true, metadata: true, timeout: time.Minute, pollInterval: 250 * time.Millisecond}
-	inv, job, err := wrapper.Extract[demoInvoice](ctx, c, up.ID, cfg, wait.waitOptions(g, newProgress(g))...)
+	inv, job, err := wrapper.Extract[demoInvoice](ctx, c, up.ID, cfg, wait.extractOptions(newProgress(g))...)
 	if err != nil {
 		return explainTimeout(err)
 	}
