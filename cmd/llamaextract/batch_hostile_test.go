@@ -130,6 +130,28 @@ func TestBatchHostileTreeKilledAtRandom(t *testing.T) {
 	}
 	checkJSONL(t, filepath.Join(dir, "results.jsonl"))
 	checkHostileOnce(t, url, readLines(t, filepath.Join(dir, "results.jsonl")), docs, changing, versions)
+	checkHostileOutDir(t, filepath.Join(dir, "each"), docs)
+}
+
+// checkHostileOutDir checks that --out-dir holds one file per document,
+// with its last content's line, and nothing else.
+func checkHostileOutDir(t *testing.T, outDir string, docs map[string]string) {
+	t.Helper()
+	entries, err := os.ReadDir(outDir)
+	if err != nil || len(entries) != len(docs) {
+		t.Errorf("--out-dir has %d entries for %d documents (%v)", len(entries), len(docs), err)
+	}
+	for name, content := range docs {
+		b, err := os.ReadFile(filepath.Join(outDir, outName(name)))
+		var l batchLine
+		if err == nil {
+			err = json.Unmarshal(b, &l)
+		}
+		sum := sha256.Sum256([]byte(content))
+		if err != nil || l.ContentHash != hex.EncodeToString(sum[:]) {
+			t.Errorf("%q: its --out-dir file %s: %v, %.100s", name, outName(name), err, b)
+		}
+	}
 }
 
 // runHostile runs the batch once in dir, SIGKILLed after the given time
