@@ -1,11 +1,13 @@
 package wrapper
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"iter"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
@@ -17,10 +19,12 @@ import (
 // runs.
 const productExtract = "extract_v2"
 
-// Configuration is a saved configuration. Run a job with it by passing
-// SavedConfig(c.ID) where a Config is wanted. It encodes to and decodes
-// from the API's JSON.
-type Configuration struct {
+// SavedConfig is a configuration stored in the project under a name, with
+// an ID (cfg-...): CreateConfiguration saves one, GenerateSchema drafts one
+// (without an ID). Pass it (or SavedConfig{ID: "cfg-..."}) where a Config
+// is wanted to run a job with it by ID. It encodes to and decodes from the
+// API's JSON, keeping every member the server sent.
+type SavedConfig struct {
 	ID, Name string
 	// Version is the service's version of the configuration.
 	Version string
@@ -33,22 +37,35 @@ type Configuration struct {
 	// CreatedAt and UpdatedAt are zero when the server did not send them.
 	CreatedAt, UpdatedAt time.Time
 
-	parameters json.RawMessage
+	raw json.RawMessage
 }
 
-type configurationWire struct {
-	ID          string             `json:"id"`
-	Name        string             `json:"name"`
-	Version     string             `json:"version"`
-	ProductType string             `json:"product_type"`
-	Parameters  json.RawMessage    `json:"parameters"`
+// savedConfigWire is the API's ConfigurationResponse (and, without id and
+// the timestamps, the body of CreateConfiguration and UpdateConfiguration).
+type savedConfigWire struct {
+	ID          string             `json:"id,omitempty"`
+	Name        string             `json:"name,omitempty"`
+	Version     string             `json:"version,omitempty"`
+	ProductType string             `json:"product_type,omitempty"`
+	Parameters  json.RawMessage    `json:"parameters,omitempty"`
 	CreatedAt   *llamaextract.Time `json:"created_at,omitempty"`
 	UpdatedAt   *llamaextract.Time `json:"updated_at,omitempty"`
 }
 
-// UnmarshalJSON reads a configuration in the API's JSON.
-func (c *Configuration) UnmarshalJSON(b []byte) error {
-	var w configurationWire
+var savedConfigNames = jsonNames(reflect.TypeFor[savedConfigWire]())
+
+func (s SavedConfig) applyTo(body *createBody) error {
+	id := strings.TrimSpace(s.ID)
+	if id == "" {
+		return &ValidationError{Operation: opCreateJob, Field: "configuration_id", Reason: "empty; pass a SavedConfig with the ID of a saved configuration (cfg-...)"}
+	}
+	body.ConfigurationID = id
+	return nil
+}
+
+// UnmarshalJSON reads a configuration in the API's JSON, keeping a copy.
+func (s *SavedConfig) UnmarshalJSON(b []byte) error {
+	var w savedConfigWire
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
@@ -56,57 +73,67 @@ func (c *Configuration) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return err
 	}
-	*c = Configuration{ID: w.ID, Name: w.Name, Version: w.Version, ProductType: w.ProductType, Config: cfg, parameters: present(w.Parameters)}
+	*s = SavedConfig{ID: w.ID, Name: w.Name, Version: w.Version, ProductType: w.ProductType, Config: cfg, raw: bytes.Clone(b)}
 	if w.CreatedAt != nil {
-		c.CreatedAt = w.CreatedAt.Time
+		s.CreatedAt = w.CreatedAt.Time
 	}
 	if w.UpdatedAt != nil {
-		c.UpdatedAt = w.UpdatedAt.Time
+		s.UpdatedAt = w.UpdatedAt.Time
 	}
 	return nil
 }
 
-// MarshalJSON writes the configuration in the API's JSON.
-func (c Configuration) MarshalJSON() ([]byte, error) {
-	w := configurationWire{ID: c.ID, Name: c.Name, Version: c.Version, ProductType: c.ProductType, Parameters: c.parameters}
-	if w.Parameters == nil && !c.Config.Schema.IsZero() {
-		p, err := c.Config.parameters(opCreateConfiguration)
+// MarshalJSON writes the configuration in the API's JSON, with every member
+// of the JSON it was read from; parameters are Config's when it was read
+// from none or Config changed.
+func (s SavedConfig) MarshalJSON() ([]byte, error) {
+	w := savedConfigWire{ID: s.ID, Name: s.Name, Version: s.Version, ProductType: s.ProductType}
+	var read savedConfigWire
+	if s.raw != nil && json.Unmarshal(s.raw, &read) == nil {
+		if was, err := parametersConfig(read.Parameters); err == nil && reflect.DeepEqual(was, s.Config) {
+			w.Parameters = read.Parameters // another product's, or unchanged: as sent
+		}
+	}
+	if w.Parameters == nil && !s.Config.Schema.IsZero() {
+		p, err := s.Config.parameters()
 		if err != nil {
 			return nil, err
 		}
-		if w.Parameters, err = p.MarshalJSON(); err != nil {
-			return nil, err
-		}
+		w.Parameters = p
 	}
-	if !c.CreatedAt.IsZero() {
-		t := llamaextract.NewTime(c.CreatedAt)
+	if !s.CreatedAt.IsZero() {
+		t := llamaextract.NewTime(s.CreatedAt)
 		w.CreatedAt = &t
 	}
-	if !c.UpdatedAt.IsZero() {
-		t := llamaextract.NewTime(c.UpdatedAt)
+	if !s.UpdatedAt.IsZero() {
+		t := llamaextract.NewTime(s.UpdatedAt)
 		w.UpdatedAt = &t
 	}
-	return json.Marshal(w)
+	b, err := json.Marshal(w)
+	if err != nil {
+		return nil, err
+	}
+	return mergeMembers(b, s.raw, savedConfigNames, nil)
 }
 
-func (c *Configuration) validate() error {
+func (s *SavedConfig) validate() error {
 	switch {
-	case c == nil: // a list item the server sent as null
+	case s == nil: // a list item the server sent as null
 		return errors.New("null instead of a configuration")
-	case c.ID == "":
+	case s.ID == "":
 		return errors.New("configuration without an id")
-	case c.Name == "":
+	case s.Name == "":
 		return errors.New("configuration without a name")
 	}
 	return nil
 }
 
 // Generated returns the configuration as the generated client's type: the
-// escape hatch to other products' parameters. Its type may change with
-// openapi.yaml.
-func (c *Configuration) Generated() (generated.ConfigurationResponse, error) {
+// escape hatch to other products' parameters and to members this package
+// does not model. Its type may change with openapi.yaml.
+func (s *SavedConfig) Generated() (generated.ConfigurationResponse, error) {
 	var g generated.ConfigurationResponse
-	b, err := c.MarshalJSON()
+	b, err := s.MarshalJSON()
 	if err == nil {
 		err = json.Unmarshal(b, &g)
 	}
@@ -116,90 +143,85 @@ func (c *Configuration) Generated() (generated.ConfigurationResponse, error) {
 // parametersConfig reads extract_v2 parameters; other products give a zero
 // ExtractConfig.
 func parametersConfig(raw json.RawMessage) (ExtractConfig, error) {
+	var cfg ExtractConfig
 	if present(raw) == nil {
-		return ExtractConfig{}, nil
+		return cfg, nil
 	}
 	var head struct {
 		ProductType string `json:"product_type"`
 	}
-	if err := json.Unmarshal(raw, &head); err != nil {
-		return ExtractConfig{}, err
-	}
-	if head.ProductType != productExtract {
-		return ExtractConfig{}, nil
+	if err := json.Unmarshal(raw, &head); err != nil || head.ProductType != productExtract {
+		return cfg, err
 	}
 	// ExtractV2Parameters is ExtractConfiguration plus product_type.
-	return readExtractConfig(raw)
+	err := json.Unmarshal(raw, &cfg)
+	return cfg, err
 }
 
-// parameters converts c to extract_v2 parameters.
-func (c ExtractConfig) parameters(op string) (generated.Parameters, error) {
-	g, err := c.wire(op, "parameters")
-	if err != nil {
-		return generated.Parameters{}, err
+// parameters is c as extract_v2 parameters: its JSON plus product_type.
+func (c ExtractConfig) parameters() (json.RawMessage, error) {
+	if c.Extra["product_type"] != nil {
+		return nil, errors.New("ExtractConfig.Extra: product_type is set by the package")
 	}
-	// Converting through JSON carries every field, including ones the spec
-	// gains later, where a field-by-field copy would drop them.
-	b, err := json.Marshal(g)
-	if err != nil {
-		return generated.Parameters{}, err
+	extra := map[string]any{"product_type": productExtract}
+	for k, v := range c.Extra {
+		extra[k] = v
 	}
-	var ep generated.ExtractV2Parameters
-	if err := json.Unmarshal(b, &ep); err != nil {
-		return generated.Parameters{}, err
-	}
-	ep.ProductType = generated.ExtractV2ParametersProductTypeExtractV2
-	var p generated.Parameters
-	err = p.FromExtractV2Parameters(ep)
-	return p, err
+	c.Extra = extra
+	return c.MarshalJSON()
 }
 
-// ConfigurationRequest is a configuration to save: its Name and its
-// Config. GenerateSchema drafts one.
-type ConfigurationRequest struct {
-	Name   string
-	Config ExtractConfig
+// saveBody checks s and builds the body of CreateConfiguration (create) or
+// UpdateConfiguration.
+func (s SavedConfig) saveBody(op string, create bool) ([]byte, error) {
+	w := savedConfigWire{Name: strings.TrimSpace(s.Name)}
+	if create && w.Name == "" {
+		return nil, &ValidationError{Operation: op, Field: "name", Reason: "required"}
+	}
+	if create || !s.Config.Schema.IsZero() {
+		if err := s.Config.check(op, "parameters"); err != nil {
+			return nil, err
+		}
+		p, err := s.Config.parameters()
+		if err != nil {
+			return nil, &ValidationError{Operation: op, Field: "parameters", Reason: err.Error()}
+		}
+		w.Parameters = p
+	}
+	return json.Marshal(w)
 }
 
-// CreateConfiguration saves a configuration. It upserts: a configuration
-// with the same name in the project is updated.
-func (c *Client) CreateConfiguration(ctx context.Context, req ConfigurationRequest) (*Configuration, error) {
-	name := strings.TrimSpace(req.Name)
-	if name == "" {
-		return nil, &ValidationError{Operation: opCreateConfiguration, Field: "name", Reason: "required"}
-	}
-	params, err := req.Config.parameters(opCreateConfiguration)
+// CreateConfiguration saves s.Config under s.Name (its ID and the
+// server's fields are not read). It upserts: a configuration with the same
+// name in the project is updated.
+func (c *Client) CreateConfiguration(ctx context.Context, s SavedConfig) (*SavedConfig, error) {
+	body, err := s.saveBody(opCreateConfiguration, true)
 	if err != nil {
 		return nil, err
 	}
-	body := generated.ConfigurationCreate{Name: name, Parameters: params}
-	return request[Configuration](ctx, c, opCreateConfiguration, pathID{}, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.CreateConfiguration(ctx, &generated.CreateConfigurationParams{OrganizationId: c.org(), ProjectId: c.project()}, body)
+	return request[SavedConfig](ctx, c, opCreateConfiguration, pathID{}, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.CreateConfigurationWithBody(ctx, &generated.CreateConfigurationParams{OrganizationId: c.org(), ProjectId: c.project()}, jsonContent, bytes.NewReader(body))
 	})
 }
 
 // GetConfiguration returns a saved configuration.
-func (c *Client) GetConfiguration(ctx context.Context, id string) (*Configuration, error) {
-	return request[Configuration](ctx, c, opGetConfiguration, pathID{"config_id", id}, func(ctx context.Context) (*http.Response, error) {
+func (c *Client) GetConfiguration(ctx context.Context, id string) (*SavedConfig, error) {
+	return request[SavedConfig](ctx, c, opGetConfiguration, pathID{"config_id", id}, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.GetConfiguration(ctx, id, &generated.GetConfigurationParams{OrganizationId: c.org(), ProjectId: c.project()})
 	})
 }
 
-// UpdateConfiguration changes a saved configuration: a non-empty Name
-// renames it, a Config with a Schema replaces its settings. What is zero
-// stays as it is.
-func (c *Client) UpdateConfiguration(ctx context.Context, id string, req ConfigurationRequest) (*Configuration, error) {
-	var body generated.ConfigurationUpdate
-	body.Name = optString(strings.TrimSpace(req.Name))
-	if !req.Config.Schema.IsZero() {
-		p, err := req.Config.parameters(opUpdateConfiguration)
-		if err != nil {
-			return nil, err
-		}
-		body.Parameters = &p
+// UpdateConfiguration changes the saved configuration s.ID: a non-empty
+// Name renames it, a Config with a Schema replaces its settings. What is
+// zero stays as it is.
+func (c *Client) UpdateConfiguration(ctx context.Context, s SavedConfig) (*SavedConfig, error) {
+	body, err := s.saveBody(opUpdateConfiguration, false)
+	if err != nil {
+		return nil, err
 	}
-	return request[Configuration](ctx, c, opUpdateConfiguration, pathID{"config_id", id}, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.UpdateConfiguration(ctx, id, &generated.UpdateConfigurationParams{OrganizationId: c.org(), ProjectId: c.project()}, body)
+	id := s.ID
+	return request[SavedConfig](ctx, c, opUpdateConfiguration, pathID{"config_id", id}, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.UpdateConfigurationWithBody(ctx, id, &generated.UpdateConfigurationParams{OrganizationId: c.org(), ProjectId: c.project()}, jsonContent, bytes.NewReader(body))
 	})
 }
 
@@ -211,10 +233,10 @@ func (c *Client) DeleteConfiguration(ctx context.Context, id string) error {
 	return err
 }
 
-// ConfigurationFilter selects saved extract_v2 configurations for
+// SavedConfigFilter selects saved extract_v2 configurations for
 // Configurations and ListConfigurations. The zero value selects all of the
 // client's project.
-type ConfigurationFilter struct {
+type SavedConfigFilter struct {
 	// Name selects configurations with exactly this name.
 	Name string
 	// LatestOnly keeps only the newest version of each name.
@@ -228,7 +250,7 @@ type ConfigurationFilter struct {
 
 // ListConfigurations returns one page of saved extract_v2 configurations,
 // starting at f.PageToken. Configurations pages for you.
-func (c *Client) ListConfigurations(ctx context.Context, f ConfigurationFilter) (*ListPage[*Configuration], error) {
+func (c *Client) ListConfigurations(ctx context.Context, f SavedConfigFilter) (*ListPage[*SavedConfig], error) {
 	if f.PageSize < 0 {
 		return nil, &ValidationError{Operation: opListConfigurations, Field: "page_size", Reason: "must be positive (0 for the server's default)"}
 	}
@@ -239,7 +261,7 @@ func (c *Client) ListConfigurations(ctx context.Context, f ConfigurationFilter) 
 		n := f.PageSize
 		p.PageSize = &n
 	}
-	return listPage[*Configuration](ctx, c, opListConfigurations, func(ctx context.Context) (*http.Response, error) {
+	return listPage[*SavedConfig](ctx, c, opListConfigurations, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListConfigurations(ctx, p)
 	})
 }
@@ -247,9 +269,12 @@ func (c *Client) ListConfigurations(ctx context.Context, f ConfigurationFilter) 
 // Configurations iterates over every saved extract_v2 configuration
 // matching f, fetching pages as the loop needs them. An error (including a
 // server that repeats a page token) is yielded and ends the iteration.
-func (c *Client) Configurations(ctx context.Context, f ConfigurationFilter) iter.Seq2[*Configuration, error] {
-	return paginate(opListConfigurations, func(token string) (*ListPage[*Configuration], error) {
+func (c *Client) Configurations(ctx context.Context, f SavedConfigFilter) iter.Seq2[*SavedConfig, error] {
+	return paginate(opListConfigurations, func(token string) (*ListPage[*SavedConfig], error) {
 		f.PageToken = token
 		return c.ListConfigurations(ctx, f)
 	})
 }
+
+// jsonContent is the content type of the bodies the package encodes itself.
+const jsonContent = "application/json"

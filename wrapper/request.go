@@ -231,12 +231,7 @@ func (c *Client) doCall(ctx context.Context, op string, send func(context.Contex
 		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", c.scrub.string(ct)), Snippet: string(c.scrub.bytes(snippet))}
 	}
-	var reuse []byte
-	br, _ := out.(bodyReuser)
-	if br != nil {
-		reuse = br.reuseBody()
-	}
-	buf, err := readBody(resp.Body, resp.ContentLength, c.maxBody, reuse)
+	buf, err := readBody(resp.Body, resp.ContentLength, c.maxBody, nil)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return method, fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
@@ -246,10 +241,11 @@ func (c *Client) doCall(ctx context.Context, op string, send func(context.Contex
 		}
 		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "body ended early", Err: err}
 	}
-	if br != nil {
-		br.keepBody(buf)
+	buf = c.scrub.bytes(buf)
+	if k, ok := out.(bodyKeeper); ok {
+		k.keepBody(buf)
 	}
-	if err := json.Unmarshal(c.scrub.bytes(buf), out); err != nil {
+	if err := json.Unmarshal(buf, out); err != nil {
 		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "cannot decode body", Err: err}
 	}
 	if v, ok := out.(interface{ validate() error }); ok {
@@ -291,15 +287,10 @@ const (
 
 var errBodyTooLarge = errors.New("response body too large")
 
-// bodyReuser is a decode target that lends doCall a buffer to read the
-// body into (reuseBody; nil for none) and takes back the buffer the body
-// was read into (keepBody), for the next answer of a loop: the pages of a
-// listing, the polls of a wait. Safe because encoding/json copies every
-// string and raw value it keeps, and a lent buffer is used only for a body
-// whose Content-Length it can hold, so memory still follows the bytes
-// received.
-type bodyReuser interface {
-	reuseBody() []byte
+// bodyKeeper is a decode target that keeps the body it is decoded from
+// (scrubbed): a job keeps its JSON. Every body is read into a buffer of its
+// own, so the target may keep a slice of it.
+type bodyKeeper interface {
 	keepBody(b []byte)
 }
 
