@@ -21,7 +21,47 @@ import (
 	"github.com/extract-go/llamaextract/internal/fileinput"
 )
 
-// batchSettings are the CallOption settings only batches read.
+// BatchOption tunes ExtractAll, NewBatch and RunAll: the options below,
+// and WithExpand, WithSchedule, OnStatus and WithPurpose, which apply to
+// every document.
+type BatchOption interface{ applyBatch(*callSettings) }
+
+// callSettings are what a batch reads from its options.
+type callSettings struct {
+	waitSettings
+	upload    uploadSettings
+	ownsFiles bool
+	webhooks  []Webhook
+	batch     batchSettings
+}
+
+type batchOption func(*callSettings)
+
+func (o batchOption) applyBatch(s *callSettings) {
+	if o != nil {
+		o(s)
+	}
+}
+
+func (o ExpandOption) applyBatch(s *callSettings)  { o.applyWait(&s.waitSettings) }
+func (o PollOption) applyBatch(s *callSettings)    { o.applyWait(&s.waitSettings) }
+func (o PurposeOption) applyBatch(s *callSettings) { o.applyUpload(&s.upload) }
+
+// WithOwnedFiles promises that every input of a batch given as a file ID
+// (dfl-...) was uploaded for this batch alone, as a path always is, so an
+// ambiguous create may adopt the job it made (see
+// CreateJobRequest.OwnsFile). Leave it out for IDs other callers or
+// processes may use.
+func WithOwnedFiles() BatchOption { return batchOption(func(s *callSettings) { s.ownsFiles = true }) }
+
+// WithWebhooks asks LlamaCloud to notify endpoints as each job a batch
+// creates changes status (see Webhook and package webhook). Each webhook
+// is checked before anything is uploaded.
+func WithWebhooks(hooks ...Webhook) BatchOption {
+	return batchOption(func(s *callSettings) { s.webhooks = append(s.webhooks, hooks...) })
+}
+
+// batchSettings are the settings only batches read.
 type batchSettings struct {
 	concurrency int
 	statePath   string
@@ -47,7 +87,9 @@ const uploadSlots = 16
 // created and being waited on (default 256). Uploads and creates are
 // bounded separately (16 at once) and paced by the adaptive create rate.
 // Read by ExtractAll, NewBatch and RunAll.
-func WithConcurrency(n int) CallOption { return func(s *callSettings) { s.batch.concurrency = n } }
+func WithConcurrency(n int) BatchOption {
+	return batchOption(func(s *callSettings) { s.batch.concurrency = n })
+}
 
 // WithState makes ExtractAll and NewBatch resumable: path is a journal of
 // every document's progress (uploaded, create sent, created, done), each
@@ -57,26 +99,30 @@ func WithConcurrency(n int) CallOption { return func(s *callSettings) { s.batch.
 // jobs already created, never creates a second job for a document, and does
 // the rest. A document whose content changed is extracted again. Read by
 // ExtractAll and NewBatch.
-func WithState(path string) CallOption { return func(s *callSettings) { s.batch.statePath = path } }
+func WithState(path string) BatchOption {
+	return batchOption(func(s *callSettings) { s.batch.statePath = path })
+}
 
 // WithRetryFailed makes a resumed batch extract again the documents that
 // failed in an earlier run (by default they count as done). Read by
 // ExtractAll and NewBatch.
-func WithRetryFailed() CallOption { return func(s *callSettings) { s.batch.retryFailed = true } }
+func WithRetryFailed() BatchOption {
+	return batchOption(func(s *callSettings) { s.batch.retryFailed = true })
+}
 
 // WithProgress calls fn after each document finishes, from the goroutine
 // that ranges over the results (so calls never overlap). Read by
 // ExtractAll, NewBatch and RunAll.
-func WithProgress(fn func(BatchProgress)) CallOption {
-	return func(s *callSettings) { s.batch.progress = fn }
+func WithProgress(fn func(BatchProgress)) BatchOption {
+	return batchOption(func(s *callSettings) { s.batch.progress = fn })
 }
 
 // WithDrain stops a batch gently: once stop is closed, no new document is
 // started and no new job is created; documents whose jobs exist are waited
 // for and yielded as usual. The last pair then carries ErrBatchStopped.
 // Read by ExtractAll, NewBatch and RunAll.
-func WithDrain(stop <-chan struct{}) CallOption {
-	return func(s *callSettings) { s.batch.drain = stop }
+func WithDrain(stop <-chan struct{}) BatchOption {
+	return batchOption(func(s *callSettings) { s.batch.drain = stop })
 }
 
 // WithOutputMark records fn() in the state file each time a document is
@@ -85,22 +131,29 @@ func WithDrain(stop <-chan struct{}) CallOption {
 // crash, Batch.Resumed().Mark says how much of that file is accounted for,
 // so the program can cut off lines written for documents the state does not
 // have as done (they are delivered again). Read by ExtractAll and NewBatch.
-func WithOutputMark(fn func() int64) CallOption { return func(s *callSettings) { s.batch.mark = fn } }
+func WithOutputMark(fn func() int64) BatchOption {
+	return batchOption(func(s *callSettings) { s.batch.mark = fn })
+}
 
 // WithCreateRate sets the create rate a batch starts at (default 15 per
 // second, LlamaCloud's documented limit). The rate adapts either way: down
 // on every burst of 429s, up while creates are the bottleneck. Read by
 // ExtractAll, NewBatch and RunAll.
-func WithCreateRate(perSecond float64) CallOption {
-	return func(s *callSettings) { s.batch.createRate = perSecond }
+func WithCreateRate(perSecond float64) BatchOption {
+	return batchOption(func(s *callSettings) { s.batch.createRate = perSecond })
 }
 
 // newBatchSettings reads a batch's options. The wait options (WithSchedule,
 // OnStatus, WithExpand) apply to every document's wait; WithCancelOnDone and
 // WithWaitTimeout do not: a stopped batch leaves its jobs running so that
 // the next run re-attaches to them.
-func newBatchSettings(opts []CallOption) callSettings {
-	s := newCallSettings(opts)
+func newBatchSettings(opts []BatchOption) callSettings {
+	s := callSettings{waitSettings: defaultWaitSettings()}
+	for _, o := range opts {
+		if o != nil {
+			o.applyBatch(&s)
+		}
+	}
 	if s.batch.concurrency <= 0 {
 		s.batch.concurrency = defaultBatchConcurrency
 	}
@@ -190,7 +243,7 @@ func (it BatchItem[T]) Status() Status {
 // WithConcurrency. When the batch ends early the last pair is a zero
 // BatchResult with an error matching ErrBatchStopped; requests not yielded
 // before it did not finish.
-func (c *Client) RunAll(ctx context.Context, reqs []CreateJobRequest, opts ...CallOption) iter.Seq2[BatchResult, error] {
+func (c *Client) RunAll(ctx context.Context, reqs []CreateJobRequest, opts ...BatchOption) iter.Seq2[BatchResult, error] {
 	s := newBatchSettings(opts)
 	if err := s.check("RunAll"); err != nil {
 		return func(yield func(BatchResult, error) bool) { yield(BatchResult{}, err) }
@@ -235,7 +288,7 @@ func (c *Client) RunAll(ctx context.Context, reqs []CreateJobRequest, opts ...Ca
 //
 // cfg is an ExtractConfig (a zero Schema is derived from T, a zero Target
 // is per_doc, or per_table_row when T is a slice) or a SavedConfig.
-func ExtractAll[T any](ctx context.Context, c *Client, inputs []string, cfg Config, opts ...CallOption) iter.Seq2[BatchItem[T], error] {
+func ExtractAll[T any](ctx context.Context, c *Client, inputs []string, cfg Config, opts ...BatchOption) iter.Seq2[BatchItem[T], error] {
 	return func(yield func(BatchItem[T], error) bool) {
 		b, err := NewBatch[T](c, cfg, opts...)
 		if err != nil {
@@ -283,7 +336,7 @@ type BatchResume struct {
 // recovering from a torn last write. A state file written for another
 // configuration is an error, as is a damaged one, and one another Batch
 // holds open (ErrStateLocked) until that Batch is closed.
-func NewBatch[T any](c *Client, cfg Config, opts ...CallOption) (*Batch[T], error) {
+func NewBatch[T any](c *Client, cfg Config, opts ...BatchOption) (*Batch[T], error) {
 	s := newBatchSettings(opts)
 	b := &Batch[T]{c: c}
 	// A pointer works like the value; nil means a zero ExtractConfig.
@@ -480,7 +533,7 @@ func (b *Batch[T]) process(ctx, createCtx context.Context, in docInput) outcome[
 		var f *File
 		err := e.patient(createCtx, func(ctx context.Context) error {
 			var err error
-			f, err = b.c.upload(ctx, filepath.Base(in.path), bytes.NewReader(content), e.s)
+			f, err = b.c.upload(ctx, filepath.Base(in.path), bytes.NewReader(content), e.s.upload)
 			return err
 		})
 		if err != nil {

@@ -287,9 +287,9 @@ func TestBatchRetryFailedAndChangedInputs(t *testing.T) {
 			}
 		}
 	})
-	run := func(opts ...wrapper.CallOption) ([]wrapper.BatchItem[numbered], map[string]error) {
+	run := func(opts ...wrapper.BatchOption) ([]wrapper.BatchItem[numbered], map[string]error) {
 		items, failed, stop := collect(t, wrapper.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{},
-			append([]wrapper.CallOption{wrapper.WithState(state), fast}, opts...)...))
+			append([]wrapper.BatchOption{wrapper.WithState(state), fast}, opts...)...))
 		if stop != nil {
 			t.Fatal(stop)
 		}
@@ -333,7 +333,7 @@ func TestBatchStopsOnAFailureEveryDocumentShares(t *testing.T) {
 		t.Fatalf("a nil *ExtractConfig is the zero configuration: %v", stop)
 	}
 	// Options and webhooks are checked before anything is read or sent.
-	for name, opt := range map[string]wrapper.CallOption{
+	for name, opt := range map[string]wrapper.BatchOption{
 		"negative schedule":   wrapper.WithSchedule(wrapper.FixedSchedule(-time.Second)),
 		"webhook without URL": wrapper.WithWebhooks(wrapper.Webhook{}),
 	} {

@@ -294,10 +294,6 @@ type bodyKeeper interface {
 	keepBody(b []byte)
 }
 
-// maxReusedBody is the largest buffer a decode target keeps for reuse: a
-// pool must not pin a large result's buffer.
-const maxReusedBody = trustedLength
-
 // readBody reads r whole. claimed is the Content-Length (-1 if unknown);
 // more than limit bytes is errBodyTooLarge; a body shorter than claimed is
 // io.ErrUnexpectedEOF. A body of known length that fits in reuse's

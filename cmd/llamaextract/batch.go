@@ -155,7 +155,7 @@ func runBatch(cmd *cobra.Command, g *globals, f *batchFlags, args []string) erro
 	if f.createRate < 0 || f.concurrency < 0 {
 		return usagef("--create-rate and --concurrency must not be negative")
 	}
-	opts := []wrapper.CallOption{wrapper.WithConcurrency(f.concurrency), wrapper.WithCreateRate(f.createRate)}
+	opts := []wrapper.BatchOption{wrapper.WithConcurrency(f.concurrency), wrapper.WithCreateRate(f.createRate)}
 	if f.extract.pollInterval > 0 {
 		opts = append(opts, wrapper.WithSchedule(wrapper.FixedSchedule(f.extract.pollInterval)))
 	}
