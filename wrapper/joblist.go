@@ -1,7 +1,6 @@
 package wrapper
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"iter"
@@ -105,77 +104,23 @@ func (c *Client) listJobsPage(ctx context.Context, params *generated.ListExtract
 	if err != nil {
 		return nil, err
 	}
-	spans, ok := itemSpans(w.body)
-	if !ok || len(spans) != len(w.Items) {
+	rests, ok := itemRests(w.body, jobNames, jobNested)
+	if !ok || len(rests) != len(w.Items) {
 		var p struct {
 			Items []json.RawMessage `json:"items"`
 		}
 		if err := json.Unmarshal(w.body, &p); err != nil || len(p.Items) != len(w.Items) {
 			return nil, &InvalidResponseError{Operation: opListJobs, StatusCode: http.StatusOK, Reason: "cannot tell the page's items apart", Err: err}
 		}
-		spans = spans[:0]
+		rests = rests[:0]
 		for _, it := range p.Items {
-			spans = append(spans, it)
+			rests = append(rests, unmodelled(it, jobNames, jobNested))
 		}
 	}
 	items := make([]*Job, len(w.Items))
 	for i, it := range w.Items {
-		it.raw = unmodelled(spans[i], jobNames)
+		it.raw = rests[i]
 		items[i] = it.job()
 	}
 	return &ListPage[*Job]{Items: items, NextPageToken: deref(w.NextPageToken), TotalSize: w.TotalSize}, nil
-}
-
-// unmodelled returns a new JSON object of the members of the object obj
-// whose names are not in names (nil for none), with those of a modelled
-// configuration's own members ExtractConfig does not model; a copy of obj
-// when it cannot tell them apart.
-func unmodelled(obj []byte, names map[string]bool) json.RawMessage {
-	var stack [16][2]int
-	keep := stack[:0]
-	var config []byte
-	size := 1
-	i := skipSpace(obj, 0)
-	if i >= len(obj) || obj[i] != '{' {
-		return bytes.Clone(obj)
-	}
-	for i = skipSpace(obj, i+1); i < len(obj) && obj[i] != '}'; i = skipSpace(obj, i) {
-		if obj[i] == ',' {
-			i = skipSpace(obj, i+1)
-		}
-		start, end := i, skipString(obj, i)
-		if end < 0 {
-			return bytes.Clone(obj)
-		}
-		key := obj[start+1 : end-1]
-		if i = skipSpace(obj, end); i >= len(obj) || obj[i] != ':' {
-			return bytes.Clone(obj)
-		}
-		value := skipSpace(obj, i+1)
-		if i = skipValue(obj, value); i < 0 {
-			return bytes.Clone(obj)
-		}
-		if !names[string(key)] {
-			keep = append(keep, [2]int{start, i})
-			size += i - start + 1
-		} else if string(key) == "configuration" && obj[value] == '{' {
-			// The configuration's own members ExtractConfig does not model.
-			if inner := unmodelled(obj[value:i], extractConfigNames); inner != nil {
-				config = append([]byte(`"configuration":`), inner...)
-				size += len(config) + 1
-			}
-		}
-	}
-	if len(keep) == 0 && config == nil {
-		return nil
-	}
-	out := make([]byte, 0, size)
-	for _, m := range keep {
-		out = append(append(out, ','), obj[m[0]:m[1]]...)
-	}
-	if config != nil {
-		out = append(append(out, ','), config...)
-	}
-	out[0] = '{'
-	return append(out, '}')
 }

@@ -1,13 +1,11 @@
 package wrapper
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"iter"
 	"net/http"
-	"strings"
 )
 
 // ListPage is one page of a list, as ListJobs, ListFiles and
@@ -114,128 +112,4 @@ func paginate[T any](op string, fetch func(token string) (*ListPage[T], error)) 
 			token = next
 		}
 	}
-}
-
-// itemSpans returns the JSON of each element of the "items" array of a
-// page, as slices of body, which encoding/json has already found valid. It
-// reports false when it cannot be sure the spans are the elements
-// encoding/json decoded (a key spelt otherwise, an escape in a key): the
-// caller then takes them the slow way.
-func itemSpans(body []byte) ([][]byte, bool) {
-	i := skipSpace(body, 0)
-	if i >= len(body) || body[i] != '{' {
-		return nil, false
-	}
-	var spans [][]byte
-	for i = skipSpace(body, i+1); i < len(body) && body[i] != '}'; i = skipSpace(body, i) {
-		if body[i] == ',' {
-			i = skipSpace(body, i+1)
-		}
-		end := skipString(body, i)
-		if end < 0 {
-			return nil, false
-		}
-		key := string(body[i+1 : end-1])
-		if i = skipSpace(body, end); i >= len(body) || body[i] != ':' {
-			return nil, false
-		}
-		i = skipSpace(body, i+1)
-		switch {
-		case key == "items" && i < len(body) && body[i] == '[':
-			spans = spans[:0] // encoding/json keeps the last of a repeated member
-			if i, spans = arraySpans(body, i, spans); i < 0 {
-				return nil, false
-			}
-		case strings.EqualFold(key, "items") || strings.IndexByte(key, '\\') >= 0:
-			return nil, false
-		default:
-			if i = skipValue(body, i); i < 0 {
-				return nil, false
-			}
-		}
-	}
-	return spans, true
-}
-
-// arraySpans appends the elements of the array at body[i] to spans and
-// returns the index after it (-1 for malformed JSON).
-func arraySpans(body []byte, i int, spans [][]byte) (int, [][]byte) {
-	for i = skipSpace(body, i+1); i < len(body) && body[i] != ']'; i = skipSpace(body, i) {
-		if body[i] == ',' {
-			i = skipSpace(body, i+1)
-		}
-		end := skipValue(body, i)
-		if end < 0 {
-			return -1, nil
-		}
-		spans = append(spans, body[i:end:end])
-		i = end
-	}
-	if i >= len(body) {
-		return -1, nil
-	}
-	return i + 1, spans
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index after the string at b[i] (-1 if none).
-func skipString(b []byte, i int) int {
-	if i >= len(b) || b[i] != '"' {
-		return -1
-	}
-	for j := i + 1; ; {
-		k := bytes.IndexByte(b[j:], '"')
-		if k < 0 {
-			return -1
-		}
-		q := j + k
-		n := 0 // backslashes right before the quote: odd escapes it
-		for p := q - 1; p > i && b[p] == '\\'; p-- {
-			n++
-		}
-		if n%2 == 0 {
-			return q + 1
-		}
-		j = q + 1
-	}
-}
-
-// skipValue returns the index after the JSON value at b[i] (-1 if none).
-func skipValue(b []byte, i int) int {
-	if i >= len(b) {
-		return -1
-	}
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for i < len(b) {
-			switch b[i] {
-			case '"':
-				if i = skipString(b, i); i < 0 {
-					return -1
-				}
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-		return -1
-	}
-	for i < len(b) && !strings.ContainsRune(",}] \t\r\n", rune(b[i])) {
-		i++
-	}
-	return i
 }
