@@ -1,9 +1,19 @@
 package wrapper
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"iter"
+	"net/http"
 	"reflect"
+	"strings"
+	"time"
+
+	"github.com/extract-go/llamaextract"
+	"github.com/extract-go/llamaextract/generated"
 )
 
 // Target is the granularity of a result.
@@ -163,3 +173,267 @@ func optBool(b bool) *bool {
 	}
 	return &b
 }
+
+// productExtract is the product type of the configurations this package
+// runs.
+const productExtract = "extract_v2"
+
+// SavedConfig is a configuration stored in the project under a name, with
+// an ID (cfg-...): CreateConfiguration saves one, GenerateSchema drafts one
+// (without an ID). Pass it (or SavedConfig{ID: "cfg-..."}) where a Config
+// is wanted to run a job with it by ID. It encodes to and decodes from the
+// API's JSON, keeping every member the server sent.
+type SavedConfig struct {
+	ID, Name string
+	// Version is the service's version of the configuration.
+	Version string
+	// ProductType is "extract_v2" for a configuration a job can run; the
+	// service also stores other products' configurations.
+	ProductType string
+	// Config is what an extract_v2 configuration holds; zero for other
+	// products.
+	Config ExtractConfig
+	// CreatedAt and UpdatedAt are zero when the server did not send them.
+	CreatedAt, UpdatedAt time.Time
+
+	raw json.RawMessage
+}
+
+// savedConfigWire is the API's ConfigurationResponse (and, without id and
+// the timestamps, the body of CreateConfiguration and UpdateConfiguration).
+type savedConfigWire struct {
+	ID          string             `json:"id,omitempty"`
+	Name        string             `json:"name,omitempty"`
+	Version     string             `json:"version,omitempty"`
+	ProductType string             `json:"product_type,omitempty"`
+	Parameters  json.RawMessage    `json:"parameters,omitempty"`
+	CreatedAt   *llamaextract.Time `json:"created_at,omitempty"`
+	UpdatedAt   *llamaextract.Time `json:"updated_at,omitempty"`
+}
+
+var savedConfigNames = jsonNames(reflect.TypeFor[savedConfigWire]())
+
+func (s SavedConfig) applyTo(body *createBody) error {
+	id := strings.TrimSpace(s.ID)
+	if id == "" {
+		return &ValidationError{Operation: opCreateJob, Field: "configuration_id", Reason: "empty; pass a SavedConfig with the ID of a saved configuration (cfg-...)"}
+	}
+	body.ConfigurationID = id
+	return nil
+}
+
+// UnmarshalJSON reads a configuration in the API's JSON, keeping a copy.
+func (s *SavedConfig) UnmarshalJSON(b []byte) error {
+	var w savedConfigWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	cfg, err := parametersConfig(w.Parameters)
+	if err != nil {
+		return err
+	}
+	*s = SavedConfig{ID: w.ID, Name: w.Name, Version: w.Version, ProductType: w.ProductType, Config: cfg, raw: bytes.Clone(b)}
+	if w.CreatedAt != nil {
+		s.CreatedAt = w.CreatedAt.Time
+	}
+	if w.UpdatedAt != nil {
+		s.UpdatedAt = w.UpdatedAt.Time
+	}
+	return nil
+}
+
+// MarshalJSON writes the configuration in the API's JSON, with every member
+// of the JSON it was read from; parameters are Config's when it was read
+// from none or Config changed.
+func (s SavedConfig) MarshalJSON() ([]byte, error) {
+	w := savedConfigWire{ID: s.ID, Name: s.Name, Version: s.Version, ProductType: s.ProductType}
+	var read savedConfigWire
+	if s.raw != nil && json.Unmarshal(s.raw, &read) == nil {
+		if was, err := parametersConfig(read.Parameters); err == nil && reflect.DeepEqual(was, s.Config) {
+			w.Parameters = read.Parameters // another product's, or unchanged: as sent
+		}
+	}
+	if w.Parameters == nil && !s.Config.Schema.IsZero() {
+		p, err := s.Config.parameters()
+		if err != nil {
+			return nil, err
+		}
+		w.Parameters = p
+	}
+	if !s.CreatedAt.IsZero() {
+		t := llamaextract.NewTime(s.CreatedAt)
+		w.CreatedAt = &t
+	}
+	if !s.UpdatedAt.IsZero() {
+		t := llamaextract.NewTime(s.UpdatedAt)
+		w.UpdatedAt = &t
+	}
+	b, err := json.Marshal(w)
+	if err != nil {
+		return nil, err
+	}
+	return mergeMembers(b, s.raw, savedConfigNames, nil)
+}
+
+func (s *SavedConfig) validate() error {
+	switch {
+	case s == nil: // a list item the server sent as null
+		return errors.New("null instead of a configuration")
+	case s.ID == "":
+		return errors.New("configuration without an id")
+	case s.Name == "":
+		return errors.New("configuration without a name")
+	}
+	return nil
+}
+
+// Generated returns the configuration as the generated client's type: the
+// escape hatch to other products' parameters and to members this package
+// does not model. Its type may change with openapi.yaml.
+func (s *SavedConfig) Generated() (generated.ConfigurationResponse, error) {
+	var g generated.ConfigurationResponse
+	b, err := s.MarshalJSON()
+	if err == nil {
+		err = json.Unmarshal(b, &g)
+	}
+	return g, err
+}
+
+// parametersConfig reads extract_v2 parameters; other products give a zero
+// ExtractConfig.
+func parametersConfig(raw json.RawMessage) (ExtractConfig, error) {
+	var cfg ExtractConfig
+	if present(raw) == nil {
+		return cfg, nil
+	}
+	var head struct {
+		ProductType string `json:"product_type"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil || head.ProductType != productExtract {
+		return cfg, err
+	}
+	// ExtractV2Parameters is ExtractConfiguration plus product_type.
+	err := json.Unmarshal(raw, &cfg)
+	return cfg, err
+}
+
+// parameters is c as extract_v2 parameters: its JSON plus product_type.
+func (c ExtractConfig) parameters() (json.RawMessage, error) {
+	if c.Extra["product_type"] != nil {
+		return nil, errors.New("ExtractConfig.Extra: product_type is set by the package")
+	}
+	extra := map[string]any{"product_type": productExtract}
+	for k, v := range c.Extra {
+		extra[k] = v
+	}
+	c.Extra = extra
+	return c.MarshalJSON()
+}
+
+// saveBody checks s and builds the body of CreateConfiguration (create) or
+// UpdateConfiguration.
+func (s SavedConfig) saveBody(op string, create bool) ([]byte, error) {
+	w := savedConfigWire{Name: strings.TrimSpace(s.Name)}
+	if create && w.Name == "" {
+		return nil, &ValidationError{Operation: op, Field: "name", Reason: "required"}
+	}
+	if create || !s.Config.Schema.IsZero() {
+		if err := s.Config.check(op, "parameters"); err != nil {
+			return nil, err
+		}
+		p, err := s.Config.parameters()
+		if err != nil {
+			return nil, &ValidationError{Operation: op, Field: "parameters", Reason: err.Error()}
+		}
+		w.Parameters = p
+	}
+	return json.Marshal(w)
+}
+
+// CreateConfiguration saves s.Config under s.Name (its ID and the
+// server's fields are not read). It upserts: a configuration with the same
+// name in the project is updated.
+func (c *Client) CreateConfiguration(ctx context.Context, s SavedConfig) (*SavedConfig, error) {
+	body, err := s.saveBody(opCreateConfiguration, true)
+	if err != nil {
+		return nil, err
+	}
+	return request[SavedConfig](ctx, c, opCreateConfiguration, pathID{}, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.CreateConfigurationWithBody(ctx, &generated.CreateConfigurationParams{OrganizationId: c.org(), ProjectId: c.project()}, jsonContent, bytes.NewReader(body))
+	})
+}
+
+// GetConfiguration returns a saved configuration.
+func (c *Client) GetConfiguration(ctx context.Context, id string) (*SavedConfig, error) {
+	return request[SavedConfig](ctx, c, opGetConfiguration, pathID{"config_id", id}, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.GetConfiguration(ctx, id, &generated.GetConfigurationParams{OrganizationId: c.org(), ProjectId: c.project()})
+	})
+}
+
+// UpdateConfiguration changes the saved configuration s.ID: a non-empty
+// Name renames it, a Config with a Schema replaces its settings. What is
+// zero stays as it is.
+func (c *Client) UpdateConfiguration(ctx context.Context, s SavedConfig) (*SavedConfig, error) {
+	body, err := s.saveBody(opUpdateConfiguration, false)
+	if err != nil {
+		return nil, err
+	}
+	id := s.ID
+	return request[SavedConfig](ctx, c, opUpdateConfiguration, pathID{"config_id", id}, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.UpdateConfigurationWithBody(ctx, id, &generated.UpdateConfigurationParams{OrganizationId: c.org(), ProjectId: c.project()}, jsonContent, bytes.NewReader(body))
+	})
+}
+
+// DeleteConfiguration deletes a saved configuration.
+func (c *Client) DeleteConfiguration(ctx context.Context, id string) error {
+	_, err := request[none](ctx, c, opDeleteConfiguration, pathID{"config_id", id}, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.DeleteConfiguration(ctx, id, &generated.DeleteConfigurationParams{OrganizationId: c.org(), ProjectId: c.project()})
+	})
+	return err
+}
+
+// SavedConfigFilter selects saved extract_v2 configurations for
+// Configurations and ListConfigurations. The zero value selects all of the
+// client's project.
+type SavedConfigFilter struct {
+	// Name selects configurations with exactly this name.
+	Name string
+	// LatestOnly keeps only the newest version of each name.
+	LatestOnly bool
+	// PageSize is the number per request (server default when 0).
+	PageSize int
+	// PageToken is where ListConfigurations starts: a previous page's
+	// NextPageToken. Configurations ignores it.
+	PageToken string
+}
+
+// ListConfigurations returns one page of saved extract_v2 configurations,
+// starting at f.PageToken. Configurations pages for you.
+func (c *Client) ListConfigurations(ctx context.Context, f SavedConfigFilter) (*ListPage[*SavedConfig], error) {
+	if f.PageSize < 0 {
+		return nil, &ValidationError{Operation: opListConfigurations, Field: "page_size", Reason: "must be positive (0 for the server's default)"}
+	}
+	products := []generated.ProductType{generated.ProductTypeExtractV2}
+	p := &generated.ListConfigurationsParams{OrganizationId: c.org(), ProjectId: c.project(),
+		Name: optString(f.Name), PageToken: optString(f.PageToken), LatestOnly: optBool(f.LatestOnly), ProductType: &products}
+	if f.PageSize > 0 {
+		n := f.PageSize
+		p.PageSize = &n
+	}
+	return listPage[*SavedConfig](ctx, c, opListConfigurations, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.ListConfigurations(ctx, p)
+	})
+}
+
+// Configurations iterates over every saved extract_v2 configuration
+// matching f, fetching pages as the loop needs them. An error (including a
+// server that repeats a page token) is yielded and ends the iteration.
+func (c *Client) Configurations(ctx context.Context, f SavedConfigFilter) iter.Seq2[*SavedConfig, error] {
+	return paginate(opListConfigurations, func(token string) (*ListPage[*SavedConfig], error) {
+		f.PageToken = token
+		return c.ListConfigurations(ctx, f)
+	})
+}
+
+// jsonContent is the content type of the bodies the package encodes itself.
+const jsonContent = "application/json"

@@ -104,7 +104,7 @@ func (c *Client) listJobsPage(ctx context.Context, params *generated.ListExtract
 	if err != nil {
 		return nil, err
 	}
-	rests, ok := itemRests(w.body, jobNames, jobNested)
+	rests, ok := itemRests(w.body, jobNameSet, configNameSet)
 	if !ok || len(rests) != len(w.Items) {
 		var p struct {
 			Items []json.RawMessage `json:"items"`
@@ -114,7 +114,7 @@ func (c *Client) listJobsPage(ctx context.Context, params *generated.ListExtract
 		}
 		rests = rests[:0]
 		for _, it := range p.Items {
-			rests = append(rests, unmodelled(it, jobNames, jobNested))
+			rests = append(rests, unmodelled(it, jobNameSet, configNameSet))
 		}
 	}
 	items := make([]*Job, len(w.Items))

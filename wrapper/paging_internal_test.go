@@ -61,7 +61,7 @@ func FuzzItemRests(f *testing.F) {
 		if json.Unmarshal(body, &page) != nil {
 			return // listJobsPage never scans a body encoding/json refused
 		}
-		rests, ok := itemRests(body, jobNames, jobNested)
+		rests, ok := itemRests(body, jobNameSet, configNameSet)
 		if !ok {
 			return
 		}

@@ -97,13 +97,40 @@ func checkExtra(extra map[string]any, modelled map[string]bool, field string) er
 // encoding/json has already found valid, after the decode. Decoding the
 // items again as raw JSON instead would parse every page twice.
 
+// nameSet is the member names a wire type models, as the scan below looks
+// them up: a handful of names, compared by length first, is faster to
+// search in order than a map to hash. member names the member whose own
+// members the set holds, for a nested set.
+type nameSet struct {
+	member string
+	names  []string
+}
+
+func newNameSet(member string, names map[string]bool) *nameSet {
+	s := &nameSet{member: member}
+	for n := range names {
+		s.names = append(s.names, n)
+	}
+	return s
+}
+
+func (s *nameSet) has(key []byte) bool {
+	for _, n := range s.names {
+		if len(n) == len(key) && n == string(key) {
+			return true
+		}
+	}
+	return false
+}
+
 // itemRests returns, for each element of the "items" array of the page
 // body, a new JSON object of its members not in names (with the members of
-// a member in nested not in its names); nil for an element with none. It
+// the member nested names that are not in nested); nil for an element with
+// none. It
 // reports false when it cannot be sure its elements are those encoding/json
 // decoded (a key spelt otherwise, an escape in a key): the caller then
 // takes them the slow way.
-func itemRests(body []byte, names map[string]bool, nested map[string]map[string]bool) ([]json.RawMessage, bool) {
+func itemRests(body []byte, names, nested *nameSet) ([]json.RawMessage, bool) {
 	i := skipSpace(body, 0)
 	if i >= len(body) || body[i] != '{' {
 		return nil, false
@@ -141,7 +168,7 @@ func itemRests(body []byte, names map[string]bool, nested map[string]map[string]
 
 // arrayRests appends the rest of each element of the array at body[i] and
 // returns the index after the array (-1 for malformed JSON).
-func arrayRests(body []byte, i int, rests []json.RawMessage, names map[string]bool, nested map[string]map[string]bool) (int, []json.RawMessage) {
+func arrayRests(body []byte, i int, rests []json.RawMessage, names, nested *nameSet) (int, []json.RawMessage) {
 	for i = skipSpace(body, i+1); i < len(body) && body[i] != ']'; i = skipSpace(body, i) {
 		if body[i] == ',' {
 			i = skipSpace(body, i+1)
@@ -167,7 +194,7 @@ func arrayRests(body []byte, i int, rests []json.RawMessage, names map[string]bo
 
 // unmodelled is objectRest of the object obj alone, or a copy of obj when
 // it cannot be walked.
-func unmodelled(obj []byte, names map[string]bool, nested map[string]map[string]bool) json.RawMessage {
+func unmodelled(obj []byte, names, nested *nameSet) json.RawMessage {
 	i := skipSpace(obj, 0)
 	if end, rest := objectRest(obj, i, names, nested); end >= 0 {
 		return rest
@@ -178,7 +205,7 @@ func unmodelled(obj []byte, names map[string]bool, nested map[string]map[string]
 // objectRest walks the object at b[i] and returns the index after it and a
 // new JSON object of its members not in names, with those of a member in
 // nested not in its names (nil for none); -1 for malformed JSON.
-func objectRest(b []byte, i int, names map[string]bool, nested map[string]map[string]bool) (int, json.RawMessage) {
+func objectRest(b []byte, i int, names, nested *nameSet) (int, json.RawMessage) {
 	var stack [16][2]int
 	keep := stack[:0]
 	var inner []byte // "name":{...} of a nested member's own rest
@@ -199,9 +226,12 @@ func objectRest(b []byte, i int, names map[string]bool, nested map[string]map[st
 			return -1, nil
 		}
 		value := skipSpace(b, i+1)
-		sub := nested[string(key)]
+		var sub *nameSet
+		if nested != nil && string(key) == nested.member {
+			sub = nested
+		}
 		switch {
-		case !names[string(key)]:
+		case !names.has(key):
 			i = skipValue(b, value)
 			keep = append(keep, [2]int{start, i})
 			size += i - start + 1
