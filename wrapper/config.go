@@ -146,6 +146,9 @@ func (c ExtractConfig) check(op, field string) error {
 	if c.Tier != "" && !c.Tier.known() {
 		return &ValidationError{Operation: op, Field: field + ".tier", Reason: fmt.Sprintf("%q is not cost_effective, agentic, agentic_plus or turbo", c.Tier)}
 	}
+	if err := c.checkInputs(op, field); err != nil {
+		return err
+	}
 	if err := checkExtra(c.Extra, extractConfigNames, "Extra"); err != nil {
 		return &ValidationError{Operation: op, Field: field, Reason: err.Error()}
 	}

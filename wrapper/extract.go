@@ -124,7 +124,7 @@ func extract[R any](ctx context.Context, c *Client, input string, cfg Config, ta
 // element type for ExtractRows[T].
 func schemaForResult[R any]() (Schema, error) {
 	t := reflect.TypeFor[R]()
-	if shapeOf[R]() == shapeArray {
+	if shapeOf[R]() == ShapeArray {
 		t = t.Elem()
 	}
 	return schemaForType(t)
