@@ -76,7 +76,7 @@ Second Ctrl-C (or the first, with --cancel-running): exit at once; the jobs
 keep running on the service and the next run picks them up.
 
 The batch never uploads its own files (--out, the state and its lock,
---out-dir) and never opens an input that is not a regular file (a device, a
+--out-dir, stdout and stderr redirected to files) and never opens an input that is not a regular file (a device, a
 FIFO, a link to a directory inside a walk): those are listed as refused.
 Conflicting paths (--out equal to --state, --out inside --out-dir, an
 --out-dir that cannot be written...) are refused before anything is sent.
@@ -279,7 +279,7 @@ func (s *batchSession) openOutputs() error {
 			return err
 		}
 	}
-	s.own.identify()
+	s.own.identify(s.g.stdout, s.g.stderr)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -29,12 +30,21 @@ type ownFiles struct {
 }
 
 // identify learns the identity of the batch's files; it runs once they
-// exist, after the lock.
-func (o *ownFiles) identify() {
+// exist, after the lock. streams are the process's stdout and stderr: when
+// the shell redirected them to files (`> results.jsonl 2> log`), the batch
+// writes those too, and they may sit in the walked tree.
+func (o *ownFiles) identify(streams ...io.Writer) {
 	o.infos = nil
 	for _, p := range o.paths {
 		if st, err := os.Stat(p); err == nil {
 			o.infos = append(o.infos, st)
+		}
+	}
+	for _, w := range streams {
+		if f, ok := w.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+				o.infos = append(o.infos, st)
+			}
 		}
 	}
 	if o.dir != "" {

@@ -187,3 +187,46 @@ func TestBatchPathConflictsRefusedBeforeUpload(t *testing.T) {
 		})
 	}
 }
+
+// `batch . --state st > results.jsonl 2> log` inside the tree it walks:
+// stdout and stderr, redirected to files there, are files the batch writes
+// too. Uploading them made new jobs on every run (their content changes
+// every run), so a second run must create none.
+func TestBatchSkipsItsOwnFilesStdoutAndStderrRedirected(t *testing.T) {
+	srv, env := emulatorEnv(t)
+	dir := t.TempDir()
+	for _, name := range []string{"a.txt", "sub/b.txt"} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("Vendor: "+name+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	schema := writeFile(t, "s.json", schemaJSON)
+	for run := 1; run <= 2; run++ {
+		stdout, err := os.OpenFile(filepath.Join(dir, "results.jsonl"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stderr, err := os.OpenFile(filepath.Join(dir, "sub", "batch.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(binary, "batch", ".", "--schema", schema, "--state", "st", "--progress-interval", "10ms")
+		cmd.Dir = dir
+		cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+		cmd.Stdout, cmd.Stderr = stdout, stderr
+		err = cmd.Run()
+		stdout.Close()
+		stderr.Close()
+		log, _ := os.ReadFile(filepath.Join(dir, "sub", "batch.log"))
+		if err != nil || srv.Stats().JobsCreated != 2 {
+			t.Fatalf("run %d: %v, %d jobs for 2 documents: %s", run, err, srv.Stats().JobsCreated, log)
+		}
+	}
+	if lines := readLines(t, filepath.Join(dir, "results.jsonl")); len(lines) != 2 {
+		t.Errorf("%d lines on stdout over two runs, want 2", len(lines))
+	}
+}
