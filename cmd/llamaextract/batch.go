@@ -275,6 +275,11 @@ func (s *batchSession) openOutputs() error {
 			return usagef("--out: %v", err)
 		}
 		s.out, s.w = out, out
+		if err := lockOpen(out); errors.Is(err, errOutDirBusy) {
+			return usagef("--out %s is in use by another batch; give each batch its own --out, or wait for that one to end", f.out)
+		} else if err != nil {
+			return usagef("--out %s: %v", f.out, err)
+		}
 		if err := s.cutOut(); err != nil {
 			return err
 		}

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/extract-go/llamaextract/extracttest"
 )
 
 // syncBuffer is a bytes.Buffer the test can read while the process writes.
@@ -400,5 +402,31 @@ func TestBatchRefusedByTheLockTouchesNothing(t *testing.T) {
 	}
 	if _, err := os.Stat(otherDir); err == nil {
 		t.Errorf("the refused batch made its --out-dir")
+	}
+}
+
+// Two batches with one --out but each its own state: each cut --out back to
+// its own mark and appended its lines to the other's, so lines were lost
+// and torn. The second is refused before anything is uploaded, and --out
+// is left alone.
+func TestBatchSecondProcessOnTheSameOutIsRefused(t *testing.T) {
+	const n = 4
+	srv, env := emulatorEnv(t, extracttest.WithJobDuration(time.Minute))
+	dirA, dirB := writeDocs(t, n), writeDocs(t, n)
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	schema := writeFile(t, "s.json", schemaJSON)
+	args := func(dir, state string) []string {
+		return []string{"batch", dir, "--include", "*.txt", "--schema", schema, "--out", out, "--state", state, "-q"}
+	}
+	first := startBatch(t, env, args(dirA, filepath.Join(t.TempDir(), "a.state"))...)
+	if !first.until(t, func() bool { return srv.Stats().JobsCreated == n }) {
+		t.Fatalf("first batch exited: %s", first.stderr.String())
+	}
+	second := cli(t, env, args(dirB, filepath.Join(t.TempDir(), "b.state"))...)
+	if second.code != exitUsage || !strings.Contains(second.stderr, "--out") {
+		t.Fatalf("second batch on the same --out: exit %d: %s", second.code, second.stderr)
+	}
+	if st := srv.Stats(); st.JobsCreated != n || st.Requests["UploadFile"] != n {
+		t.Fatalf("the refused batch uploaded or created: %v requests, %d jobs, for %d documents", st.Requests, st.JobsCreated, n)
 	}
 }

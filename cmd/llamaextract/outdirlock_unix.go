@@ -19,12 +19,21 @@ func lockOutDir(dir string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+	if err := lockOpen(f); err != nil {
 		f.Close()
-		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, errOutDirBusy
-		}
 		return nil, err
 	}
 	return f, nil
+}
+
+// lockOpen takes an exclusive flock on the open file f, held until f is
+// closed (or the process ends): errOutDirBusy when another process holds
+// it. --out is locked so: two batches appending to one --out with their
+// own state files would each cut it back to their own mark.
+func lockOpen(f *os.File) error {
+	err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+	if errors.Is(err, unix.EWOULDBLOCK) {
+		return errOutDirBusy
+	}
+	return err
 }
