@@ -164,7 +164,9 @@ func (r CreateJobRequest) body() (createBody, error) {
 //     *AmbiguousCreateError (errors.Is(err, ErrAmbiguousCreate)) listing
 //     the candidates, and the caller decides;
 //   - when no job remains, sends the create again, within the retry
-//     policy's MaxRetries.
+//     policy's MaxRetries; but when the listing was longer than recovery
+//     reads (500 jobs, e.g. a server that ignored the file filter), it
+//     returns an *AmbiguousCreateError instead: the job may be further on.
 //
 // Concurrent creates in one Client never return the same job: creates on
 // one file wait while a recovery on that file looks, and a job is recorded
@@ -416,7 +418,8 @@ func (r *createRecovery) look(ctx context.Context, cause error, start time.Time)
 	r.file.mu.Lock()
 	defer r.file.mu.Unlock()
 	jobs, err := r.list(ctx, start)
-	if errors.Is(err, errTooManyJobs) && r.owned {
+	truncated := errors.Is(err, errTooManyJobs)
+	if truncated && r.owned {
 		err = nil // every job on an owned file is this call's: any will do
 	}
 	if err != nil {
@@ -453,6 +456,12 @@ func (r *createRecovery) look(ctx context.Context, cause error, start time.Time)
 		r.adopted = j
 		c.logger.DebugContext(ctx, "llamaextract adopted job after ambiguous create", "job", j.ID, "error", cause)
 		return true, nil
+	}
+	if len(exact)+len(maybe) == 0 && truncated {
+		// Recovery read only the first jobs listed (a server that ignored
+		// the file filter lists other files' jobs): this call's job may
+		// come after them, so sending again could make a second one.
+		return false, &AmbiguousCreateError{Operation: opCreateJob, FileInput: r.body.FileInput, Err: cause, LookupErr: errTooManyJobs}
 	}
 	if len(exact)+len(maybe) == 0 {
 		return false, nil // no job can be this attempt's: send again

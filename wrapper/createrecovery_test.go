@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -330,5 +332,39 @@ func TestRecoveryChecksFileInput(t *testing.T) {
 		if err != nil || job.ID != "ext-mine" || job.FileInput != "dfl-1" || creates.Load() != 2 {
 			t.Fatalf("owned %v: %d creates, job %+v, error %v", owned, creates.Load(), job, err)
 		}
+	}
+}
+
+// A server that ignores the file_input filter lists more of other files'
+// jobs than recovery reads (5 pages of 100), and this call's job comes
+// after them. Not having seen it is not having proved it absent: on an
+// owned file the create must not be sent again (a second billed job), the
+// caller is told instead.
+func TestRecoveryChecksFileInputBeyondWhatItReads(t *testing.T) {
+	job := func(id, file string) string {
+		return fmt.Sprintf(`{"id":%q,"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","file_input":%q,"project_id":"prj-1","status":"PENDING"}`, id, file)
+	}
+	var creates atomic.Int32
+	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.Method == http.MethodPost {
+			creates.Add(1)
+			w.WriteHeader(http.StatusBadGateway) // the job was made; the answer lost
+			return
+		}
+		page, _ := strconv.Atoi(r.URL.Query().Get("page_token"))
+		items := make([]string, 0, 100)
+		for i := range 100 {
+			items = append(items, job(fmt.Sprintf("ext-other-%d-%d", page, i), fmt.Sprintf("dfl-other-%d-%d", page, i)))
+		}
+		next := strconv.Itoa(page + 1)
+		if page == 6 {
+			items, next = []string{job("ext-mine", "dfl-1")}, ""
+		}
+		fmt.Fprintf(w, `{"items":[%s],"next_page_token":%q}`, strings.Join(items, ","), next)
+	})
+	_, err := c.CreateJob(context.Background(), lineReq("dfl-1", true))
+	if creates.Load() != 1 || !errors.Is(err, wrapper.ErrAmbiguousCreate) {
+		t.Fatalf("%d creates for one request on an owned file: %v", creates.Load(), err)
 	}
 }
