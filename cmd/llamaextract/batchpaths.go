@@ -27,6 +27,9 @@ type ownFiles struct {
 	// a hard link or a symlink to one is known too.
 	infos   []fs.FileInfo
 	dirInfo fs.FileInfo
+	// dirFiles identifies the files in --out-dir, read once a walked file
+	// turns out to have other names (a hard link, maybe into --out-dir).
+	dirFiles map[[2]uint64]struct{}
 }
 
 // identify learns the identity of the batch's files; it runs once they
@@ -68,6 +71,9 @@ func (o *ownFiles) has(path string, st fs.FileInfo, deep bool) bool {
 			return true
 		}
 	}
+	if o.inOutDir(st) {
+		return true
+	}
 	if !deep {
 		return false
 	}
@@ -76,6 +82,28 @@ func (o *ownFiles) has(path string, st fs.FileInfo, deep bool) bool {
 	}
 	parent, err := os.Stat(filepath.Dir(path))
 	return err == nil && o.isOutDir(parent)
+}
+
+// inOutDir reports whether st, a file with other names, is one of the
+// files in --out-dir (a hard link to a result).
+func (o *ownFiles) inOutDir(st fs.FileInfo) bool {
+	key, linked, ok := fileKey(st)
+	if o.dirInfo == nil || !ok || !linked {
+		return false
+	}
+	if o.dirFiles == nil {
+		o.dirFiles = map[[2]uint64]struct{}{}
+		entries, _ := os.ReadDir(o.dir)
+		for _, e := range entries {
+			if info, err := e.Info(); err == nil {
+				if k, _, ok := fileKey(info); ok {
+					o.dirFiles[k] = struct{}{}
+				}
+			}
+		}
+	}
+	_, in := o.dirFiles[key]
+	return in
 }
 
 // preflight finds every conflict between the paths the batch writes and

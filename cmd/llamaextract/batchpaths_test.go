@@ -230,3 +230,36 @@ func TestBatchSkipsItsOwnFilesStdoutAndStderrRedirected(t *testing.T) {
 		t.Errorf("%d lines on stdout over two runs, want 2", len(lines))
 	}
 }
+
+// A hard link, inside the walked tree, to a result in --out-dir is the
+// batch's own output under another name (README: "also through a hard
+// link"): never uploaded.
+func TestBatchSkipsItsOwnFilesHardLinkedFromOutDir(t *testing.T) {
+	srv, env := emulatorEnv(t)
+	dir := t.TempDir()
+	for _, name := range []string{"a.txt", "sub/b.txt"} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("Vendor: "+name+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	schema := writeFile(t, "s.json", schemaJSON)
+	args := []string{"batch", ".", "--schema", schema, "--out", "results.jsonl", "--out-dir", "each", "-q"}
+	for run := 1; run <= 2; run++ {
+		r := cliIn(t, dir, env, args...)
+		if r.code != 0 || srv.Stats().JobsCreated != 2 {
+			t.Fatalf("run %d: exit %d, %d jobs for 2 documents: %s", run, r.code, srv.Stats().JobsCreated, r.stderr)
+		}
+		if run == 1 {
+			if err := os.Link(filepath.Join(dir, "each", outName("a.txt")), filepath.Join(dir, "sub", "a-result.json")); err != nil {
+				t.Skipf("no hard links here: %v", err)
+			}
+		}
+	}
+	if lines := readLines(t, filepath.Join(dir, "results.jsonl")); len(lines) != 2 {
+		t.Errorf("%d lines, want 2", len(lines))
+	}
+}
