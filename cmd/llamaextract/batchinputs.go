@@ -164,9 +164,16 @@ func (w *walker) list(g *globals) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
+		line := sc.Text()
+		trimmed := strings.TrimSpace(line)
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
 			continue
+		}
+		// A line is the path as given when a file has that name (one that
+		// ends with a space, as find prints it); otherwise the spaces, and
+		// a CRLF's CR, are the list's own.
+		if _, err := os.Lstat(line); err != nil {
+			line = trimmed
 		}
 		if !w.visit(line, false) {
 			return

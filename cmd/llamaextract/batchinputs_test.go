@@ -111,3 +111,34 @@ func TestBatchFromAPipe(t *testing.T) {
 		t.Fatalf("hung %v, %v, %d jobs: %s", ctx.Err() != nil, err, srv.Stats().JobsCreated, out)
 	}
 }
+
+// --from lines are paths as `find` prints them: a name that ends (or
+// starts) with a space is that file, not the file without the space. The
+// list reader used to trim them: "report.txt " extracted "report.txt" (a
+// second time, or an unreadable input) and never the file named.
+func TestBatchFromKeepsSpacesThatAreInTheName(t *testing.T) {
+	srv, env := emulatorEnv(t)
+	dir := t.TempDir()
+	files := map[string]string{"report.txt": "Vendor: plain\n", "report.txt ": "Vendor: trailing\n", " lead.txt": "Vendor: leading\n"}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list := writeFile(t, "list", "# documents\n\n"+filepath.Join(dir, "report.txt")+"\r\n"+filepath.Join(dir, "report.txt ")+"\n"+dir+"/ lead.txt\n   \n")
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	schema := writeFile(t, "s.json", schemaJSON)
+	r := cli(t, env, "batch", "--from", list, "--schema", schema, "--out", out, "-q")
+	got := map[string]bool{}
+	for _, l := range readLines(t, out) {
+		got[filepath.Base(l.Input)] = l.Status == "COMPLETED"
+	}
+	for name := range files {
+		if !got[name] {
+			t.Errorf("%q: not extracted (lines: %v)", name, got)
+		}
+	}
+	if r.code != 0 || len(got) != 3 || srv.Stats().JobsCreated != 3 {
+		t.Errorf("exit %d, %d documents, %d jobs: %s", r.code, len(got), srv.Stats().JobsCreated, r.stderr)
+	}
+}
