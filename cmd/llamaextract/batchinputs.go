@@ -2,12 +2,14 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"io/fs"
 	"iter"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 func hasMeta(p string) bool { return strings.ContainsAny(p, "*?[") }
@@ -16,7 +18,7 @@ func hasMeta(p string) bool { return strings.ContainsAny(p, "*?[") }
 // directories walked), then --from. Nothing is collected. The batch's own
 // files are skipped; an input that exists but is not a regular file (a
 // device, a FIFO, a socket, a link to one, a link to a directory met in a
-// walk) is never opened: it goes to refuse with the reason. An input that
+// walk, a loop of links) is never opened: it goes to refuse with the reason. An input that
 // cannot be looked at (missing, a dangling link) is yielded, and the batch
 // reports it as a failed document.
 func (f *batchFlags) inputs(g *globals, own *ownFiles, refuse func(path, why string)) iter.Seq[string] {
@@ -98,6 +100,9 @@ func (w *walker) visit(p string, filtered bool) bool {
 // not a regular file (refused). st and err are p's os.Stat.
 func (w *walker) file(p string, st fs.FileInfo, err error, deep bool) bool {
 	switch {
+	case errors.Is(err, syscall.ELOOP):
+		w.refuse(p, "a loop of symbolic links: it can never be read")
+		return true
 	case err != nil:
 		return w.yield(p)
 	case w.own.has(p, st, deep):

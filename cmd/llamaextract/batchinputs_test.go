@@ -142,3 +142,33 @@ func TestBatchFromKeepsSpacesThatAreInTheName(t *testing.T) {
 		t.Errorf("exit %d, %d documents, %d jobs: %s", r.code, len(got), srv.Stats().JobsCreated, r.stderr)
 	}
 }
+
+// A loop of file links (l1 -> l2 -> l1) can never be read. It used to be a
+// failed document that later runs counted without naming it, so a rerun
+// exited 1 without saying which input was wrong. It is refused, and named,
+// on every run.
+func TestBatchNamesALoopOfLinksOnEveryRun(t *testing.T) {
+	srv, env := emulatorEnv(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.txt"), []byte("Vendor: A\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range [][2]string{{"l2", "l1"}, {"l1", "l2"}} {
+		if err := os.Symlink(l[0], filepath.Join(dir, l[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	schema := writeFile(t, "s.json", schemaJSON)
+	for run := 1; run <= 2; run++ {
+		r := cli(t, env, "batch", dir, "--schema", schema, "--out", out, "-q")
+		for _, l := range []string{"l1", "l2"} {
+			if !strings.Contains(r.stderr, filepath.Join(dir, l)+": ") {
+				t.Errorf("run %d: %s is not named: %s", run, l, r.stderr)
+			}
+		}
+		if r.code != exitJobFailed || srv.Stats().JobsCreated != 1 {
+			t.Errorf("run %d: exit %d, %d jobs: %s", run, r.code, srv.Stats().JobsCreated, r.stderr)
+		}
+	}
+}
