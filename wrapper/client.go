@@ -61,6 +61,8 @@ type Client struct {
 	// allocation: its timer may stay armed for a while after the last
 	// request, and must not keep the Client alive.
 	deadlines *deadline.Attempts
+	// unknown remembers the job statuses a wait has warned about.
+	unknown unknownStatuses
 	// jobWires holds the wire values requestJob decodes into, jobPages
 	// the staging listJobsPage decodes into.
 	jobWires, jobPages sync.Pool
