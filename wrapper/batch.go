@@ -353,7 +353,7 @@ func NewBatch[T any](c *Client, cfg Config, opts ...BatchOption) (*Batch[T], err
 		}
 		if ec.Target == "" {
 			ec.Target = PerDoc
-			if shapeOf[T]() == shapeArray {
+			if shapeOf[T]() == ShapeArray {
 				ec.Target = PerTableRow
 			}
 		}
