@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/extract-go/llamaextract/generated"
@@ -63,9 +62,6 @@ type Client struct {
 	deadlines *deadline.Attempts
 	// unknown remembers the job statuses a wait has warned about.
 	unknown unknownStatuses
-	// jobWires holds the wire values requestJob decodes into, jobPages
-	// the staging listJobsPage decodes into.
-	jobWires, jobPages sync.Pool
 }
 
 type clientSettings struct {
