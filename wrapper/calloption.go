@@ -33,10 +33,8 @@ type callSettings struct {
 	// set inside the package only
 	cancelDeadline time.Duration
 	// pollErrors is how many failed checks in a row a wait tolerates (0:
-	// the first error ends it); batches set it.
+	// the first error ends it).
 	pollErrors int
-	// batch holds what only batches read (batch.go).
-	batch batchSettings
 }
 
 func newCallSettings(opts []CallOption) callSettings {
@@ -91,9 +89,19 @@ func WithSchedule(s Schedule) CallOption {
 // OnStatus calls fn with the job after it is created and after every status
 // check, for progress reporting. It runs on the waiting goroutine (in a
 // batch, on each item's goroutine, so fn must be safe for concurrent use);
-// keep it quick. Read by Wait, Run, Extract, ExtractRows, ExtractAll and
-// RunAll.
-func OnStatus(fn func(*Job)) CallOption { return func(o *callSettings) { o.onStatus = fn } }
+// keep it quick. Given more than once, every fn is called, in order. Read
+// by Wait, Run, Extract and ExtractRows.
+func OnStatus(fn func(*Job)) CallOption {
+	return func(o *callSettings) {
+		switch prev := o.onStatus; {
+		case fn == nil:
+		case prev == nil:
+			o.onStatus = fn
+		default:
+			o.onStatus = func(j *Job) { prev(j); fn(j) }
+		}
+	}
+}
 
 // WithCancelOnDone cancels the remote job when the context ends (or the wait
 // times out) before the job has finished, so that it stops spending

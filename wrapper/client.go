@@ -262,5 +262,10 @@ func New(opts ...Option) (*Client, error) {
 		policy: s.retry, requestTimeout: s.requestTimeout, scrub: scrub, deadlines: new(attemptDeadlines)}, nil
 }
 
+// Clock returns the clock the client waits on (WithClock, or the system
+// clock), so that a helper above the client (package batch) paces itself on
+// the same time.
+func (c *Client) Clock() Clock { return c.clock }
+
 // BaseURL returns the API base URL the client talks to.
 func (c *Client) BaseURL() string { return c.base.String() }

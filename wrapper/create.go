@@ -114,6 +114,14 @@ func (r CreateJobRequest) body() (generated.ExtractV2JobCreate, error) {
 	return body, nil
 }
 
+// Validate checks the request as CreateJob does before sending it, sending
+// nothing: a helper that creates many jobs (package batch) refuses a bad
+// configuration or webhook before its first upload.
+func (r CreateJobRequest) Validate() error {
+	_, err := r.body()
+	return err
+}
+
 // CreateJob starts an extraction job. The request is checked before it is
 // sent.
 //

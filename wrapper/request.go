@@ -135,8 +135,14 @@ func (c *Client) do(ctx context.Context, spec callSpec, send func(context.Contex
 		if ctx.Err() != nil {
 			return c.scrub.scrubError(err)
 		}
-		if owns429(ctx) && errors.Is(err, ErrRateLimited) {
-			return c.scrub.scrubError(err) // the caller waits and slows down itself
+		if pace := pacerOf(ctx); pace != nil && errors.Is(err, ErrRateLimited) {
+			var api *APIError
+			errors.As(err, &api)
+			if pace(ctx, api.RetryAfter) != nil {
+				return c.scrub.scrubError(err)
+			}
+			attempt-- // the caller paces 429s: they spend no retry
+			continue
 		}
 		switch classify(spec.create, err) {
 		case stop:
