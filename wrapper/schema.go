@@ -123,18 +123,10 @@ func schemaFrom(m map[string]any) (Schema, error) {
 // Required fields push the model to find a value; make fields that may be
 // missing from a document optional.
 //
-// A slice or array of such a type (the rows of a per_table_row or per_page
-// result, as ExtractRows and package batch decode them) gives the schema of
-// one element. A type that contains itself (through a struct, slice, map or
-// pointer) or that JSON Schema cannot express (chan, func, complex,
-// interface) is a *ValidationError naming the field path.
-func SchemaFor[T any]() (Schema, error) {
-	t := reflect.TypeFor[T]()
-	if k := t.Kind(); k == reflect.Slice || k == reflect.Array {
-		t = t.Elem()
-	}
-	return schemaForType(t)
-}
+// A type that contains itself (through a struct, slice, map or pointer) or
+// that JSON Schema cannot express (chan, func, complex, interface) is a
+// *ValidationError naming the field path.
+func SchemaFor[T any]() (Schema, error) { return schemaForType(reflect.TypeFor[T]()) }
 
 func schemaForType(t reflect.Type) (Schema, error) {
 	for t.Kind() == reflect.Pointer {

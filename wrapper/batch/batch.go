@@ -71,9 +71,9 @@ func (it Item[T]) Status() wrapper.Status {
 // ErrStateLocked), with that error as its Cause. With WithState the batch
 // is resumable; see Extractor.
 //
-// cfg is a wrapper.ExtractConfig (a zero Schema is derived from T, a zero
-// Target is per_doc, or per_table_row when T is a slice) or a
-// wrapper.SavedConfig.
+// cfg is a wrapper.ExtractConfig or a wrapper.SavedConfig. A zero Schema
+// is derived from T (when T is a slice of rows, set the Schema of one row);
+// a zero Target is per_doc, or per_table_row when T is a slice.
 func ExtractAll[T any](ctx context.Context, c *wrapper.Client, inputs []string, cfg wrapper.Config, opts ...Option) iter.Seq2[Item[T], error] {
 	return func(yield func(Item[T], error) bool) {
 		x, err := New[T](c, cfg, opts...)
@@ -176,7 +176,12 @@ func configFor[T any](cfg wrapper.Config) (wrapper.Config, error) {
 	if !ok {
 		return cfg, nil
 	}
+	k := reflect.TypeFor[T]().Kind()
+	rows := k == reflect.Slice || k == reflect.Array
 	if ec.Schema.IsZero() {
+		if rows {
+			return nil, &wrapper.ValidationError{Operation: "batch.New", Field: "configuration.data_schema", Reason: fmt.Sprintf("%s is a slice: set ExtractConfig.Schema to the schema of one row, e.g. wrapper.SchemaFor[Row]()", reflect.TypeFor[T]())}
+		}
 		sch, err := wrapper.SchemaFor[T]()
 		if err != nil {
 			return nil, err
@@ -185,7 +190,7 @@ func configFor[T any](cfg wrapper.Config) (wrapper.Config, error) {
 	}
 	if ec.Target == "" {
 		ec.Target = wrapper.PerDoc
-		if k := reflect.TypeFor[T]().Kind(); k == reflect.Slice || k == reflect.Array {
+		if rows {
 			ec.Target = wrapper.PerTableRow
 		}
 	}
