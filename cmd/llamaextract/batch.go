@@ -9,15 +9,18 @@ import (
 	"io"
 	"io/fs"
 	"iter"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/extract-go/llamaextract/wrapper"
+	"github.com/extract-go/llamaextract/wrapper/batch"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 )
@@ -155,21 +158,21 @@ func runBatch(cmd *cobra.Command, g *globals, f *batchFlags, args []string) erro
 	if f.createRate < 0 || f.concurrency < 0 {
 		return usagef("--create-rate and --concurrency must not be negative")
 	}
-	opts := []wrapper.CallOption{wrapper.WithConcurrency(f.concurrency), wrapper.WithCreateRate(f.createRate)}
+	opts := []batch.Option{batch.WithConcurrency(f.concurrency), batch.WithCreateRate(f.createRate)}
 	if f.extract.pollInterval > 0 {
-		opts = append(opts, wrapper.WithSchedule(wrapper.FixedSchedule(f.extract.pollInterval)))
+		opts = append(opts, batch.WithWaitOptions(wrapper.WithSchedule(wrapper.FixedSchedule(f.extract.pollInterval))))
 	}
 	if f.extract.metadata {
-		opts = append(opts, wrapper.WithExpand(wrapper.ExpandExtractMetadata))
+		opts = append(opts, batch.WithWaitOptions(wrapper.WithExpand(wrapper.ExpandExtractMetadata)))
 	}
 	if f.state != "" {
-		opts = append(opts, wrapper.WithState(f.state))
+		opts = append(opts, batch.WithState(f.state))
 	}
 	if f.retryFailed {
-		opts = append(opts, wrapper.WithRetryFailed())
+		opts = append(opts, batch.WithRetryFailed())
 	}
 	drain := make(chan struct{})
-	opts = append(opts, wrapper.WithDrain(drain))
+	opts = append(opts, batch.WithDrain(drain))
 
 	var out *os.File
 	var w io.Writer = g.stdout
@@ -181,7 +184,7 @@ func runBatch(cmd *cobra.Command, g *globals, f *batchFlags, args []string) erro
 		}
 		defer out.Close()
 		w = out
-		opts = append(opts, wrapper.WithOutputMark(func() int64 { return offset }))
+		opts = append(opts, batch.WithOutputMark(func() int64 { return offset }))
 	}
 	if f.outDir != "" {
 		if err := os.MkdirAll(f.outDir, 0o755); err != nil {
@@ -193,7 +196,7 @@ func runBatch(cmd *cobra.Command, g *globals, f *batchFlags, args []string) erro
 			_ = os.Remove(p)
 		}
 	}
-	b, err := wrapper.NewBatch[json.RawMessage](c, cfg, opts...)
+	b, err := batch.New[json.RawMessage](c, cfg, opts...)
 	if err != nil {
 		var ve *wrapper.ValidationError
 		if errors.As(err, &ve) {
@@ -279,7 +282,7 @@ func runBatch(cmd *cobra.Command, g *globals, f *batchFlags, args []string) erro
 	var failures []failure
 	var stopErr error
 	for it, ierr := range b.Run(ctx, f.inputs(g)) {
-		if it.Input == "" {
+		if errors.Is(ierr, batch.ErrStopped) {
 			stopErr = ierr
 			continue
 		}
@@ -331,6 +334,9 @@ func runBatch(cmd *cobra.Command, g *globals, f *batchFlags, args []string) erro
 	if !f.quiet {
 		fmt.Fprintf(g.stderr, "batch: %d done, %d failed, %d skipped (done before), %d jobs created, %d adopted, %d rate-limited answers waited out\n",
 			p.Done, p.Failed, p.Skipped, p.Created, p.Adopted, p.RateLimited)
+		if len(p.Unknown) > 0 {
+			fmt.Fprintf(g.stderr, "batch: %s (a status this client does not know; the jobs are treated as still running)\n", unknownStatuses(p.Unknown))
+		}
 	}
 	if stopErr != nil {
 		resume := ""
@@ -519,15 +525,19 @@ type batchProgress struct {
 	end  chan struct{}
 }
 
-func newBatchProgress[T any](g *globals, f *batchFlags, b *wrapper.Batch[T], total int) *batchProgress {
+func newBatchProgress[T any](g *globals, f *batchFlags, b *batch.Extractor[T], total int) *batchProgress {
 	p := &batchProgress{done: make(chan struct{}), end: make(chan struct{})}
 	if f.quiet {
 		close(p.end)
 		return p
 	}
 	start := time.Now()
-	status := func(s wrapper.BatchProgress) string {
-		return fmt.Sprintf("done %d, failed %d, running %d, 429s %d, %.1f creates/s", s.Done, s.Failed, s.Running+s.Starting, s.RateLimited, s.CreateRate)
+	status := func(s batch.Progress) string {
+		line := fmt.Sprintf("done %d, failed %d, running %d, 429s %d, %.1f creates/s", s.Done, s.Failed, s.Running+s.Starting, s.RateLimited, s.CreateRate)
+		if len(s.Unknown) > 0 {
+			line += ", " + unknownStatuses(s.Unknown)
+		}
+		return line
 	}
 	go func() {
 		defer close(p.end)
@@ -580,4 +590,15 @@ func (p *batchProgress) stop() {
 		close(p.done)
 	}
 	<-p.end
+}
+
+// unknownStatuses names the statuses the client does not know that hold
+// documents, e.g. "3 document(s) in status QUEUED_FOR_REVIEW".
+func unknownStatuses(unknown map[wrapper.Status]int) string {
+	names := slices.Sorted(maps.Keys(unknown))
+	parts := make([]string, len(names))
+	for i, st := range names {
+		parts[i] = fmt.Sprintf("%d document(s) in status %s", unknown[st], st)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -26,9 +26,10 @@ type Progress struct {
 	// Starting counts documents being read, uploaded or created; Running
 	// counts documents whose job exists and is being waited on.
 	Starting, Running int
-	// Unknown counts, by status, the running documents whose job is in a
-	// status the client does not know (not wrapper.Status.Known): the wait
-	// goes on, as the API says, but a batch that never ends names them.
+	// Unknown counts, by status, the documents whose job is in a status
+	// the client does not know (not wrapper.Status.Known): running ones,
+	// and after a stop the ones it cut short. Their waits go on, as the
+	// API says, but a batch that never ends can name them.
 	Unknown map[wrapper.Status]int
 	// Created counts jobs created in this run; Adopted counts jobs of an
 	// earlier run re-attached to.
@@ -197,10 +198,15 @@ func (e *engine) wait(ctx context.Context, job *wrapper.Job) (*wrapper.Job, erro
 	e.running.Add(1)
 	defer e.running.Add(-1)
 	var last wrapper.Status
-	defer e.track(&last, "")
 	// OnStatus runs on this goroutine, before Wait returns.
 	opts := append(slices.Clip(e.s.wait), wrapper.OnStatus(func(j *wrapper.Job) { e.track(&last, j.Status) }))
-	return e.c.Wait(e.paced(ctx), job.ID, opts...)
+	final, err := e.c.Wait(e.paced(ctx), job.ID, opts...)
+	if ctx.Err() == nil {
+		// A document cut short by a stop stays counted in the status it
+		// was held in, so that the stopped batch's Progress names it.
+		e.track(&last, "")
+	}
+	return final, err
 }
 
 // isFatal reports whether a failure would be every document's, so that

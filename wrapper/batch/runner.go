@@ -28,6 +28,9 @@ type runner[R any] struct {
 
 func newRunner[R any](ctx context.Context, e *engine) *runner[R] {
 	r := &runner[R]{e: e, results: make(chan outcome[R]), slots: make(chan struct{}, e.s.concurrency)}
+	e.mu.Lock()
+	e.unknown = nil
+	e.mu.Unlock()
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	r.createCtx, r.stopCreate = context.WithCancelCause(r.ctx)
 	if e.s.drain != nil {
