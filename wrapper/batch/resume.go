@@ -37,8 +37,10 @@ func (x *Extractor[T]) jobOf(ctx context.Context, fileID string) (*wrapper.Job, 
 }
 
 // ownJob reports whether job reads fileID with cfg: the same file, and the
-// same saved configuration or every inline field cfg sets equal (the
-// service may fill in fields cfg leaves unset, such as the version it ran).
+// same saved configuration or every inline field cfg sets equal (absent,
+// null, false and "" alike are unset). Fields cfg leaves unset are not
+// compared: the service fills some in (the version it ran), and the file
+// is the batch's own, so only the batch makes jobs on it.
 func ownJob(job *wrapper.Job, fileID string, cfg wrapper.Config) bool {
 	if job == nil || job.FileInput != fileID {
 		return false
@@ -72,17 +74,18 @@ func fields(cfg any) (map[string]json.RawMessage, error) {
 	return m, json.Unmarshal(raw, &m)
 }
 
+func unset(v json.RawMessage) bool {
+	switch string(bytes.TrimSpace(v)) {
+	case "", "null", "false", `""`:
+		return true
+	}
+	return false
+}
+
 // sameJSON compares two JSON values by meaning (key order and spacing
-// aside); absent and null are the same.
+// aside); unset values are the same.
 func sameJSON(a, b json.RawMessage) bool {
-	a, b = bytes.TrimSpace(a), bytes.TrimSpace(b)
-	if len(a) == 0 {
-		a = json.RawMessage("null")
-	}
-	if len(b) == 0 {
-		b = json.RawMessage("null")
-	}
-	if bytes.Equal(a, b) {
+	if unset(a) && unset(b) || bytes.Equal(a, b) {
 		return true
 	}
 	var x, y any
