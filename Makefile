@@ -60,7 +60,7 @@ bench-batch:
 
 ## demo: the main job end to end against the embedded emulator (no key, no network)
 demo:
-	$(GO) run ./cmd/llamaextract demo --file examples/invoice/invoice.txt --schema examples/invoice/schema.json
+	$(GO) run ./cmd/llamaextract demo
 
 ## stress: the full-size fault-injection run (slow; not part of make test)
 stress:

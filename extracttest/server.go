@@ -43,6 +43,10 @@ type Server struct {
 	listener net.Listener
 	srv      *http.Server
 	serveErr chan error
+	// conns counts the connections net/http serves, so that Close can
+	// wait for the last one's goroutine (a connection closed after a 413
+	// lingers while the client reads the answer).
+	conns sync.WaitGroup
 
 	pumpStop, pumpDone chan struct{}
 }
@@ -129,10 +133,20 @@ func (s *Server) Start() error {
 	}
 	s.listener = ln
 	s.URL = "http://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ErrorLog: discardLog()}
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ErrorLog: discardLog(), ConnState: s.trackConn}
 	s.serveErr = make(chan error, 1)
 	go func() { s.serveErr <- s.srv.Serve(ln) }()
 	return nil
+}
+
+// trackConn is the http.Server's ConnState hook.
+func (s *Server) trackConn(_ net.Conn, state http.ConnState) {
+	switch state {
+	case http.StateNew:
+		s.conns.Add(1)
+	case http.StateClosed, http.StateHijacked:
+		s.conns.Done()
+	}
 }
 
 // Client returns an *http.Client for the server. It has its own transport,
@@ -170,6 +184,7 @@ func (s *Server) Close() {
 	if s.srv != nil {
 		_ = s.srv.Close()
 		<-s.serveErr
+		s.conns.Wait()
 	}
 	s.inflight.Wait()
 	if tr != nil {
@@ -247,7 +262,7 @@ func (s *Server) operation(route *routers.Route) http.Handler {
 		// Date follows the emulator's clock, as a real server's Date and
 		// its timestamps come from one clock (clients measure against it).
 		w.Header().Set("Date", s.now().Format(http.TimeFormat))
-		s.serveOperation(rec, r, route)
+		s.serveOperation(w, rec, r, route)
 		if s.cfg.logf != nil {
 			s.cfg.logf("%s %s -> %d", r.Method, r.URL.RequestURI(), rec.status)
 		}
@@ -255,7 +270,11 @@ func (s *Server) operation(route *routers.Route) http.Handler {
 	})
 }
 
-func (s *Server) serveOperation(rec *recorder, r *http.Request, route *routers.Route) {
+// serveOperation answers one request into rec. w is the connection's own
+// ResponseWriter: the body caps are given it so that net/http, on a body
+// over the cap, closes the connection after the answer (without reading the
+// rest as a next request) and delays the close until the client has read it.
+func (s *Server) serveOperation(w http.ResponseWriter, rec *recorder, r *http.Request, route *routers.Route) {
 	op := route.Operation
 	if !s.authorized(r) {
 		rec.json(http.StatusUnauthorized, errBody("missing or invalid API key: send the header \"Authorization: Bearer <key>\" with your LlamaCloud API key"))
@@ -276,9 +295,9 @@ func (s *Server) serveOperation(rec *recorder, r *http.Request, route *routers.R
 	// its body.
 	multipart := op.RequestBody != nil && op.RequestBody.Value != nil && op.RequestBody.Value.Content.Get("multipart/form-data") != nil
 	if multipart {
-		r.Body = http.MaxBytesReader(nil, r.Body, s.cfg.maxUpload+1<<20)
+		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxUpload+1<<20)
 	} else if op.RequestBody != nil {
-		r.Body = http.MaxBytesReader(nil, r.Body, s.cfg.maxRequest)
+		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxRequest)
 	}
 	params := map[string]string{}
 	for _, p := range route.PathItem.Parameters {
@@ -305,6 +324,11 @@ func (s *Server) serveOperation(rec *recorder, r *http.Request, route *routers.R
 				rec.json(http.StatusRequestEntityTooLarge, errBody(fmt.Sprintf("request body: larger than the %d byte limit on JSON bodies (see extracttest.WithMaxRequestBytes)", s.cfg.maxRequest)))
 			}
 			s.checkResponse(rec, r, route)
+			// The rest of the refused body is still on the wire: reading
+			// on would parse it as the next request, so the connection
+			// ends with this answer (also when the Server is mounted
+			// behind a ResponseWriter that net/http cannot tell about it).
+			rec.header.Set("Connection", "close")
 			return
 		}
 		if issues := validationIssues(err); len(issues) > 0 {

@@ -6,29 +6,49 @@ import (
 	"time"
 )
 
-// CallOption tunes one call: Wait, Run, Extract, ExtractRows, ExtractAll,
-// RunAll, GetJob, GetResult, Jobs, ListJobs, UploadFile and Upload take them
-// last. An option a call does not use is ignored; each option's comment says
-// which calls read it. A nil CallOption is skipped. Request data (what to
-// create, what to list) is never an option: it is a struct argument.
-type CallOption func(*callSettings)
+// A call's options are typed by the family of calls that reads them, so an
+// option passed to a call that would not read it does not compile there.
+// Each family is an interface with an unexported method; each constructor
+// returns a concrete type that implements the interface of every family
+// that reads it. A nil option is skipped. Request data (what to create,
+// what to list) is never an option: it is a struct argument.
 
-type callSettings struct {
-	// waiting
+// GetOption tunes a read of one job: GetJob, GetResult and Rows take them.
+// WithExpand makes one.
+type GetOption interface{ applyGet(*readSettings) }
+
+// ListOption tunes a listing of jobs: ListJobs and Jobs take them.
+// WithExpand makes one.
+type ListOption interface{ applyList(*readSettings) }
+
+// WaitOption tunes a wait for a job: Wait and Run take them. WithExpand,
+// WithSchedule, OnStatus, WithCancelOnDone, WithWaitTimeout and
+// WithoutResult make one.
+type WaitOption interface{ applyWait(*waitSettings) }
+
+// ExtractOption tunes Extract and ExtractRows: how they wait (WithExpand,
+// WithSchedule, OnStatus, WithCancelOnDone, WithWaitTimeout) and how they
+// upload a path (WithPurpose).
+type ExtractOption interface{ applyExtract(*extractSettings) }
+
+// UploadOption tunes an upload: UploadFile and Upload take them.
+// WithPurpose and WithExternalID make one.
+type UploadOption interface{ applyUpload(*uploadSettings) }
+
+// readSettings are what GetOption and ListOption set.
+type readSettings struct {
+	expand []Expand
+}
+
+// waitSettings are what WaitOption sets.
+type waitSettings struct {
 	schedule     Schedule
 	onStatus     func(*Job)
 	cancelOnDone bool
 	timeout      time.Duration
-	// fetching
-	expand []Expand
+	expand       []Expand
 	// withoutResult makes waits check with fetchWithoutResult.
 	withoutResult bool
-	// uploading
-	purpose    FilePurpose
-	externalID string
-	// creating
-	ownsFiles bool
-	webhooks  []Webhook
 
 	// set inside the package only
 	cancelDeadline time.Duration
@@ -37,16 +57,80 @@ type callSettings struct {
 	pollErrors int
 }
 
-func newCallSettings(opts []CallOption) callSettings {
+// uploadSettings are what UploadOption sets.
+type uploadSettings struct {
+	purpose    FilePurpose
+	externalID string
+}
+
+// extractSettings are what ExtractOption sets.
+type extractSettings struct {
+	wait   waitSettings
+	upload uploadSettings
+}
+
+func defaultWaitSettings() waitSettings {
+	return waitSettings{schedule: DefaultSchedule(), cancelDeadline: 10 * time.Second}
+}
+
+// The settings readers below return early without options: the settings
+// escape (each option gets their address), and a call without options
+// need not pay for that.
+
+func getExpand(opts []GetOption) []Expand {
 	if len(opts) == 0 {
-		// A variable of its own: s below escapes (the options get its
-		// address), and a call without options need not pay for that.
-		return callSettings{schedule: DefaultSchedule(), cancelDeadline: 10 * time.Second}
+		return nil
 	}
-	s := callSettings{schedule: DefaultSchedule(), cancelDeadline: 10 * time.Second}
+	var s readSettings
 	for _, o := range opts {
 		if o != nil {
-			o(&s)
+			o.applyGet(&s)
+		}
+	}
+	return s.expand
+}
+
+func listExpand(opts []ListOption) []Expand {
+	if len(opts) == 0 {
+		return nil
+	}
+	var s readSettings
+	for _, o := range opts {
+		if o != nil {
+			o.applyList(&s)
+		}
+	}
+	return s.expand
+}
+
+func newWaitSettings(opts []WaitOption) waitSettings {
+	if len(opts) == 0 {
+		return defaultWaitSettings()
+	}
+	s := defaultWaitSettings()
+	for _, o := range opts {
+		if o != nil {
+			o.applyWait(&s)
+		}
+	}
+	return s
+}
+
+func newExtractSettings(opts []ExtractOption) extractSettings {
+	s := extractSettings{wait: defaultWaitSettings()}
+	for _, o := range opts {
+		if o != nil {
+			o.applyExtract(&s)
+		}
+	}
+	return s
+}
+
+func newUploadSettings(opts []UploadOption) uploadSettings {
+	var s uploadSettings
+	for _, o := range opts {
+		if o != nil {
+			o.applyUpload(&s)
 		}
 	}
 	return s
@@ -54,7 +138,7 @@ func newCallSettings(opts []CallOption) callSettings {
 
 // check rejects option values no call can honour, before anything is sent;
 // op names the call for the error.
-func (s callSettings) check(op string) error {
+func (s waitSettings) check(op string) error {
 	if s.timeout < 0 {
 		return &ValidationError{Operation: op, Field: "WithWaitTimeout", Reason: fmt.Sprintf("negative duration %s; pass a positive bound, or 0 to leave it to the context", s.timeout)}
 	}
@@ -73,26 +157,56 @@ func (s callSettings) check(op string) error {
 	return nil
 }
 
-func (s callSettings) expands(e Expand) bool { return slices.Contains(s.expand, e) }
+func (s waitSettings) expands(e Expand) bool { return slices.Contains(s.expand, e) }
 
-// WithSchedule sets the polling schedule of a wait (default DefaultSchedule).
-// A LinearSchedule, ExponentialSchedule or FixedSchedule with a negative
-// duration is a *ValidationError from the call, before any request. Read by Wait, Run, Extract, ExtractRows, ExtractAll and RunAll.
-func WithSchedule(s Schedule) CallOption {
-	return func(o *callSettings) {
-		if s != nil {
-			o.schedule = s
-		}
+// ExpandOption asks for optional parts of a job; WithExpand makes one. It
+// is a GetOption, a ListOption, a WaitOption and an ExtractOption.
+type ExpandOption struct{ expand []Expand }
+
+func (o ExpandOption) applyGet(s *readSettings)  { s.expand = append(s.expand, o.expand...) }
+func (o ExpandOption) applyList(s *readSettings) { s.expand = append(s.expand, o.expand...) }
+func (o ExpandOption) applyWait(s *waitSettings) { s.expand = append(s.expand, o.expand...) }
+func (o ExpandOption) applyExtract(s *extractSettings) {
+	s.wait.expand = append(s.wait.expand, o.expand...)
+}
+
+// WithExpand asks for optional parts of a job (ExpandConfiguration,
+// ExpandExtractMetadata, ExpandUsage): for GetJob, GetResult, Rows,
+// ListJobs and Jobs, and for every status check of Wait, Run, Extract and
+// ExtractRows.
+func WithExpand(e ...Expand) ExpandOption { return ExpandOption{expand: slices.Clone(e)} }
+
+// PollOption tunes how a call waits for its job; WithSchedule, OnStatus,
+// WithCancelOnDone and WithWaitTimeout make one. It is a WaitOption and an
+// ExtractOption.
+type PollOption struct{ set func(*waitSettings) }
+
+func (o PollOption) applyWait(s *waitSettings) {
+	if o.set != nil {
+		o.set(s)
 	}
 }
 
+func (o PollOption) applyExtract(s *extractSettings) { o.applyWait(&s.wait) }
+
+// WithSchedule sets the polling schedule of a wait (default DefaultSchedule).
+// A LinearSchedule, ExponentialSchedule or FixedSchedule with a negative
+// duration is a *ValidationError from the call, before any request.
+func WithSchedule(s Schedule) PollOption {
+	return PollOption{func(o *waitSettings) {
+		if s != nil {
+			o.schedule = s
+		}
+	}}
+}
+
 // OnStatus calls fn with the job after it is created and after every status
-// check, for progress reporting. It runs on the waiting goroutine (in a
-// batch, on each item's goroutine, so fn must be safe for concurrent use);
-// keep it quick. Given more than once, every fn is called, in order. Read
-// by Wait, Run, Extract and ExtractRows.
-func OnStatus(fn func(*Job)) CallOption {
-	return func(o *callSettings) {
+// check, for progress reporting; a status this package does not know is
+// passed too. It runs on the waiting goroutine; keep it quick. Given more
+// than once, every fn is called, in order, so that a helper that waits
+// (package batch) can watch the statuses without replacing the caller's fn.
+func OnStatus(fn func(*Job)) PollOption {
+	return PollOption{func(o *waitSettings) {
 		switch prev := o.onStatus; {
 		case fn == nil:
 		case prev == nil:
@@ -100,45 +214,56 @@ func OnStatus(fn func(*Job)) CallOption {
 		default:
 			o.onStatus = func(j *Job) { prev(j); fn(j) }
 		}
-	}
+	}}
 }
 
 // WithCancelOnDone cancels the remote job when the context ends (or the wait
 // times out) before the job has finished, so that it stops spending
-// credits. Read by Wait, Run, Extract and ExtractRows; not by batches
-// (ExtractAll, NewBatch, RunAll), which leave their jobs running when
-// stopped so that the next run re-attaches to them.
-func WithCancelOnDone() CallOption { return func(o *callSettings) { o.cancelOnDone = true } }
+// credits.
+func WithCancelOnDone() PollOption {
+	return PollOption{func(o *waitSettings) { o.cancelOnDone = true }}
+}
 
 // WithWaitTimeout bounds a wait in addition to the context; the error then
 // matches ErrWaitTimeout. Zero, the default, leaves it to the context; a
 // negative duration is a *ValidationError from the call, before any
-// request. Read by Wait, Run, Extract and ExtractRows.
-func WithWaitTimeout(d time.Duration) CallOption { return func(o *callSettings) { o.timeout = d } }
-
-// WithExpand asks for optional parts of a job (ExpandConfiguration,
-// ExpandExtractMetadata, ExpandUsage). Read by GetJob, GetResult, Jobs,
-// ListJobs, and by Wait, Run, Extract, ExtractRows, ExtractAll, NewBatch
-// and RunAll for every status check.
-func WithExpand(e ...Expand) CallOption {
-	return func(o *callSettings) { o.expand = append(o.expand, e...) }
+// request.
+func WithWaitTimeout(d time.Duration) PollOption {
+	return PollOption{func(o *waitSettings) { o.timeout = d }}
 }
 
-// WithPurpose sets why an uploaded file is stored (default PurposeExtract).
-// Read by UploadFile, Upload, and Extract, ExtractRows and ExtractAll when
-// they upload.
-func WithPurpose(p FilePurpose) CallOption { return func(o *callSettings) { o.purpose = p } }
+// WithoutResultOption makes a wait skip the job's result; WithoutResult
+// makes one. It is a WaitOption only: Extract and ExtractRows need the
+// result they decode.
+type WithoutResultOption struct{}
 
-// WithExternalID gives an uploaded file your own ID, which FileFilter can
-// select. Read by UploadFile and Upload.
-func WithExternalID(id string) CallOption { return func(o *callSettings) { o.externalID = id } }
+func (WithoutResultOption) applyWait(s *waitSettings) { s.withoutResult = true }
 
-// WithWebhooks asks LlamaCloud to notify endpoints as the job Extract
-// creates changes status (see Webhook and package webhook). Read by
-// Extract, ExtractRows and ExtractAll, the calls that build the
-// CreateJobRequest themselves; Run, RunAll and CreateJob take
-// CreateJobRequest.Webhooks instead and ignore this option. Each webhook is
-// checked before anything is uploaded.
-func WithWebhooks(hooks ...Webhook) CallOption {
-	return func(o *callSettings) { o.webhooks = append(o.webhooks, hooks...) }
-}
+// WithoutResult makes Wait and Run return the job without its
+// extract_result and extract_metadata: each status check reads the job as
+// it streams and skips those two members one element at a time, so waiting
+// for a result larger than memory holds none of it. Read the result
+// afterwards with Rows; the returned job's Decode and Metadata find nothing.
+func WithoutResult() WithoutResultOption { return WithoutResultOption{} }
+
+// PurposeOption says why an uploaded file is stored; WithPurpose makes one.
+// It is an UploadOption and an ExtractOption.
+type PurposeOption struct{ purpose FilePurpose }
+
+func (o PurposeOption) applyUpload(s *uploadSettings)   { s.purpose = o.purpose }
+func (o PurposeOption) applyExtract(s *extractSettings) { s.upload.purpose = o.purpose }
+
+// WithPurpose sets why an uploaded file is stored (default PurposeExtract):
+// for UploadFile and Upload, and for Extract and ExtractRows when they
+// upload a path.
+func WithPurpose(p FilePurpose) PurposeOption { return PurposeOption{purpose: p} }
+
+// ExternalIDOption gives an uploaded file your own ID; WithExternalID makes
+// one. It is an UploadOption only.
+type ExternalIDOption struct{ id string }
+
+func (o ExternalIDOption) applyUpload(s *uploadSettings) { s.externalID = o.id }
+
+// WithExternalID gives a file uploaded with UploadFile or Upload your own
+// ID, which FileFilter can select.
+func WithExternalID(id string) ExternalIDOption { return ExternalIDOption{id: id} }

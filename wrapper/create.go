@@ -188,13 +188,6 @@ func (c *Client) CreateJob(ctx context.Context, req CreateJobRequest) (*Job, err
 	return &job, nil
 }
 
-// WithOwnedFiles promises that every input given as a file ID (dfl-...)
-// was uploaded for this call alone, as a path always is, so an ambiguous
-// create may adopt the job it made (see CreateJobRequest.OwnsFile). Leave
-// it out for IDs other callers or processes may use. Extract, ExtractRows
-// and ExtractAll read it.
-func WithOwnedFiles() CallOption { return func(s *callSettings) { s.ownsFiles = true } }
-
 // ErrAmbiguousCreate matches an *AmbiguousCreateError with errors.Is.
 var ErrAmbiguousCreate = errors.New("llamaextract: ambiguous create")
 

@@ -16,13 +16,19 @@
 //
 // # Options
 //
-// There is one option style. New takes Options (WithAPIKey, WithRetryPolicy,
-// WithClock...). Calls take CallOptions last (WithSchedule, OnStatus,
-// WithCancelOnDone, WithWaitTimeout, WithExpand, WithPurpose...); an option
-// a call does not read is ignored, and each option says which calls read
-// it. What a call acts on (the job to create, the filter of a list) is a
-// struct argument, never an option. Every call returns its value first,
-// then the job, then the error.
+// New takes Options (WithAPIKey, WithRetryPolicy, WithClock...). A call
+// takes the options of its family last: GetOption (GetJob, GetResult,
+// Rows), ListOption (ListJobs, Jobs), WaitOption (Wait, Run), ExtractOption
+// (Extract, ExtractRows) and UploadOption (UploadFile, Upload). Each option
+// constructor returns a type that is an option of exactly the families
+// that read it, so an option passed to a call that would ignore it does
+// not compile: WithExpand works everywhere a job is read, WithSchedule,
+// OnStatus, WithCancelOnDone and WithWaitTimeout wherever a call waits,
+// WithoutResult only for Wait and Run, WithPurpose for uploads and
+// Extract, WithExternalID for uploads. What a call acts on (the job to
+// create, its webhooks, the filter of a list) is a struct argument, never
+// an option. Every call returns its value first, then the job, then the
+// error.
 //
 // # Extracting
 //
@@ -129,10 +135,11 @@
 //
 // # Webhooks
 //
-// CreateJobRequest.Webhooks (for CreateJob, Run and RunAll) and the
-// WithWebhooks option (for Extract, ExtractRows and ExtractAll) ask
-// LlamaCloud to notify endpoints as a job changes status. Package webhook verifies LC-Signature headers and parses
-// deliveries; webhook.Handler adapts a callback into an http.Handler.
+// CreateJobRequest.Webhooks (for CreateJob, Run and RunAll) asks
+// LlamaCloud to notify endpoints as a job changes status; to have a file
+// on disk extracted with webhooks, upload it with UploadFile and call Run.
+// Package webhook verifies LC-Signature headers and parses deliveries;
+// webhook.Handler adapts a callback into an http.Handler.
 //
 // # Testing with extracttest
 //

@@ -7,13 +7,13 @@ import (
 	"github.com/extract-go/llamaextract/internal/fileinput"
 )
 
-// Run creates a job and waits for it: CreateJob, then Wait. It reads the
-// options Wait reads.
-func (c *Client) Run(ctx context.Context, req CreateJobRequest, opts ...CallOption) (*Job, error) {
-	return c.run(ctx, req, newCallSettings(opts), nil)
+// Run creates a job and waits for it: CreateJob, then Wait. It takes the
+// options Wait takes.
+func (c *Client) Run(ctx context.Context, req CreateJobRequest, opts ...WaitOption) (*Job, error) {
+	return c.run(ctx, req, newWaitSettings(opts), nil)
 }
 
-func (c *Client) run(ctx context.Context, req CreateJobRequest, w callSettings, fetch fetchFunc) (*Job, error) {
+func (c *Client) run(ctx context.Context, req CreateJobRequest, w waitSettings, fetch fetchFunc) (*Job, error) {
 	if err := w.check("Run"); err != nil {
 		return nil, err
 	}
@@ -43,24 +43,28 @@ func (c *Client) run(ctx context.Context, req CreateJobRequest, w callSettings, 
 // for its metadata (citations need CiteSources). The configuration is
 // checked before anything is uploaded.
 //
-// It reads the options of Wait, WithOwnedFiles, WithWebhooks and, when it
-// uploads, WithPurpose.
-func Extract[T any](ctx context.Context, c *Client, input string, cfg Config, opts ...CallOption) (T, *Job, error) {
-	return extract[T](ctx, c, input, cfg, PerDoc, newCallSettings(opts))
+// A path is uploaded for this call alone, so an ambiguous create may adopt
+// the job it made (see CreateJob); a file ID may be shared and is never
+// adopted from. For webhooks, or to declare a file ID as this call's own,
+// upload with UploadFile and call Run with a CreateJobRequest (Webhooks,
+// OwnsFile): each has that one way.
+func Extract[T any](ctx context.Context, c *Client, input string, cfg Config, opts ...ExtractOption) (T, *Job, error) {
+	return extract[T](ctx, c, input, cfg, PerDoc, newExtractSettings(opts))
 }
 
 // ExtractRows is Extract for results with one T per table row (PerTableRow,
 // the default Target) or per page (set Target to PerPage). With a zero
-// Schema, the schema is derived from T: it describes one row. It reads the
-// options Extract reads.
-func ExtractRows[T any](ctx context.Context, c *Client, input string, cfg Config, opts ...CallOption) ([]T, *Job, error) {
-	return extract[[]T](ctx, c, input, cfg, PerTableRow, newCallSettings(opts))
+// Schema, the schema is derived from T: it describes one row. It takes the
+// options Extract takes.
+func ExtractRows[T any](ctx context.Context, c *Client, input string, cfg Config, opts ...ExtractOption) ([]T, *Job, error) {
+	return extract[[]T](ctx, c, input, cfg, PerTableRow, newExtractSettings(opts))
 }
 
 // extract creates the job and polls it decoding each answer with
 // getResult, so the final result is parsed once, straight into R.
-func extract[R any](ctx context.Context, c *Client, input string, cfg Config, target Target, w callSettings) (R, *Job, error) {
+func extract[R any](ctx context.Context, c *Client, input string, cfg Config, target Target, s extractSettings) (R, *Job, error) {
 	var zero R
+	w := s.wait
 	// Options are checked before the upload, which costs a request.
 	if err := w.check("Extract"); err != nil {
 		return zero, nil, err
@@ -88,12 +92,7 @@ func extract[R any](ctx context.Context, c *Client, input string, cfg Config, ta
 		}
 		cfg = inline
 	}
-	for i, h := range w.webhooks {
-		if _, err := h.wire(i); err != nil {
-			return zero, nil, err
-		}
-	}
-	fileInput, err := c.resolveInput(ctx, input, w)
+	fileInput, err := c.resolveInput(ctx, input, s.upload)
 	if err != nil {
 		return zero, nil, err
 	}
@@ -105,11 +104,9 @@ func extract[R any](ctx context.Context, c *Client, input string, cfg Config, ta
 		return job, err
 	}
 	// A path was uploaded just now for this call alone (an ID is used as
-	// is and may be shared, unless WithOwnedFiles says otherwise): only
-	// then may an ambiguous create adopt.
+	// is and may be shared): only then may an ambiguous create adopt.
 	_, isID := fileinput.Resolve(input)
-	owned := w.ownsFiles || !isID
-	job, err := c.run(ctx, CreateJobRequest{FileInput: fileInput, Config: cfg, Webhooks: w.webhooks, OwnsFile: owned}, w, fetch)
+	job, err := c.run(ctx, CreateJobRequest{FileInput: fileInput, Config: cfg, OwnsFile: !isID}, w, fetch)
 	if err != nil {
 		return zero, job, err
 	}
@@ -139,7 +136,7 @@ func schemaForResult[R any]() (Schema, error) {
 }
 
 // resolveInput uploads a local file, or passes a dfl-/pjb- ID through.
-func (c *Client) resolveInput(ctx context.Context, input string, w callSettings) (string, error) {
+func (c *Client) resolveInput(ctx context.Context, input string, s uploadSettings) (string, error) {
 	in, isID := fileinput.Resolve(input)
 	if in == "" {
 		return "", &ValidationError{Operation: "Extract", Field: "input", Reason: "empty; pass a file path or a file id (dfl-...)"}
@@ -147,7 +144,7 @@ func (c *Client) resolveInput(ctx context.Context, input string, w callSettings)
 	if isID {
 		return in, nil
 	}
-	f, err := c.uploadFile(ctx, in, w)
+	f, err := c.uploadFile(ctx, in, s)
 	if err != nil {
 		return "", err
 	}

@@ -125,11 +125,11 @@ func (p FilePurpose) known() bool {
 // WithExternalID. A file that cannot be opened gives
 // the *fs.PathError (errors.Is(err, fs.ErrNotExist) holds), before anything
 // is sent.
-func (c *Client) UploadFile(ctx context.Context, path string, opts ...CallOption) (*File, error) {
-	return c.uploadFile(ctx, path, newCallSettings(opts))
+func (c *Client) UploadFile(ctx context.Context, path string, opts ...UploadOption) (*File, error) {
+	return c.uploadFile(ctx, path, newUploadSettings(opts))
 }
 
-func (c *Client) uploadFile(ctx context.Context, path string, s callSettings) (*File, error) {
+func (c *Client) uploadFile(ctx context.Context, path string, s uploadSettings) (*File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		// The *fs.PathError names the path; say no more.
@@ -142,11 +142,11 @@ func (c *Client) uploadFile(ctx context.Context, path string, s callSettings) (*
 // Upload uploads a document read from r under the given file name (its
 // extension tells the service the type). The body is buffered so that a
 // failed upload can be retried. It reads WithPurpose and WithExternalID.
-func (c *Client) Upload(ctx context.Context, name string, r io.Reader, opts ...CallOption) (*File, error) {
-	return c.upload(ctx, name, r, newCallSettings(opts))
+func (c *Client) Upload(ctx context.Context, name string, r io.Reader, opts ...UploadOption) (*File, error) {
+	return c.upload(ctx, name, r, newUploadSettings(opts))
 }
 
-func (c *Client) upload(ctx context.Context, name string, r io.Reader, s callSettings) (*File, error) {
+func (c *Client) upload(ctx context.Context, name string, r io.Reader, s uploadSettings) (*File, error) {
 	purpose := s.purpose
 	if purpose == "" {
 		purpose = PurposeExtract

@@ -65,8 +65,8 @@ func (f JobFilter) params(c *Client, expand []Expand) (*generated.ListExtractJob
 
 // ListJobs returns one page of jobs, newest first, starting at
 // f.PageToken. Jobs pages for you. It reads WithExpand.
-func (c *Client) ListJobs(ctx context.Context, f JobFilter, opts ...CallOption) (*ListPage[*Job], error) {
-	params, err := f.params(c, newCallSettings(opts).expand)
+func (c *Client) ListJobs(ctx context.Context, f JobFilter, opts ...ListOption) (*ListPage[*Job], error) {
+	params, err := f.params(c, listExpand(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func (c *Client) ListJobs(ctx context.Context, f JobFilter, opts ...CallOption) 
 //		}
 //		fmt.Println(job.ID, job.ErrorMessage)
 //	}
-func (c *Client) Jobs(ctx context.Context, f JobFilter, opts ...CallOption) iter.Seq2[*Job, error] {
+func (c *Client) Jobs(ctx context.Context, f JobFilter, opts ...ListOption) iter.Seq2[*Job, error] {
 	return paginate(opListJobs, func(token string) (*ListPage[*Job], error) {
 		f.PageToken = token
 		return c.ListJobs(ctx, f, opts...)

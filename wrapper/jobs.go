@@ -227,8 +227,8 @@ func expandParam(e []Expand) *[]string {
 }
 
 // GetJob returns a job. It reads WithExpand.
-func (c *Client) GetJob(ctx context.Context, jobID string, opts ...CallOption) (*Job, error) {
-	expand := newCallSettings(opts).expand // not all the settings: the closure would move them to the heap
+func (c *Client) GetJob(ctx context.Context, jobID string, opts ...GetOption) (*Job, error) {
+	expand := getExpand(opts)
 	return requestJob(ctx, c, opGetJob, pathID{"job_id", jobID}, func(ctx context.Context) (*http.Response, error) {
 		return c.get.send(ctx, jobID, expand)
 	})

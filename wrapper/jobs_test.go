@@ -114,7 +114,7 @@ func TestWaitContextEnds(t *testing.T) {
 		t.Run(map[bool]string{false: "job keeps running", true: "CancelOnDone"}[cancelRemote], func(t *testing.T) {
 			c, srv := newClient(t, extracttest.WithJobDuration(time.Hour))
 			file := srv.AddFile("a.txt", nil)
-			opts := []wrapper.CallOption{fast}
+			opts := []wrapper.WaitOption{fast}
 			if cancelRemote {
 				opts = append(opts, wrapper.WithCancelOnDone())
 			}

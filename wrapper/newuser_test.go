@@ -766,8 +766,12 @@ func TestNewUserAmbiguousCreate(t *testing.T) {
 	}
 	owned := srv.AddFile("invoice.txt", []byte(nuInvoiceText))
 	srv.InjectFault(extracttest.Fault{Operation: extracttest.OpCreateExtractJob, Kind: extracttest.FaultDropAfter, Times: 1})
-	inv, _, err := wrapper.Extract[nuInvoice](ctx, client, owned, cfg, wrapper.WithOwnedFiles())
-	if err != nil || inv.Vendor != "Acme" || srv.JobsCreatedFor(owned) != 1 {
+	job, err := client.Run(ctx, wrapper.CreateJobRequest{FileInput: owned, Config: cfg, OwnsFile: true})
+	if err != nil || srv.JobsCreatedFor(owned) != 1 {
+		t.Fatalf("owned: %v, %d jobs", err, srv.JobsCreatedFor(owned))
+	}
+	inv, err := wrapper.Decode[nuInvoice](job)
+	if err != nil || inv.Vendor != "Acme" {
 		t.Fatalf("owned: %v, %d jobs", err, srv.JobsCreatedFor(owned))
 	}
 }

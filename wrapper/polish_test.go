@@ -56,13 +56,13 @@ func TestNilOptionsAreSkipped(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := c.Wait(ctx, job.ID, nil, wrapper.WithSchedule(wrapper.FixedSchedule(1)), nil); err != nil {
-		t.Fatalf("Wait with nil CallOptions: %v", err)
+		t.Fatalf("Wait with nil options: %v", err)
 	}
 	if _, err := c.GetJob(ctx, job.ID, nil); err != nil {
-		t.Fatalf("GetJob with a nil CallOption: %v", err)
+		t.Fatalf("GetJob with a nil option: %v", err)
 	}
 	if _, _, err := wrapper.Extract[Invoice](ctx, c, file, wrapper.ExtractConfig{}, nil); err != nil {
-		t.Fatalf("Extract with a nil CallOption: %v", err)
+		t.Fatalf("Extract with a nil option: %v", err)
 	}
 }
 
@@ -75,7 +75,7 @@ func TestNegativeWaitOptionsAreRejectedBeforeAnyRequest(t *testing.T) {
 	}
 	file := srv.AddFile("a.txt", []byte(invoiceDoc))
 	req := wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Invoice]()}}
-	for name, opt := range map[string]wrapper.CallOption{
+	for name, opt := range map[string]wrapper.PollOption{
 		"WithWaitTimeout": wrapper.WithWaitTimeout(-time.Second),
 		"WithSchedule":    wrapper.WithSchedule(wrapper.LinearSchedule{First: time.Second, Step: -time.Second}),
 	} {
@@ -111,7 +111,7 @@ func TestNegativeWaitOptionsAreRejectedBeforeAnyRequest(t *testing.T) {
 	}
 }
 
-func TestWithWebhooksReachesTheJobExtractCreates(t *testing.T) {
+func TestWebhooksReachTheJobRunCreates(t *testing.T) {
 	c, srv := newClient(t)
 	ctx := context.Background()
 	events := make(chan webhook.Event, 16)
@@ -126,30 +126,27 @@ func TestWithWebhooksReachesTheJobExtractCreates(t *testing.T) {
 	defer receiver.Close()
 	file := srv.AddFile("a.txt", []byte(invoiceDoc))
 	hook := wrapper.Webhook{URL: receiver.URL, SigningSecret: "whsec"}
-	_, job, err := wrapper.Extract[Invoice](ctx, c, file, wrapper.ExtractConfig{}, wrapper.WithWebhooks(hook), wrapper.WithSchedule(wrapper.FixedSchedule(time.Millisecond)))
+	cfg := wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Invoice]()}
+	job, err := c.Run(ctx, wrapper.CreateJobRequest{FileInput: file, Config: cfg, Webhooks: []wrapper.Webhook{hook}}, fast)
 	if err != nil {
 		t.Fatal(err)
 	}
 	select {
 	case e := <-events:
 		if e.JobID != job.ID {
-			t.Fatalf("delivery for %q, want the job Extract created (%s)", e.JobID, job.ID)
+			t.Fatalf("delivery for %q, want the job Run created (%s)", e.JobID, job.ID)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("WithWebhooks: no delivery for the job Extract created")
+		t.Fatal("CreateJobRequest.Webhooks: no delivery for the job Run created")
 	}
 
-	// A bad webhook is refused before the file is uploaded.
-	path := filepath.Join(t.TempDir(), "inv.txt")
-	if err := os.WriteFile(path, []byte(invoiceDoc), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	before := srv.Stats().Requests[extracttest.OpUploadFile]
-	_, _, err = wrapper.ExtractRows[Line](ctx, c, path, wrapper.ExtractConfig{}, wrapper.WithWebhooks(wrapper.Webhook{URL: "not a url"}))
+	// A bad webhook is refused before any request.
+	before := srv.Stats().Requests[extracttest.OpCreateExtractJob]
+	_, err = c.Run(ctx, wrapper.CreateJobRequest{FileInput: file, Config: cfg, Webhooks: []wrapper.Webhook{{URL: "not a url"}}})
 	if !errors.Is(err, wrapper.ErrInvalidRequest) || !strings.Contains(err.Error(), "webhook_url") {
 		t.Fatalf("bad webhook: %v; want a *ValidationError naming webhook_url", err)
 	}
-	if after := srv.Stats().Requests[extracttest.OpUploadFile]; after != before {
-		t.Fatalf("the file was uploaded (%d -> %d) despite a bad webhook", before, after)
+	if after := srv.Stats().Requests[extracttest.OpCreateExtractJob]; after != before {
+		t.Fatalf("a create was sent (%d -> %d) despite a bad webhook", before, after)
 	}
 }

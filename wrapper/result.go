@@ -111,8 +111,8 @@ func Decode[T any](job *Job) (T, error) {
 // gives a *JobError when it FAILED or was CANCELLED, else a *ShapeError;
 // the job is returned either way. The returned Job carries no result: it
 // went into T. It reads WithExpand.
-func GetResult[T any](ctx context.Context, c *Client, jobID string, opts ...CallOption) (T, *Job, error) {
-	v, job, has, err := getResult[T](ctx, c, jobID, newCallSettings(opts).expand)
+func GetResult[T any](ctx context.Context, c *Client, jobID string, opts ...GetOption) (T, *Job, error) {
+	v, job, has, err := getResult[T](ctx, c, jobID, getExpand(opts))
 	if err != nil || has {
 		return v, job, err
 	}

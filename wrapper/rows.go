@@ -9,6 +9,7 @@ import (
 	"iter"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -61,7 +62,7 @@ func (r Row[T]) Fields() iter.Seq2[string, FieldMetadata] { return walk(r.meta) 
 // bounds the wait for the head and each wait for more bytes (not the whole
 // stream); rows are scrubbed of
 // the API key like every answer.
-func Rows[T any](ctx context.Context, c *Client, jobID string, opts ...CallOption) iter.Seq2[Row[T], error] {
+func Rows[T any](ctx context.Context, c *Client, jobID string, opts ...GetOption) iter.Seq2[Row[T], error] {
 	return func(yield func(Row[T], error) bool) {
 		const op = "GetExtractJob"
 		fail := func(err error) { yield(Row[T]{}, c.scrub.scrubError(err)) }
@@ -69,7 +70,6 @@ func Rows[T any](ctx context.Context, c *Client, jobID string, opts ...CallOptio
 			fail(err)
 			return
 		}
-		s := newCallSettings(opts)
 		rows, err := c.openStream(ctx, op, jobID, nil)
 		if err != nil {
 			fail(err)
@@ -77,7 +77,7 @@ func Rows[T any](ctx context.Context, c *Client, jobID string, opts ...CallOptio
 		}
 		defer rows.close()
 		var meta *metaStream
-		if s.expands(ExpandExtractMetadata) {
+		if slices.Contains(getExpand(opts), ExpandExtractMetadata) {
 			ms, err := c.openStream(ctx, op, jobID, []Expand{ExpandExtractMetadata})
 			if err != nil {
 				fail(err)
@@ -533,13 +533,6 @@ func (m *metaStream) position() error {
 	m.inArray = true
 	return nil
 }
-
-// WithoutResult makes a wait return the job without its extract_result and
-// extract_metadata: each status check reads the job as it streams and skips
-// those two members one element at a time, so waiting for a result larger
-// than memory holds none of it. Read the result afterwards with Rows; the
-// returned job's Decode and Metadata find nothing. Read by Wait and Run.
-func WithoutResult() CallOption { return func(o *callSettings) { o.withoutResult = true } }
 
 // fetchWithoutResult is GetJob minus extract_result and extract_metadata,
 // streamed: the other members (a few KB) are gathered into one small

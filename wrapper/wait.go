@@ -83,11 +83,11 @@ var ErrWaitTimeout = errors.New("llamaextract: wait timed out")
 // WithCancelOnDone the job is cancelled too. Every pause is taken on the
 // client's Clock. It reads WithSchedule, OnStatus, WithCancelOnDone,
 // WithWaitTimeout and WithExpand.
-func (c *Client) Wait(ctx context.Context, jobID string, opts ...CallOption) (*Job, error) {
+func (c *Client) Wait(ctx context.Context, jobID string, opts ...WaitOption) (*Job, error) {
 	if err := checkID(opGetJob, "job_id", jobID); err != nil {
 		return nil, err
 	}
-	w := newCallSettings(opts)
+	w := newWaitSettings(opts)
 	if err := w.check("Wait"); err != nil {
 		return nil, err
 	}
@@ -97,12 +97,12 @@ func (c *Client) Wait(ctx context.Context, jobID string, opts ...CallOption) (*J
 // CheckWaitOptions returns the *ValidationError Wait would return for opts
 // (a negative schedule or timeout), sending nothing, so that a helper that
 // waits for many jobs (package batch) refuses them before its first upload.
-func CheckWaitOptions(opts ...CallOption) error { return newCallSettings(opts).check("Wait") }
+func CheckWaitOptions(opts ...WaitOption) error { return newWaitSettings(opts).check("Wait") }
 
 // fetchFunc fetches a job once; wait uses GetJob unless given another.
 type fetchFunc func(ctx context.Context, jobID string, expand []Expand) (*Job, error)
 
-func (c *Client) wait(ctx context.Context, jobID string, w callSettings, fetch fetchFunc) (job *Job, err error) {
+func (c *Client) wait(ctx context.Context, jobID string, w waitSettings, fetch fetchFunc) (job *Job, err error) {
 	if fetch == nil && w.withoutResult {
 		fetch = c.fetchWithoutResult
 	}

@@ -263,7 +263,7 @@ func TestSchemaAndFilesCommands(t *testing.T) {
 func TestDemo(t *testing.T) {
 	root, _ := filepath.Abs("../..")
 	r := cli(t, nil, "demo", "--job-duration", "200ms",
-		"--file", filepath.Join(root, "examples/invoice/invoice.txt"), "--schema", filepath.Join(root, "examples/invoice/schema.json"))
+		"--file", filepath.Join(root, "examples/invoice/sample/invoice.txt"), "--schema", filepath.Join(root, "examples/invoice/sample/schema.json"))
 	if r.code != 0 {
 		t.Fatalf("demo exit %d: %s", r.code, r.stderr)
 	}

@@ -150,7 +150,7 @@ func runExtract(cmd *cobra.Command, g *globals, f extractFlags, input string) er
 		}
 		return writeRowsJSONL(ctx, g.stdout, c, job.ID)
 	}
-	result, job, err := wrapper.Extract[json.RawMessage](ctx, c, input, cfg, f.waitOptions(g, p)...)
+	result, job, err := wrapper.Extract[json.RawMessage](ctx, c, input, cfg, f.extractOptions(p)...)
 	if err != nil {
 		return explainTimeout(err)
 	}
@@ -172,21 +172,42 @@ func uploadIfPath(ctx context.Context, g *globals, c *wrapper.Client, input stri
 	return file.ID, nil
 }
 
-// waitOptions are the options of every wait the CLI does: progress on
+// pollOptions are the options of every wait the CLI does: progress on
 // stderr, the remote job cancelled when the wait ends early.
-func (f extractFlags) waitOptions(g *globals, p *progress) []wrapper.CallOption {
-	opts := []wrapper.CallOption{wrapper.OnStatus(p.update), wrapper.WithCancelOnDone()}
+func (f extractFlags) pollOptions(p *progress) []wrapper.PollOption {
+	opts := []wrapper.PollOption{wrapper.OnStatus(p.update), wrapper.WithCancelOnDone()}
 	if f.timeout > 0 {
 		opts = append(opts, wrapper.WithWaitTimeout(f.timeout))
 	}
 	if f.pollInterval > 0 {
 		opts = append(opts, wrapper.WithSchedule(wrapper.FixedSchedule(f.pollInterval)))
 	}
+	return opts
+}
+
+// waitOptions are the options of Wait and Run.
+func (f extractFlags) waitOptions(g *globals, p *progress) []wrapper.WaitOption {
+	var opts []wrapper.WaitOption
+	for _, o := range f.pollOptions(p) {
+		opts = append(opts, o)
+	}
 	switch {
 	case g.jsonl():
 		// The rows are streamed afterwards: the checks skip the result.
 		opts = append(opts, wrapper.WithoutResult())
 	case f.metadata || f.cite || f.confidence:
+		opts = append(opts, wrapper.WithExpand(wrapper.ExpandExtractMetadata))
+	}
+	return opts
+}
+
+// extractOptions are the options of Extract.
+func (f extractFlags) extractOptions(p *progress) []wrapper.ExtractOption {
+	var opts []wrapper.ExtractOption
+	for _, o := range f.pollOptions(p) {
+		opts = append(opts, o)
+	}
+	if f.metadata || f.cite || f.confidence {
 		opts = append(opts, wrapper.WithExpand(wrapper.ExpandExtractMetadata))
 	}
 	return opts

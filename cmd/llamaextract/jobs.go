@@ -155,7 +155,7 @@ Exit 1 if the job failed or was cancelled.`,
 			if g.jsonl() {
 				return writeRowsJSONL(ctx, g.stdout, c, args[0])
 			}
-			var opts []wrapper.CallOption
+			var opts []wrapper.GetOption
 			if metadata {
 				opts = append(opts, wrapper.WithExpand(wrapper.ExpandExtractMetadata))
 			}

@@ -7,18 +7,15 @@ package main
 
 import (
 	"context"
-	_ "embed"
 	"flag"
 	"fmt"
 	"log"
 	"time"
 
 	"github.com/extract-go/llamaextract/examples/internal/exampleenv"
+	"github.com/extract-go/llamaextract/examples/invoice/sample"
 	"github.com/extract-go/llamaextract/wrapper"
 )
-
-//go:embed invoice.txt
-var sample []byte
 
 // Invoice is what we want out of the document. Pointer and omitempty fields
 // are optional in the derived schema; the rest are required.
@@ -47,7 +44,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer done()
-	path, err := exampleenv.SampleFile(*file, "invoice.txt", sample)
+	path, err := exampleenv.SampleFile(*file, sample.DocumentName, sample.Document)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -1,7 +1,10 @@
 // Package fileinput holds the one rule for what a user passed as a
 // document: an uploaded file's ID (dfl-...), a completed parse job's ID
-// (pjb-...), or a path on disk. The wrapper and the CLI both use it, so they
-// never disagree.
+// (pjb-...), or a path on disk; and the one way a document on disk is read
+// for an upload: Open checks it (a regular file, at most a size limit such
+// as MaxUploadSize) and hashes it by streaming, and the Input's Reader
+// streams it to the upload, checking it is still what was hashed. The
+// wrapper, the batch and the CLI all use it, so they never disagree.
 package fileinput
 
 import (

@@ -39,8 +39,8 @@ type settings struct {
 	createRate  float64
 	ownsFiles   bool
 	webhooks    []wrapper.Webhook
-	wait        []wrapper.CallOption
-	upload      []wrapper.CallOption
+	wait        []wrapper.WaitOption
+	upload      []wrapper.UploadOption
 }
 
 // defaultConcurrency is how many documents a batch has in flight by
@@ -132,12 +132,12 @@ func WithWebhooks(hooks ...wrapper.Webhook) Option {
 // WithSchedule, OnStatus, WithExpand. WithCancelOnDone and WithWaitTimeout
 // apply too, but a batch stopped by its context then cancels its running
 // jobs, and the next run finds them CANCELLED instead of re-attaching.
-func WithWaitOptions(opts ...wrapper.CallOption) RunOption {
+func WithWaitOptions(opts ...wrapper.WaitOption) RunOption {
 	return runOption(func(s *settings) { s.wait = append(s.wait, opts...) })
 }
 
 // WithUploadOptions passes options to every upload (wrapper.Upload), e.g.
 // WithPurpose.
-func WithUploadOptions(opts ...wrapper.CallOption) Option {
+func WithUploadOptions(opts ...wrapper.UploadOption) Option {
 	return option(func(s *settings) { s.upload = append(s.upload, opts...) })
 }

@@ -1,0 +1,9 @@
+//go:build unix
+
+package fileinput
+
+import "golang.org/x/sys/unix"
+
+// nonblock makes opening a named pipe return at once instead of waiting
+// for a writer; it changes nothing for a regular file.
+const nonblock = unix.O_NONBLOCK
