@@ -119,14 +119,14 @@ func (d *doc[T]) upload(createCtx context.Context) (done bool) {
 		return true
 	}
 	defer in.Close()
-	d.o.r.Hash, d.o.hash = in.hash, in.hash
+	d.o.r.Hash, d.o.hash = in.hash(), in.hash()
 	d.owned = true
 	if e.journal != nil {
 		if d.skipDone() {
 			return true
 		}
 		d.st, _ = e.journal.Lookup(d.t.key)
-		if !d.st.SameContent(in.hash) || d.st.Step == batchstate.Done {
+		if !d.st.SameContent(in.hash()) || d.st.Step == batchstate.Done {
 			d.st = batchstate.Doc{} // new, changed or retried: start over
 		}
 	}
@@ -135,17 +135,21 @@ func (d *doc[T]) upload(createCtx context.Context) (done bool) {
 		return false
 	}
 	f, err := d.x.c.Upload(e.paced(createCtx), filepath.Base(d.t.in.Path), in, e.s.upload...)
-	if err != nil {
-		if createCtx.Err() != nil {
-			d.o = d.o.abort()
-		} else {
-			d.o = d.o.failed(fmt.Errorf("uploading %s: %w", d.t.in.Path, err), isFatal(err))
-		}
+	switch {
+	case err == nil:
+	case createCtx.Err() != nil:
+		d.o = d.o.abort()
+		return true
+	case errors.Is(err, fileinput.ErrChanged):
+		d.o = d.o.failed(&InputError{Input: d.t.in.Path, Reason: "it changed while it was uploaded; run the batch again to extract what it holds then", Err: err}, false)
+		return true
+	default:
+		d.o = d.o.failed(fmt.Errorf("llamaextract: uploading %s: %w", d.t.in.Path, err), isFatal(err))
 		return true
 	}
 	d.o.r.FileID = f.ID
 	if e.journal != nil {
-		if err := e.journal.Uploaded(d.t.key, in.hash, f.ID); err != nil {
+		if err := e.journal.Uploaded(d.t.key, in.hash(), f.ID); err != nil {
 			d.o = d.o.failed(fmt.Errorf("llamaextract: %w", err), true)
 			return true
 		}

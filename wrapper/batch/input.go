@@ -1,58 +1,78 @@
 package batch
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/extract-go/llamaextract/internal/fileinput"
 )
 
-// maxUploadSize is the service's upload limit for a document (100 MB):
-// a larger file is refused before anything is sent.
-const maxUploadSize = 100 << 20
-
-// input is a document opened for upload: a regular file within the upload
-// limit, hashed by streaming, whose reader fails when the content read
-// differs from what was hashed.
-type input struct {
-	f    *os.File
-	hash string
-	size int64
-}
-
-// openInput opens path, refusing what cannot be uploaded (a missing file,
-// a device, a directory, a file above the upload limit) with an
-// *InputError.
+// openInput opens a document for upload with the one file-input rule: a
+// regular file within the upload limit (fileinput.MaxUploadSize), hashed by
+// streaming. What cannot be uploaded (a missing file, a device, a
+// directory, a file above the limit) is an *InputError wrapping the cause,
+// for this document alone.
 func openInput(path string) (*input, error) {
-	f, err := os.Open(path)
+	in, err := fileinput.Open(path, fileinput.MaxUploadSize)
 	if err != nil {
-		return nil, &InputError{Input: path, Err: err}
+		ie := &InputError{Input: path, Err: err}
+		switch {
+		case errors.Is(err, fileinput.ErrNotRegular):
+			ie.Reason = "pass documents, not devices, pipes or directories"
+		case errors.Is(err, fileinput.ErrTooLarge):
+			ie.Reason = fmt.Sprintf("split it, or extract fewer pages of it: this client uploads at most %d bytes, LlamaCloud's limit", fileinput.MaxUploadSize)
+		}
+		return nil, ie
 	}
-	fi, err := f.Stat()
-	switch {
-	case err != nil:
-	case !fi.Mode().IsRegular():
-		err = &InputError{Input: path, Reason: fmt.Sprintf("not a regular file (%s); pass documents, not devices, pipes or directories", fi.Mode().Type())}
-	case fi.Size() > maxUploadSize:
-		err = &InputError{Input: path, Reason: fmt.Sprintf("%d bytes, above the %d byte upload limit", fi.Size(), maxUploadSize)}
-	}
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	h := sha256.New()
-	n, err := io.Copy(h, io.LimitReader(f, maxUploadSize+1))
-	if err == nil {
-		_, err = f.Seek(0, io.SeekStart)
-	}
-	if err != nil {
-		f.Close()
-		return nil, &InputError{Input: path, Err: err}
-	}
-	return &input{f: f, hash: hex.EncodeToString(h.Sum(nil)), size: n}, nil
+	return &input{in: in}, nil
 }
 
-func (in *input) Read(p []byte) (int, error) { return in.f.Read(p) }
+// input streams an opened document to wrapper.Upload as an io.ReadSeeker:
+// each retry seeks back to the start, which opens the file again, and every
+// pass checks the content against the hash the batch journaled.
+type input struct {
+	in  *fileinput.Input
+	r   io.ReadCloser
+	err error
+}
 
-func (in *input) Close() error { return in.f.Close() }
+func (x *input) hash() string { return x.in.Hash() }
+
+func (x *input) Read(p []byte) (int, error) {
+	if x.err != nil {
+		return 0, x.err
+	}
+	if x.r == nil {
+		if x.r, x.err = x.in.Reader(); x.err != nil {
+			return 0, x.err
+		}
+	}
+	return x.r.Read(p)
+}
+
+// Seek supports what wrapper.Upload asks of it: the current offset at the
+// start, the size, and a rewind.
+func (x *input) Seek(offset int64, whence int) (int64, error) {
+	switch {
+	case offset == 0 && whence == io.SeekCurrent && x.r == nil:
+		return 0, nil
+	case offset == 0 && whence == io.SeekEnd:
+		return x.in.Size(), nil
+	case offset == 0 && whence == io.SeekStart:
+		x.Close()
+		x.err = nil
+		return 0, nil
+	}
+	return 0, fmt.Errorf("seek to %d from %d: not supported", offset, whence)
+}
+
+// Close closes the file being read, if any.
+func (x *input) Close() error {
+	if x.r == nil {
+		return nil
+	}
+	err := x.r.Close()
+	x.r = nil
+	return err
+}
