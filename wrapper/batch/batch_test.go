@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -430,5 +432,115 @@ func TestBatchCancelThenResume(t *testing.T) {
 	items, failed, _ = collect(t, batch.ExtractAll[numbered](context.Background(), c, []string{id}, wrapper.ExtractConfig{}, fast))
 	if len(items) != 1 || len(failed) != 0 || items[0].Value.Number != "1" {
 		t.Fatalf("a dfl- input: %+v %v", items, failed)
+	}
+}
+
+// "Recorded as done when the loop body returns" holds for a body that
+// breaks out of the loop too: the item it stored is not delivered again by
+// the next run.
+func TestBatchBreakRecordsTheItemItReceived(t *testing.T) {
+	srv := extracttest.NewTestServer(t, extracttest.WithJobDuration(5*time.Millisecond))
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("k"), wrapper.WithHTTPClient(srv.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(t.TempDir(), "s")
+	paths := writeDocs(t, 6)
+	stored := map[string]bool{}
+	for it, err := range batch.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{}, batch.WithState(state), fast) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored[it.Input] = true
+		break
+	}
+	second, failed, stop := collect(t, batch.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{}, batch.WithState(state), fast))
+	if stop != nil || len(failed) != 0 {
+		t.Fatalf("stop %v, failed %v", stop, failed)
+	}
+	for _, it := range second {
+		if stored[it.Input] {
+			t.Fatalf("%s was stored before the break and delivered again", it.Input)
+		}
+		stored[it.Input] = true
+	}
+	if len(stored) != len(paths) {
+		t.Fatalf("%d of %d documents delivered over the two runs", len(stored), len(paths))
+	}
+}
+
+// Every item carries its input's position, in ExtractAll and RunAll alike;
+// a slice T without a row schema is refused before anything is sent.
+func TestBatchItemsCarryTheirIndex(t *testing.T) {
+	srv := extracttest.NewTestServer(t, extracttest.WithJobDuration(5*time.Millisecond))
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("k"), wrapper.WithHTTPClient(srv.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := writeDocs(t, 5)
+	inputs := append(slices.Clone(paths), paths[1]) // a duplicate is done once, at its first position
+	n := 0
+	for it, err := range batch.ExtractAll[numbered](context.Background(), c, inputs, wrapper.ExtractConfig{}, fast) {
+		if err != nil || inputs[it.Index] != it.Input || it.Index == 5 {
+			t.Fatalf("item %d %s: %v", it.Index, it.Input, err)
+		}
+		n++
+	}
+	cfg := wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[numbered]()}
+	reqs := []wrapper.CreateJobRequest{{FileInput: srv.AddFile("a.txt", []byte("Number: A\n")), Config: cfg}, {FileInput: srv.AddFile("b.txt", []byte("Number: B\n")), Config: cfg}}
+	for r, err := range batch.RunAll(context.Background(), c, reqs, fast) {
+		if v, derr := wrapper.Decode[numbered](r.Job); err != nil || derr != nil || r.Job.FileInput != reqs[r.Index].FileInput || v.Number != []string{"A", "B"}[r.Index] {
+			t.Fatalf("result %d: %+v %v %v", r.Index, v, err, derr)
+		}
+		n++
+	}
+	if n != 7 {
+		t.Fatalf("%d pairs", n)
+	}
+	_, _, stop := collect(t, batch.ExtractAll[[]numbered](context.Background(), c, paths, wrapper.ExtractConfig{}))
+	if !errors.Is(stop, wrapper.ErrInvalidRequest) || !strings.Contains(stop.Error(), "SchemaFor[Row]") || srv.Stats().Requests["UploadFile"] != 5 {
+		t.Fatalf("a slice T without a schema: %v", stop)
+	}
+}
+
+// A job in a status the client does not know is held as running (the spec
+// says so) but counted and named in Progress, during the run and after a
+// stop.
+func TestBatchCountsUnknownStatuses(t *testing.T) {
+	srv := extracttest.NewTestServer(t, extracttest.WithJobDuration(time.Second))
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("k"), wrapper.WithHTTPClient(srv.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := writeDocs(t, 3)
+	var seen atomic.Int64
+	held := batch.WithWaitOptions(wrapper.OnStatus(func(j *wrapper.Job) {
+		seen.Add(1)
+		if f, _ := c.GetFile(context.Background(), j.FileInput); f != nil && f.Name != "doc-000.txt" && !j.Status.Terminal() {
+			srv.ScriptJob(j.ID, extracttest.Outcome{Steps: []extracttest.Step{{Status: "QUEUED_FOR_REVIEW", For: time.Hour}}})
+		}
+	}))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	x, err := batch.New[numbered](c, wrapper.ExtractConfig{}, fast, held)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	go func() {
+		for ctx.Err() == nil {
+			if x.Progress().Unknown["QUEUED_FOR_REVIEW"] == 2 {
+				cancel()
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	items, _, stop := collect(t, x.Run(ctx, slices.Values(paths)))
+	if !errors.Is(stop, context.Canceled) || len(items) > 1 || seen.Load() == 0 {
+		t.Fatalf("stop %v, %d items, the caller's OnStatus ran %d times", stop, len(items), seen.Load())
+	}
+	if u := x.Progress().Unknown; len(u) != 1 || u["QUEUED_FOR_REVIEW"] != 2 || errors.Is(stop, context.DeadlineExceeded) {
+		t.Fatalf("unknown statuses after the stop: %v", u)
 	}
 }
