@@ -53,7 +53,7 @@ type waitSettings struct {
 	// set inside the package only
 	cancelDeadline time.Duration
 	// pollErrors is how many failed checks in a row a wait tolerates (0:
-	// the first error ends it).
+	// the first error ends it); WithPollErrors sets it.
 	pollErrors int
 }
 
@@ -230,6 +230,15 @@ func WithCancelOnDone() PollOption {
 // request.
 func WithWaitTimeout(d time.Duration) PollOption {
 	return PollOption{func(o *waitSettings) { o.timeout = d }}
+}
+
+// WithPollErrors makes a wait keep polling through up to n failed status
+// checks in a row (each one failed after the client's RetryPolicy) that may
+// succeed later (a 5xx, a dropped connection), instead of returning the
+// first. Default 0: the first such failure ends the wait. Package batch
+// sets 5, so that a short outage does not fail every running document.
+func WithPollErrors(n int) PollOption {
+	return PollOption{func(o *waitSettings) { o.pollErrors = max(n, 0) }}
 }
 
 // WithoutResultOption makes a wait skip the job's result; WithoutResult

@@ -82,7 +82,7 @@ func (s SavedConfig) applyTo(body *generated.ExtractV2JobCreate) error {
 // from their type argument.
 type ExtractConfig struct {
 	// Schema is the data_schema: see SchemaFor, SchemaFromJSON. Required
-	// everywhere but Extract, ExtractRows and ExtractAll.
+	// everywhere but Extract, ExtractRows and batch.ExtractAll.
 	Schema Schema
 	// Target is the result granularity (default PerDoc).
 	Target Target

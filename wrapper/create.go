@@ -34,7 +34,7 @@ type CreateJobRequest struct {
 	WebhookConfigIDs []string
 	// OwnsFile promises that FileInput was made for this request alone: an
 	// upload no other create (in this process or any other) uses. Extract,
-	// ExtractRows, ExtractAll and the CLI upload a fresh file per job and
+	// ExtractRows, batch.ExtractAll and the CLI upload a fresh file per job and
 	// set it. Only then may CreateJob adopt the job an ambiguous attempt
 	// made; see CreateJob.
 	OwnsFile bool

@@ -177,7 +177,10 @@ func WithRateLimitPacer(ctx context.Context, pace RateLimitPacer) context.Contex
 	return context.WithValue(ctx, pacerKey, pace)
 }
 
-func pacerOf(ctx context.Context) RateLimitPacer { p, _ := ctx.Value(pacerKey).(RateLimitPacer); return p }
+func pacerOf(ctx context.Context) RateLimitPacer {
+	p, _ := ctx.Value(pacerKey).(RateLimitPacer)
+	return p
+}
 
 // withAttempt tells the transport which attempt a request is (0 for the
 // first), so retries carry X-Retry-Count.

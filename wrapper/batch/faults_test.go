@@ -41,7 +41,6 @@ func (r suiteReport) String() string {
 		r.items, r.completed, r.failed, r.faults, r.requests, r.retries, r.duplicates, r.wall.Round(time.Millisecond))
 }
 
-
 // runFaultSuite extracts n documents at the given concurrency while about
 // 10% of all responses fail, and checks that every item ends COMPLETED with
 // its own result or with a typed error, that no input got two jobs, and that

@@ -49,6 +49,10 @@ type settings struct {
 // seconds per document.
 const defaultConcurrency = 256
 
+// defaultPollErrors is how many failed status checks in a row a
+// document's wait polls through.
+const defaultPollErrors = 5
+
 // uploadSlots bounds the documents being read, uploaded or created at once,
 // separately from the documents waiting.
 const uploadSlots = 16
@@ -56,7 +60,9 @@ const uploadSlots = 16
 // newSettings reads a batch's options and checks the wait options, before
 // anything is read or sent.
 func newSettings[O Option](opts []O, apply func(O, *settings)) (settings, error) {
-	var s settings
+	// A short outage must not fail every running document: waits poll
+	// through a few failed checks (the caller's WithPollErrors wins).
+	s := settings{wait: []wrapper.WaitOption{wrapper.WithPollErrors(defaultPollErrors)}}
 	for _, o := range opts {
 		if any(o) != nil {
 			apply(o, &s)
@@ -129,7 +135,7 @@ func WithWebhooks(hooks ...wrapper.Webhook) Option {
 }
 
 // WithWaitOptions passes options to every document's wait (wrapper.Wait):
-// WithSchedule, OnStatus, WithExpand. WithCancelOnDone and WithWaitTimeout
+// WithSchedule, OnStatus, WithExpand, WithPollErrors (default 5 here). WithCancelOnDone and WithWaitTimeout
 // apply too, but a batch stopped by its context then cancels its running
 // jobs, and the next run finds them CANCELLED instead of re-attaching.
 func WithWaitOptions(opts ...wrapper.WaitOption) RunOption {
