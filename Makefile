@@ -10,7 +10,7 @@ OASDIFF := $(GO) run github.com/oasdiff/oasdiff@v1.37.0
 BENCHTIME ?= 1x
 BENCHCOUNT ?= 1
 
-.PHONY: all generate check-generated spec breaking lint test test-short bench bench-batch demo stress conformance
+.PHONY: all generate check-generated spec spec-live breaking lint test test-short bench bench-batch demo stress conformance
 
 all: test
 
@@ -34,6 +34,15 @@ check-generated:
 ## spec: validate openapi.yaml (kin-openapi, examples, house rules, completeness)
 spec:
 	$(GO) test -count=1 -run 'TestSpec' .
+
+## spec-live: check LlamaCloud's live answers against openapi.yaml (read-only, no credits; needs
+## LLAMA_CLOUD_API_KEY, skipped without; SPEC_CHECK_FLAGS=--create adds one extraction, about 5 credits)
+spec-live:
+	@if [ -z "$$LLAMA_CLOUD_API_KEY" ]; then \
+		echo "spec-live: skipped: LLAMA_CLOUD_API_KEY is not set (the check needs a real key; make test stays offline)"; \
+		exit 0; \
+	fi; \
+	$(GO) run ./cmd/llamaextract spec check $(SPEC_CHECK_FLAGS)
 
 ## breaking: compare openapi.yaml with the newest v* tag (or BASE=<ref>)
 breaking:

@@ -3,6 +3,8 @@ package extracttest
 import (
 	"slices"
 	"testing"
+
+	"github.com/extract-go/llamaextract/internal/apispec"
 )
 
 // operations lists the exported constants.
@@ -17,7 +19,7 @@ var operations = []string{
 // renamed or added operation fails here, not in a user's fault script.
 func TestOperationConstantsMatchSpec(t *testing.T) {
 	var ids []string
-	doc := spec()
+	doc := apispec.Doc()
 	for _, path := range doc.Paths.InMatchingOrder() {
 		for _, op := range doc.Paths.Value(path).Operations() {
 			ids = append(ids, op.OperationID)

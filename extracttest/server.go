@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/extract-go/llamaextract"
+	"github.com/extract-go/llamaextract/internal/apispec"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -109,13 +109,8 @@ func New(opts ...Option) *Server {
 		s.limiter = rate.NewLimiter(rate.Limit(cfg.createRate), burst)
 	}
 	s.handlers = s.routes()
-	doc := spec()
-	for _, path := range doc.Paths.InMatchingOrder() {
-		item := doc.Paths.Value(path)
-		for method, op := range item.Operations() {
-			route := &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op}
-			s.mux.Handle(method+" "+path, s.operation(route))
-		}
+	for _, route := range apispec.Routes() {
+		s.mux.Handle(route.Method+" "+route.Path, s.operation(route))
 	}
 	s.mux.HandleFunc("GET /_download/{file_id}", s.download)
 	s.mux.HandleFunc("GET "+StatsPath, s.serveStats)
@@ -353,14 +348,7 @@ func (s *Server) serveOperation(w http.ResponseWriter, rec *recorder, r *http.Re
 // checkResponse validates the recorded response; an invalid one is replaced
 // by a 500 that names the problem, and recorded as a Violation.
 func (s *Server) checkResponse(rec *recorder, r *http.Request, route *routers.Route) {
-	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: r, Route: route},
-		Status:                 rec.status,
-		Header:                 rec.header,
-		Body:                   nopCloser{bytes.NewReader(rec.body.Bytes())},
-		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: false},
-	}
-	err := openapi3filter.ValidateResponse(context.Background(), in)
+	err := apispec.CheckResponse(context.Background(), r, route, rec.status, rec.header, rec.body.Bytes())
 	if err == nil {
 		return
 	}
@@ -460,10 +448,6 @@ type errorBody struct {
 
 func errBody(detail string) errorBody { return errorBody{Detail: detail} }
 
-type nopCloser struct{ *bytes.Reader }
-
-func (nopCloser) Close() error { return nil }
-
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > 600 {
@@ -476,18 +460,4 @@ func oneLine(s string) string {
 var requestDateTime = openapi3.NewCallbackValidator(func(s string) error {
 	_, err := parseQueryTime(s)
 	return err
-})
-
-var spec = sync.OnceValue(func() *openapi3.T {
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(llamaextract.Spec)
-	if err != nil {
-		// The spec is embedded and checked by the root package's tests, so
-		// this cannot fail in a built binary.
-		panic("extracttest: embedded openapi.yaml does not load: " + err.Error())
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		panic("extracttest: embedded openapi.yaml is invalid: " + err.Error())
-	}
-	return doc
 })

@@ -1,23 +1,22 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"iter"
 	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/extract-go/llamaextract/wrapper"
 	"github.com/extract-go/llamaextract/wrapper/batch"
@@ -79,7 +78,13 @@ First Ctrl-C: create no more jobs, let the running ones finish and be written.
 Second Ctrl-C (or the first, with --cancel-running): exit at once; the jobs
 keep running on the service and the next run picks them up.
 
-Exit codes: 0 every document succeeded, 1 some failed (listed at the end),
+The batch never uploads its own files (--out, the state and its lock,
+--out-dir) and never opens an input that is not a regular file (a device, a
+FIFO, a link to a directory inside a walk): those are listed as refused.
+Conflicting paths (--out equal to --state, --out inside --out-dir, an
+--out-dir that cannot be written...) are refused before anything is sent.
+
+Exit codes: 0 every document succeeded, 1 some failed or were refused (listed at the end),
 2 usage error, 3 an API or network failure stopped the batch (resumable),
 130 interrupted (resumable).`,
 		Example: `  llamaextract batch invoices/ --include '*.pdf' --schema invoice.json --out results.jsonl
@@ -112,6 +117,7 @@ Exit codes: 0 every document succeeded, 1 some failed (listed at the end),
 // batchLine is one line of the output.
 type batchLine struct {
 	Input       string          `json:"input"`
+	InputBase64 []byte          `json:"input_base64,omitempty"`
 	ContentHash string          `json:"content_hash,omitempty"`
 	FileID      string          `json:"file_id,omitempty"`
 	JobID       string          `json:"job_id,omitempty"`
@@ -121,44 +127,111 @@ type batchLine struct {
 	Metadata    any             `json:"metadata,omitempty"`
 }
 
+// runBatch runs the batch in phases: the flags are read, then every
+// conflict between them is found (preflight: nothing touched yet), then
+// the state file is locked and only then are --out and --out-dir opened
+// and tidied, then the inputs are walked and extracted, then the summary.
+// Everything before the walk happens before any upload.
 func runBatch(cmd *cobra.Command, g *globals, f *batchFlags, args []string) error {
 	f.args = args
-	cfg, err := f.extract.config(g)
+	cfg, err := f.parse(g)
 	if err != nil {
 		return err
 	}
-	if len(args) == 0 && f.from == "" {
-		return usagef("give the documents: paths, globs or directories, or --from FILE (- for stdin)")
-	}
-	for _, p := range append(append([]string(nil), f.include...), f.exclude...) {
-		if _, err := filepath.Match(p, ""); err != nil {
-			return usagef("--include/--exclude %q: %v", p, err)
-		}
-	}
-	for _, a := range args {
-		if hasMeta(a) {
-			if _, err := filepath.Glob(a); err != nil {
-				return usagef("glob %q: %v", a, err)
-			}
-		} else if _, err := os.Stat(a); err != nil {
-			return usagef("document %s: %v", a, err)
-		}
-	}
-	if f.from == "-" && f.extract.schema == "-" {
-		return usagef("--from - and --schema - cannot both read stdin")
-	}
-	if f.state == "" && f.out != "" {
-		f.state = f.out + ".state"
+	own, err := f.preflight()
+	if err != nil {
+		return err
 	}
 	c, err := g.client()
 	if err != nil {
 		return err
 	}
-
-	if f.createRate < 0 || f.concurrency < 0 {
-		return usagef("--create-rate and --concurrency must not be negative")
+	s := &batchSession{g: g, f: f, own: own, drain: make(chan struct{})}
+	if err := s.lock(c, cfg); err != nil {
+		return err
 	}
-	opts := []batch.Option{batch.WithConcurrency(f.concurrency), batch.WithCreateRate(f.createRate)}
+	defer s.b.Close()
+	defer s.closeOutputs()
+	if err := s.openOutputs(); err != nil {
+		return err
+	}
+	s.reportResume()
+	parent := runCtx(cmd)
+	ctx, interrupted, stopSignals := s.handleSignals(parent)
+	defer stopSignals()
+	stopErr, err := s.run(ctx)
+	if err != nil {
+		return err
+	}
+	return s.summary(stopErr, interrupted() || errors.Is(stopErr, context.Canceled) && parent.Err() != nil)
+}
+
+// parse checks the flags and arguments on their own and returns the
+// configuration of every document's job.
+func (f *batchFlags) parse(g *globals) (wrapper.Config, error) {
+	cfg, err := f.extract.config(g)
+	if err != nil {
+		return nil, err
+	}
+	if len(f.args) == 0 && f.from == "" {
+		return nil, usagef("give the documents: paths, globs or directories, or --from FILE (- for stdin)")
+	}
+	for _, p := range append(append([]string(nil), f.include...), f.exclude...) {
+		if _, err := filepath.Match(p, ""); err != nil {
+			return nil, usagef("--include/--exclude %q: %v", p, err)
+		}
+	}
+	for _, a := range f.args {
+		if hasMeta(a) {
+			if _, err := filepath.Glob(a); err != nil {
+				return nil, usagef("glob %q: %v", a, err)
+			}
+		} else if _, err := os.Stat(a); err != nil {
+			return nil, usagef("document %s: %v", a, err)
+		}
+	}
+	if f.from == "-" && f.extract.schema == "-" {
+		return nil, usagef("--from - and --schema - cannot both read stdin")
+	}
+	if f.createRate < 0 || f.concurrency < 0 {
+		return nil, usagef("--create-rate and --concurrency must not be negative")
+	}
+	if f.state == "" && f.out != "" {
+		f.state = f.out + ".state"
+	}
+	return cfg, nil
+}
+
+// batchSession is one run of the batch command, from the lock to the
+// summary.
+type batchSession struct {
+	g     *globals
+	f     *batchFlags
+	own   *ownFiles
+	b     *batch.Extractor[json.RawMessage]
+	drain chan struct{}
+	// out is --out (nil for stdout); offset is its size after the last
+	// line written, which the state records with each document.
+	out    *os.File
+	w      io.Writer
+	offset int64
+	// outDirLock holds --out-dir for this batch (nil without one).
+	outDirLock *os.File
+
+	failures []batchFailure
+	mu       sync.Mutex // guards refused: the walk runs on the batch's feeding goroutine
+	refused  []batchFailure
+}
+
+// batchFailure is a document that failed, or an input refused, and why.
+type batchFailure struct{ input, why string }
+
+// lock creates the batch, which takes the state file's lock: nothing on
+// disk is changed before it is held, so that a second batch refused the
+// lock leaves the running one's files alone.
+func (s *batchSession) lock(c *wrapper.Client, cfg wrapper.Config) error {
+	f := s.f
+	opts := []batch.Option{batch.WithConcurrency(f.concurrency), batch.WithCreateRate(f.createRate), batch.WithDrain(s.drain)}
 	if f.extract.pollInterval > 0 {
 		opts = append(opts, batch.WithWaitOptions(wrapper.WithSchedule(wrapper.FixedSchedule(f.extract.pollInterval))))
 	}
@@ -171,30 +244,8 @@ func runBatch(cmd *cobra.Command, g *globals, f *batchFlags, args []string) erro
 	if f.retryFailed {
 		opts = append(opts, batch.WithRetryFailed())
 	}
-	drain := make(chan struct{})
-	opts = append(opts, batch.WithDrain(drain))
-
-	var out *os.File
-	var w io.Writer = g.stdout
-	var offset int64
 	if f.out != "" {
-		out, err = os.OpenFile(f.out, os.O_RDWR|os.O_CREATE, 0o644)
-		if err != nil {
-			return usagef("--out: %v", err)
-		}
-		defer out.Close()
-		w = out
-		opts = append(opts, batch.WithOutputMark(func() int64 { return offset }))
-	}
-	if f.outDir != "" {
-		if err := os.MkdirAll(f.outDir, 0o755); err != nil {
-			return usagef("--out-dir: %v", err)
-		}
-		// A kill in the middle of writeAtomic leaves its temporary file.
-		stale, _ := filepath.Glob(filepath.Join(f.outDir, tmpPrefix+"*"))
-		for _, p := range stale {
-			_ = os.Remove(p)
-		}
+		opts = append(opts, batch.WithOutputMark(func() int64 { return s.offset }))
 	}
 	b, err := batch.New[json.RawMessage](c, cfg, opts...)
 	if err != nil {
@@ -204,138 +255,225 @@ func runBatch(cmd *cobra.Command, g *globals, f *batchFlags, args []string) erro
 		}
 		return usagef("%v", strings.TrimPrefix(err.Error(), "llamaextract: "))
 	}
-	defer b.Close()
-	resumed := b.Resumed()
-	if out != nil {
-		// Lines after the last document the state has as done belong to
-		// documents that will be delivered again: cut them off (and any
-		// torn last line with them).
-		mark := int64(0)
-		if resumed.HasMark {
-			mark = resumed.Mark
-		}
-		// The state has the documents up to mark as written: an --out
-		// shorter than that, or not ending a line there, was deleted or
-		// edited, and its lost lines would never be written again (and
-		// Truncate would pad the gap with NUL bytes).
-		if err := checkOutMark(out, mark); err != nil {
-			return usagef("--out %s: %v; restore it, or move %s away to extract every document again", f.out, err, f.state)
-		}
-		if err := out.Truncate(mark); err != nil {
-			return fmt.Errorf("--out: %w", err)
-		}
-		if _, err := out.Seek(mark, io.SeekStart); err != nil {
-			return fmt.Errorf("--out: %w", err)
-		}
-		offset = mark
-	}
-	if !f.quiet && (resumed.Done > 0 || resumed.InFlight > 0) {
-		fmt.Fprintf(g.stderr, "resuming %s: %d done (%d failed), %d in flight", f.state, resumed.Done, resumed.Failed, resumed.InFlight)
-		if resumed.TornBytes > 0 {
-			fmt.Fprintf(g.stderr, "; cut off a torn last record (%d bytes)", resumed.TornBytes)
-		}
-		fmt.Fprintln(g.stderr)
-	}
+	s.b = b
+	return nil
+}
 
-	// Signals: the first one drains, the second (or the first with
-	// --cancel-running) stops at once. The parent context is cut off: main
-	// cancels it on the first SIGINT, which must only drain a batch.
-	parent := runCtx(cmd)
+// openOutputs opens --out and cuts it back to what the state has as
+// written, and makes --out-dir ready; then it learns the identity of every
+// file the batch writes, so that the walk skips them.
+func (s *batchSession) openOutputs() error {
+	f := s.f
+	s.w = s.g.stdout
+	if f.outDir != "" {
+		lock, err := prepareOutDir(f.outDir)
+		if err != nil {
+			return err
+		}
+		s.outDirLock = lock
+	}
+	if f.out != "" {
+		out, err := os.OpenFile(f.out, os.O_RDWR|os.O_CREATE, 0o644)
+		if err != nil {
+			return usagef("--out: %v", err)
+		}
+		s.out, s.w = out, out
+		if err := s.cutOut(); err != nil {
+			return err
+		}
+	}
+	s.own.identify()
+	return nil
+}
+
+// cutOut cuts --out back to the last document the state has as done:
+// lines after it belong to documents that will be delivered again (and a
+// torn last line goes with them).
+func (s *batchSession) cutOut() error {
+	resumed := s.b.Resumed()
+	mark := int64(0)
+	if resumed.HasMark {
+		mark = resumed.Mark
+	}
+	// The state has the documents up to mark as written: an --out shorter
+	// than that, or not ending a line there, was deleted or edited, and
+	// its lost lines would never be written again (and Truncate would pad
+	// the gap with NUL bytes).
+	if err := checkOutMark(s.out, mark); err != nil {
+		return usagef("--out %s: %v; restore it, or move %s away to extract every document again", s.f.out, err, s.f.state)
+	}
+	if err := s.out.Truncate(mark); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	if _, err := s.out.Seek(mark, io.SeekStart); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	s.offset = mark
+	return nil
+}
+
+func (s *batchSession) closeOutputs() {
+	if s.out != nil {
+		s.out.Close()
+	}
+	if s.outDirLock != nil {
+		s.outDirLock.Close()
+	}
+}
+
+func (s *batchSession) reportResume() {
+	resumed := s.b.Resumed()
+	if s.f.quiet || resumed.Done == 0 && resumed.InFlight == 0 {
+		return
+	}
+	fmt.Fprintf(s.g.stderr, "resuming %s: %d done (%d failed), %d in flight", s.f.state, resumed.Done, resumed.Failed, resumed.InFlight)
+	if resumed.TornBytes > 0 {
+		fmt.Fprintf(s.g.stderr, "; cut off a torn last record (%d bytes)", resumed.TornBytes)
+	}
+	fmt.Fprintln(s.g.stderr)
+}
+
+// handleSignals makes the first signal drain the batch and the second (or
+// the first with --cancel-running) stop it at once. The returned context is
+// cut off from parent: main cancels parent on the first SIGINT, which must
+// only drain a batch.
+func (s *batchSession) handleSignals(parent context.Context) (ctx context.Context, interrupted func() bool, stop func()) {
 	ctx, abort := context.WithCancel(context.WithoutCancel(parent))
-	defer abort()
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	var interrupted atomic.Bool
+	var got atomic.Bool
 	go func() {
 		drained := false
 		for {
 			select {
 			case <-sigs:
-				interrupted.Store(true)
-				if drained || f.cancelRunning {
+				got.Store(true)
+				if drained || s.f.cancelRunning {
 					abort()
 					return
 				}
 				drained = true
-				close(drain)
-				if !f.quiet {
-					fmt.Fprintln(g.stderr, "\nstopping: no new jobs; waiting for the running ones (Ctrl-C again to exit now)")
+				close(s.drain)
+				if !s.f.quiet {
+					fmt.Fprintln(s.g.stderr, "\nstopping: no new jobs; waiting for the running ones (Ctrl-C again to exit now)")
 				}
 			case <-ctx.Done():
 				return
 			}
 		}
 	}()
+	return ctx, got.Load, func() { signal.Stop(sigs); abort() }
+}
 
+// run walks the inputs and extracts them, writing each document's line as
+// it finishes. stopErr is why the batch stopped early; err is a failure to
+// write the results.
+func (s *batchSession) run(ctx context.Context) (stopErr, err error) {
 	total := -1
-	if f.from != "-" {
+	if s.f.canCount() {
 		total = 0
-		for range f.inputs(g) {
+		for range s.f.inputs(s.g, s.own, func(string, string) {}) {
 			total++
 		}
 	}
-	prog := newBatchProgress(g, f, b, total)
+	prog := newBatchProgress(s.g, s.f, s.b, total)
 	defer prog.stop()
-
-	type failure struct{ input, why string }
-	var failures []failure
-	var stopErr error
-	for it, ierr := range b.Run(ctx, f.inputs(g)) {
+	for it, ierr := range s.b.Run(ctx, s.f.inputs(s.g, s.own, s.refuse)) {
 		if errors.Is(ierr, batch.ErrStopped) {
 			stopErr = ierr
 			continue
 		}
-		line := batchLine{Input: it.Input, ContentHash: it.Hash, FileID: it.FileID, Status: string(it.Status())}
-		if it.Job != nil {
-			line.JobID = it.Job.ID
-			if f.extract.metadata {
-				line.Metadata = extractMetadata(it.Job)
-			}
-		}
-		if ierr == nil {
-			line.Result = it.Value
-		} else {
-			line.Error = trimPrefix(ierr.Error())
-			failures = append(failures, failure{it.Input, line.Error})
-		}
-		raw, err := json.Marshal(line)
-		if err != nil {
-			return fmt.Errorf("encoding the line of %s: %w", it.Input, err)
-		}
-		if f.outDir != "" {
-			if err := writeAtomic(filepath.Join(f.outDir, outName(it.Input)), raw); err != nil {
-				return fmt.Errorf("--out-dir: %w", err)
-			}
-		}
-		raw = append(raw, '\n')
-		if _, err := w.Write(raw); err != nil {
-			return fmt.Errorf("writing results: %w", err)
-		}
-		if out != nil {
-			// Durable before the state records the document as done.
-			if err := out.Sync(); err != nil {
-				return fmt.Errorf("--out: %w", err)
-			}
-			offset += int64(len(raw))
+		if err := s.write(it, ierr); err != nil {
+			return nil, err
 		}
 	}
-	prog.stop()
-	p := b.Progress()
-	if len(failures) > 0 {
-		fmt.Fprintf(g.stderr, "%d document(s) failed:\n", len(failures))
-		for _, fl := range failures {
-			fmt.Fprintf(g.stderr, "  %s: %s\n", fl.input, fl.why)
+	return stopErr, nil
+}
+
+// canCount reports whether the inputs can be walked twice, once to count
+// them for the progress: not when --from is stdin or a pipe (as from
+// <(find ...)), which the count would consume.
+func (f *batchFlags) canCount() bool {
+	if f.from == "" {
+		return true
+	}
+	st, err := os.Stat(f.from)
+	return f.from != "-" && err == nil && st.Mode().IsRegular()
+}
+
+// refuse records an input the walk did not hand to the batch.
+func (s *batchSession) refuse(path, why string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refused = append(s.refused, batchFailure{path, why})
+}
+
+// write writes one document's line: to --out-dir, then to --out (synced
+// before the state records the document as done).
+func (s *batchSession) write(it batch.Item[json.RawMessage], ierr error) error {
+	line := batchLine{Input: it.Input, ContentHash: it.Hash, FileID: it.FileID, Status: string(it.Status())}
+	if !utf8.ValidString(it.Input) {
+		line.InputBase64 = []byte(it.Input)
+	}
+	if it.Job != nil {
+		line.JobID = it.Job.ID
+		if s.f.extract.metadata {
+			line.Metadata = extractMetadata(it.Job)
+		}
+	}
+	if ierr == nil {
+		line.Result = it.Value
+	} else {
+		line.Error = trimPrefix(ierr.Error())
+		s.failures = append(s.failures, batchFailure{it.Input, line.Error})
+	}
+	raw, err := json.Marshal(line)
+	if err != nil {
+		return fmt.Errorf("encoding the line of %s: %w", showPath(it.Input), err)
+	}
+	if s.f.outDir != "" {
+		if err := writeAtomic(filepath.Join(s.f.outDir, outName(it.Input)), raw); err != nil {
+			return fmt.Errorf("--out-dir: %w", err)
+		}
+	}
+	raw = append(raw, '\n')
+	if _, err := s.w.Write(raw); err != nil {
+		return fmt.Errorf("writing results: %w", err)
+	}
+	if s.out != nil {
+		if err := s.out.Sync(); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		s.offset += int64(len(raw))
+	}
+	return nil
+}
+
+// summary lists the failed documents and refused inputs on stderr and
+// decides the exit status.
+func (s *batchSession) summary(stopErr error, interrupted bool) error {
+	g, f := s.g, s.f
+	p := s.b.Progress()
+	if len(s.failures) > 0 {
+		fmt.Fprintf(g.stderr, "%d document(s) failed:\n", len(s.failures))
+		for _, fl := range s.failures {
+			fmt.Fprintf(g.stderr, "  %s: %s\n", showPath(fl.input), fl.why)
+		}
+	}
+	if len(s.refused) > 0 {
+		fmt.Fprintf(g.stderr, "%d input(s) refused, not extracted:\n", len(s.refused))
+		for _, r := range s.refused {
+			fmt.Fprintf(g.stderr, "  %s: %s\n", showPath(r.input), r.why)
 		}
 	}
 	if p.SkippedFailed > 0 {
 		fmt.Fprintf(g.stderr, "%d document(s) failed in an earlier run (their lines say why; --retry-failed extracts them again)\n", p.SkippedFailed)
 	}
 	if !f.quiet {
-		fmt.Fprintf(g.stderr, "batch: %d done, %d failed, %d skipped (done before), %d jobs created, %d adopted, %d rate-limited answers waited out\n",
-			p.Done, p.Failed, p.Skipped, p.Created, p.Adopted, p.RateLimited)
+		fmt.Fprintf(g.stderr, "batch: %d done, %d failed, %d skipped (done before), %d refused, %d jobs created, %d adopted, %d rate-limited answers waited out\n",
+			p.Done, p.Failed, p.Skipped, len(s.refused), p.Created, p.Adopted, p.RateLimited)
 		if len(p.Unknown) > 0 {
-			fmt.Fprintf(g.stderr, "batch: %s (a status this client does not know; the jobs are treated as still running)\n", unknownStatuses(p.Unknown))
+			fmt.Fprintf(g.stderr, "batch: %s (a status this client does not know; such jobs are treated as still running)\n", unknownStatuses(p.Unknown))
 		}
 	}
 	if stopErr != nil {
@@ -343,13 +481,13 @@ func runBatch(cmd *cobra.Command, g *globals, f *batchFlags, args []string) erro
 		if f.state != "" {
 			resume = "; run the same command again to resume"
 		}
-		if interrupted.Load() || (errors.Is(stopErr, context.Canceled) && parent.Err() != nil) {
+		if interrupted {
 			return exitError{exitInterrupted, "interrupted" + resume}
 		}
 		return exitError{exitAPI, trimPrefix(stopErr.Error()) + resume}
 	}
-	if n := len(failures) + p.SkippedFailed; n > 0 {
-		return exitError{exitJobFailed, fmt.Sprintf("%d of %d document(s) failed (listed above; their lines say why)", n, p.Done+p.Skipped)}
+	if n := len(s.failures) + p.SkippedFailed + len(s.refused); n > 0 {
+		return exitError{exitJobFailed, fmt.Sprintf("%d of %d input(s) failed or were refused (listed above; their lines say why)", n, p.Done+p.Skipped+len(s.refused))}
 	}
 	return nil
 }
@@ -390,132 +528,6 @@ func extractMetadata(job *wrapper.Job) json.RawMessage {
 		return nil
 	}
 	return wire.Metadata
-}
-
-func hasMeta(p string) bool { return strings.ContainsAny(p, "*?[") }
-
-// inputs streams the documents: arguments in order (globs expanded,
-// directories walked), then --from. Nothing is collected.
-func (f *batchFlags) inputs(g *globals) iter.Seq[string] {
-	keep := func(path string) bool {
-		name := filepath.Base(path)
-		for _, p := range f.exclude {
-			if ok, _ := filepath.Match(p, name); ok {
-				return false
-			}
-		}
-		if len(f.include) == 0 {
-			return true
-		}
-		for _, p := range f.include {
-			if ok, _ := filepath.Match(p, name); ok {
-				return true
-			}
-		}
-		return false
-	}
-	return func(yield func(string) bool) {
-		walk := func(root string) bool {
-			stop := false
-			_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-				if err != nil || d.IsDir() || !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 || !keep(path) {
-					return nil
-				}
-				if !yield(path) {
-					stop = true
-					return filepath.SkipAll
-				}
-				return nil
-			})
-			return !stop
-		}
-		visit := func(p string, filtered bool) bool {
-			st, err := os.Stat(p)
-			switch {
-			case err == nil && st.IsDir():
-				return walk(p)
-			case filtered && !keep(p):
-				return true
-			}
-			return yield(p)
-		}
-		for _, a := range f.args {
-			if hasMeta(a) {
-				matches, _ := filepath.Glob(a)
-				for _, m := range matches {
-					if !visit(m, true) {
-						return
-					}
-				}
-				continue
-			}
-			if !visit(a, false) {
-				return
-			}
-		}
-		if f.from == "" {
-			return
-		}
-		var r io.Reader = g.stdin
-		if f.from != "-" {
-			file, err := os.Open(f.from)
-			if err != nil {
-				// A missing list is a failed document, reported as such.
-				yield(f.from)
-				return
-			}
-			defer file.Close()
-			r = file
-		}
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			line := strings.TrimSpace(sc.Text())
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			if !visit(line, false) {
-				return
-			}
-		}
-	}
-}
-
-// outName names a document's file in --out-dir: its path, made relative
-// and flattened, so that documents with the same base name in different
-// directories do not overwrite each other.
-func outName(input string) string {
-	p := filepath.ToSlash(filepath.Clean(input))
-	p = strings.TrimLeft(p, "/")
-	for strings.HasPrefix(p, "../") {
-		p = p[3:]
-	}
-	return strings.ReplaceAll(p, "/", "_") + ".json"
-}
-
-// tmpPrefix names writeAtomic's temporary files.
-const tmpPrefix = ".llamaextract-tmp-"
-
-// writeAtomic writes a file so that a crash leaves the old or the new
-// content, never a part.
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), tmpPrefix+"*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // batchProgress reports on stderr: a bar on a terminal, a plain line every

@@ -353,3 +353,52 @@ func TestBatchInterruptTwiceExitsAtOnceThenResumes(t *testing.T) {
 	}
 	checkOnce(t, readLines(t, out), n, emulatorStats(t, url))
 }
+
+// Lock first: a second batch on the same state, refused the lock, leaves
+// everything of the running one alone: its temporary files in --out-dir
+// (it used to delete them as stale before asking for the lock), its --out,
+// and it creates no --out-dir of its own.
+func TestBatchRefusedByTheLockTouchesNothing(t *testing.T) {
+	const n = 4
+	url := emulatorProcess(t, "--job-duration", "30s")
+	dir := writeDocs(t, n)
+	tmp := t.TempDir()
+	out, outDir := filepath.Join(tmp, "r.jsonl"), filepath.Join(tmp, "each")
+	schema := writeFile(t, "s.json", schemaJSON)
+	args := []string{"batch", dir, "--include", "*.txt", "--schema", schema, "--out", out, "--poll-interval", "20ms", "-q"}
+	env := []string{"LLAMA_CLOUD_BASE_URL=" + url, "LLAMA_CLOUD_API_KEY=k"}
+
+	first := startBatch(t, env, append(args, "--out-dir", outDir)...)
+	if !first.until(t, func() bool { return emulatorStats(t, url).JobsCreated == n }) {
+		t.Fatalf("first batch exited: %s", first.stderr.String())
+	}
+	// What a write of the first batch holds open at this moment.
+	inFlight := filepath.Join(outDir, tmpPrefix+"being-written")
+	if err := os.WriteFile(inFlight, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, []byte("{\"input\":\"a line being written\"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	otherDir := filepath.Join(tmp, "other")
+	for _, extra := range [][]string{{"--out-dir", outDir}, {"--out-dir", otherDir}} {
+		second := cli(t, env, append(args, extra...)...)
+		if second.code != exitUsage || !strings.Contains(second.stderr, "in use by process") {
+			t.Fatalf("second batch: exit %d: %s", second.code, second.stderr)
+		}
+	}
+	// Another state, the same --out-dir: refused too, by --out-dir's lock.
+	third := cli(t, env, "batch", dir, "--include", "*.txt", "--schema", schema, "--out", filepath.Join(tmp, "r2.jsonl"), "--out-dir", outDir, "-q")
+	if third.code != exitUsage || !strings.Contains(third.stderr, "--out-dir") || !strings.Contains(third.stderr, "in use by another batch") {
+		t.Fatalf("a batch on another state into the same --out-dir: exit %d: %s", third.code, third.stderr)
+	}
+	if _, err := os.Stat(inFlight); err != nil {
+		t.Errorf("the refused batch removed the running one's temporary file: %v", err)
+	}
+	if countLines(out) != 1 {
+		t.Errorf("the refused batch cut --out to %d lines", countLines(out))
+	}
+	if _, err := os.Stat(otherDir); err == nil {
+		t.Errorf("the refused batch made its --out-dir")
+	}
+}

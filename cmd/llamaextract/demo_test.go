@@ -12,15 +12,9 @@ import (
 // an empty folder (as after go install), it uploads the built-in sample to
 // the in-process emulator and exits 0.
 func TestDemoRunsFromAnyFolder(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "llamaextract")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "demo", "--job-duration", "200ms")
+	// binary is this package built with go build by TestMain, outside
+	// the repository.
+	cmd := exec.Command(binary, "demo", "--job-duration", "200ms")
 	cmd.Dir = t.TempDir()
 	cmd.Env = withoutKeys(os.Environ())
 	var stdout, stderr strings.Builder

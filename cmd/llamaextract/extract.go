@@ -86,6 +86,17 @@ func (f extractFlags) config(g *globals) (wrapper.Config, error) {
 		ConfidenceScores: f.confidence, TargetPages: f.pages, MaxPages: f.maxPages, SystemPrompt: f.prompt}, nil
 }
 
+// readFile reads the file at path with readAll's bound (a FIFO, as from
+// <(...), is read like a file).
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readAll(f)
+}
+
 // readSchema reads a schema file (or stdin for "-") named by flag.
 func readSchema(g *globals, flag, path string) (wrapper.Schema, error) {
 	var raw []byte
@@ -93,7 +104,7 @@ func readSchema(g *globals, flag, path string) (wrapper.Schema, error) {
 	if path == "-" {
 		raw, err = readAll(g.stdin)
 	} else {
-		raw, err = os.ReadFile(path)
+		raw, err = readFile(path)
 	}
 	if err != nil {
 		return wrapper.Schema{}, usagef("%s: %w", flag, err)

@@ -113,15 +113,21 @@ func (p *progress) update(j *wrapper.Job) {
 	}
 	elapsed := time.Since(p.start).Round(100 * time.Millisecond)
 	st := j.Status
+	label := string(st)
+	if !st.Known() {
+		// The spec has a status it does not document mean "not finished":
+		// the wait goes on, and says why it does not end.
+		label = fmt.Sprintf("%q (a status this client does not know; waiting on until the job ends or the timeout)", st)
+	}
 	if p.live {
-		fmt.Fprintf(p.w, "\r\033[K%-10s %6s  %s", st, elapsed, j.ID)
+		fmt.Fprintf(p.w, "\r\033[K%-10s %6s  %s", label, elapsed, j.ID)
 		if st.Terminal() {
 			fmt.Fprintln(p.w)
 		}
 		return
 	}
 	if st != p.last {
-		fmt.Fprintf(p.w, "%s %s after %s\n", j.ID, st, elapsed)
+		fmt.Fprintf(p.w, "%s %s after %s\n", j.ID, label, elapsed)
 	}
 	p.last = st
 }

@@ -181,7 +181,7 @@ Exit codes: 0 success, 1 the job failed or was cancelled, 2 usage error,
 	pf.StringVar(&g.orgID, "organization-id", "", "organization to act in")
 	pf.StringVarP(&g.output, "output", "o", "auto", "output format: json, jsonl (one row per line, streamed: extract, jobs result, jobs wait), table, or auto (table on a terminal where a command has one)")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log every request to stderr (the API key is never logged)")
-	root.AddCommand(newExtractCmd(g), newJobsCmd(g), newSchemaCmd(g), newFilesCmd(g), newEmulatorCmd(g), newDemoCmd(g), newBatchCmd(g))
+	root.AddCommand(newExtractCmd(g), newJobsCmd(g), newSchemaCmd(g), newFilesCmd(g), newEmulatorCmd(g), newDemoCmd(g), newBatchCmd(g), newSpecCmd(g))
 	return root
 }
 

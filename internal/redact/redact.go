@@ -1,18 +1,20 @@
-package wrapper
+// Package redact removes an API key from text a server sent back: written
+// as is, with any of its characters JSON-escaped (\u006c, \/) or
+// URL-encoded (%6C), or cut to its first or last MinKeyFragment characters.
+// It knows nothing of the client's types; the client applies it to every
+// answer, error and log record.
+package redact
 
 import (
 	"bytes"
-	"context"
-	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 )
 
-// redacted replaces every trace of the API key.
-const redacted = "[redacted]"
+// Redacted replaces every trace of the API key.
+const Redacted = "[redacted]"
 
-// minKeyFragment is the shortest piece of the key that is scrubbed on its
+// MinKeyFragment is the shortest piece of the key that is scrubbed on its
 // own: a key cut by a truncation boundary (an excerpt, a capped body, a
 // half-sent answer) leaves its first or last characters behind, and 8 of
 // them are already worth hiding. It is also the shortest key scrubbed at
@@ -20,20 +22,17 @@ const redacted = "[redacted]"
 // LlamaCloud key is that short (llx- and 48 characters), and scrubbing it
 // would rewrite ordinary words in every answer ("status" with the key "t"),
 // so that no job decodes.
-const minKeyFragment = 8
+const MinKeyFragment = 8
 
-// scrubber removes the API key from text a server sent back, so that a
+// Scrubber removes the API key from text a server sent back, so that a
 // hostile or buggy server echoing request headers cannot put the key into
 // an error, a Job field or a log line. It finds the key written as is, with
 // any of its characters JSON-escaped (\u006c, \/) or URL-encoded (%6C), and
-// any run of at least minKeyFragment of its first characters (written in
+// any run of at least MinKeyFragment of its first characters (written in
 // any of those forms) or of its last characters.
 //
-// It is applied at one point on the way in (every response body and header
-// passes through it in doCall before anything decodes it) and one point on
-// the way out (every error leaving the request layer passes through
-// scrubError; every log record through scrubHandler).
-type scrubber struct {
+// The zero Scrubber scrubs nothing.
+type Scrubber struct {
 	key  string
 	frag int
 	// anchor is where in the key's first characters the literal search
@@ -42,11 +41,13 @@ type scrubber struct {
 	anchor int
 }
 
-func newScrubber(key string) scrubber {
-	if len(key) < minKeyFragment {
-		return scrubber{}
+// New returns the Scrubber of key; one for a key shorter than
+// MinKeyFragment scrubs nothing.
+func New(key string) Scrubber {
+	if len(key) < MinKeyFragment {
+		return Scrubber{}
 	}
-	s := scrubber{key: key, frag: minKeyFragment}
+	s := Scrubber{key: key, frag: MinKeyFragment}
 	for i := 0; i+4 <= s.frag; i++ {
 		if c := key[i]; c < 'a' || c > 'z' {
 			s.anchor = i
@@ -56,10 +57,10 @@ func newScrubber(key string) scrubber {
 	return s
 }
 
-// bytes returns b with every trace of the key replaced; b itself (not a
+// Bytes returns b with every trace of the key replaced; b itself (not a
 // copy) when there is none, which is the common case and costs a few
 // vectorised scans.
-func (s scrubber) bytes(b []byte) []byte {
+func (s Scrubber) Bytes(b []byte) []byte {
 	spans := s.find(b)
 	if len(spans) == 0 {
 		return b
@@ -68,14 +69,14 @@ func (s scrubber) bytes(b []byte) []byte {
 	last := 0
 	for _, sp := range spans {
 		out = append(out, b[last:sp[0]]...)
-		out = append(out, redacted...)
+		out = append(out, Redacted...)
 		last = sp[1]
 	}
 	return append(out, b[last:]...)
 }
 
-// string is bytes for a string.
-func (s scrubber) string(str string) string {
+// String is Bytes for a string.
+func (s Scrubber) String(str string) string {
 	if s.key == "" || len(str) < s.frag {
 		return str
 	}
@@ -83,16 +84,16 @@ func (s scrubber) string(str string) string {
 	if len(s.find(b)) == 0 {
 		return str
 	}
-	return string(s.bytes(b))
+	return string(s.Bytes(b))
 }
 
-// contains reports whether text holds any trace of the key.
-func (s scrubber) contains(text string) bool {
+// Contains reports whether text holds any trace of the key.
+func (s Scrubber) Contains(text string) bool {
 	return s.key != "" && len(text) >= s.frag && len(s.find([]byte(text))) > 0
 }
 
 // find returns the sorted, non-overlapping [start, end) spans of key traces.
-func (s scrubber) find(b []byte) [][2]int {
+func (s Scrubber) find(b []byte) [][2]int {
 	if s.key == "" || len(b) < s.frag {
 		return nil
 	}
@@ -162,7 +163,7 @@ func (s scrubber) find(b []byte) [][2]int {
 
 // escapesHead reports whether b starts with an escape of one of the key's
 // first s.frag characters.
-func (s scrubber) escapesHead(b []byte) bool {
+func (s Scrubber) escapesHead(b []byte) bool {
 	if b[0] == '\\' && (len(b) < 2 || (b[1] != 'u' && b[1] != 'U' && b[1] != '/')) {
 		return false
 	}
@@ -176,7 +177,7 @@ func (s scrubber) escapesHead(b []byte) bool {
 
 // matchPrefix returns how many bytes at b[i:] spell at least s.frag leading
 // characters of the key (each as is, \uXXXX, \/ or %XX), or 0.
-func (s scrubber) matchPrefix(b []byte, i int) int {
+func (s Scrubber) matchPrefix(b []byte, i int) int {
 	p, matched := i, 0
 	for matched < len(s.key) && p < len(b) {
 		n := decodedIs(b[p:], s.key[matched])
@@ -249,15 +250,15 @@ func mergeSpans(spans [][2]int) [][2]int {
 	return out
 }
 
-// header scrubs h in place: its values, and its names, which a server can
+// Header scrubs h in place: its values, and its names, which a server can
 // also make from the key. A name is canonicalised (its letters' case
 // changed), so names are compared without case and one holding a trace of
 // the key is replaced whole.
-func (s scrubber) header(h http.Header) {
-	var lower scrubber
+func (s Scrubber) Header(h http.Header) {
+	var lower Scrubber
 	for k, vs := range h {
 		for i, v := range vs {
-			if sv := s.string(v); sv != v {
+			if sv := s.String(v); sv != v {
 				h[k][i] = sv
 			}
 		}
@@ -265,14 +266,20 @@ func (s scrubber) header(h http.Header) {
 			continue
 		}
 		if lower.key == "" {
-			lower = newScrubber(strings.ToLower(s.key))
+			lower = New(strings.ToLower(s.key))
 		}
-		if lower.contains(strings.ToLower(k)) {
+		if lower.Contains(strings.ToLower(k)) {
 			delete(h, k)
-			h[redacted] = append(h[redacted], vs...)
+			h[Redacted] = append(h[Redacted], vs...)
 		}
 	}
 }
+
+// Active reports whether s scrubs anything.
+func (s Scrubber) Active() bool { return s.key != "" }
+
+// ContainsBytes reports whether b holds any trace of the key.
+func (s Scrubber) ContainsBytes(b []byte) bool { return len(s.find(b)) > 0 }
 
 // scrubbedError stands for an error whose text held the key: Error gives
 // the scrubbed text, Unwrap still reaches the original for errors.Is/As.
@@ -284,130 +291,13 @@ type scrubbedError struct {
 func (e *scrubbedError) Error() string { return e.msg }
 func (e *scrubbedError) Unwrap() error { return e.err }
 
-// scrubError is the way out of the request layer: every error a request
-// returns passes through it. Typed errors keep their type with their text
-// fields scrubbed; anything else whose text holds the key is wrapped.
-func (s scrubber) scrubError(err error) error {
-	if err == nil || s.key == "" {
-		return err
-	}
-	var (
-		api  *APIError
-		inv  *InvalidResponseError
-		conn *ConnectionError
-		amb  *AmbiguousCreateError
-		job  *JobError
-	)
-	switch {
-	case errors.As(err, &api):
-		s.set(&api.Detail)
-		s.set(&api.URL)
-		if len(s.find(api.Body)) > 0 {
-			api.Body = s.bytes(api.Body)
-		}
-		s.header(api.Header)
-		for i := range api.Issues {
-			is := &api.Issues[i]
-			s.set(&is.Msg)
-			s.set(&is.Path)
-			s.set(&is.Type)
-			for k := range is.Loc {
-				s.set(&is.Loc[k])
-			}
-		}
-	case errors.As(err, &inv):
-		s.set(&inv.Reason)
-		s.set(&inv.Snippet)
-		if w := s.wrap(inv.Err); w != inv.Err {
-			inv.Err = w
-		}
-	case errors.As(err, &conn):
-		if w := s.wrap(conn.Err); w != conn.Err {
-			conn.Err = w
-		}
-	case errors.As(err, &amb):
-		if w := s.scrubError(amb.Err); w != amb.Err {
-			amb.Err = w
-		}
-		if w := s.scrubError(amb.LookupErr); w != amb.LookupErr {
-			amb.LookupErr = w
-		}
-	case errors.As(err, &job):
-		if job.Job != nil {
-			s.set(&job.Job.ErrorMessage)
-		}
-	}
-	return s.wrap(err)
-}
-
-// set scrubs *field in place, writing only when the text held a trace of
-// the key: an error value can be shared (a context cause seen by several
-// goroutines), and an unconditional write of the same text would still be a
-// data race.
-func (s scrubber) set(field *string) {
-	if v := s.string(*field); v != *field {
-		*field = v
-	}
-}
-
-// wrap hides err's text behind a scrubbed copy when it holds the key.
-func (s scrubber) wrap(err error) error {
+// Wrap hides err's text behind a scrubbed copy when it holds the key.
+func (s Scrubber) Wrap(err error) error {
 	if err == nil {
 		return nil
 	}
-	if msg := err.Error(); s.contains(msg) {
-		return &scrubbedError{msg: s.string(msg), err: err}
+	if msg := err.Error(); s.Contains(msg) {
+		return &scrubbedError{msg: s.String(msg), err: err}
 	}
 	return err
-}
-
-// scrubHandler scrubs every log record before the user's handler sees it:
-// message, attribute values, errors and groups alike.
-type scrubHandler struct {
-	next slog.Handler
-	s    scrubber
-}
-
-func (h scrubHandler) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
-
-func (h scrubHandler) Handle(ctx context.Context, r slog.Record) error {
-	out := slog.NewRecord(r.Time, r.Level, h.s.string(r.Message), r.PC)
-	r.Attrs(func(a slog.Attr) bool {
-		out.AddAttrs(h.attr(a))
-		return true
-	})
-	return h.next.Handle(ctx, out)
-}
-
-func (h scrubHandler) attr(a slog.Attr) slog.Attr {
-	a.Key = h.s.string(a.Key)
-	v := a.Value.Resolve()
-	switch v.Kind() {
-	case slog.KindString:
-		return slog.String(a.Key, h.s.string(v.String()))
-	case slog.KindGroup:
-		attrs := v.Group()
-		out := make([]slog.Attr, len(attrs))
-		for i, g := range attrs {
-			out[i] = h.attr(g)
-		}
-		return slog.Attr{Key: a.Key, Value: slog.GroupValue(out...)}
-	case slog.KindAny:
-		if text := v.String(); h.s.contains(text) {
-			return slog.String(a.Key, h.s.string(text))
-		}
-	}
-	return slog.Attr{Key: a.Key, Value: v}
-}
-
-func (h scrubHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	out := make([]slog.Attr, len(attrs))
-	for i, a := range attrs {
-		out[i] = h.attr(a)
-	}
-	return scrubHandler{next: h.next.WithAttrs(out), s: h.s}
-}
-
-func (h scrubHandler) WithGroup(name string) slog.Handler {
-	return scrubHandler{next: h.next.WithGroup(h.s.string(name)), s: h.s}
 }
