@@ -136,6 +136,9 @@ func (c ExtractConfig) wire(op, field string) (generated.ExtractConfiguration, e
 	if c.Tier != "" && !c.Tier.known() {
 		return generated.ExtractConfiguration{}, &ValidationError{Operation: op, Field: field + ".tier", Reason: fmt.Sprintf("%q is not cost_effective, agentic, agentic_plus or turbo", c.Tier)}
 	}
+	if err := c.checkInputs(op, field); err != nil {
+		return generated.ExtractConfiguration{}, err
+	}
 	return c.toWire(), nil
 }
 

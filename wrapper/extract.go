@@ -115,7 +115,7 @@ func extract[R any](ctx context.Context, c *Client, input string, cfg Config, ta
 		return decodeInto[R](job)
 	}
 	if !has {
-		return zero, job, &ShapeError{Want: shapeOf[R](), Got: shapeNone, Status: job.Status}
+		return zero, job, &ShapeError{Want: shapeOf[R](), Got: ShapeNone, Status: job.Status}
 	}
 	return result, job, nil
 }
@@ -129,7 +129,7 @@ func decodeInto[R any](job *Job) (R, *Job, error) {
 // element type for ExtractRows[T].
 func schemaForResult[R any]() (Schema, error) {
 	t := reflect.TypeFor[R]()
-	if shapeOf[R]() == shapeArray {
+	if shapeOf[R]() == ShapeArray {
 		t = t.Elem()
 	}
 	return schemaForType(t)

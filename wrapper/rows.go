@@ -139,7 +139,7 @@ func streamRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error
 		if st := job.Status; st == StatusFailed || st == StatusCancelled {
 			return &JobError{Job: &job}
 		}
-		return &ShapeError{Want: shapeArray, Got: shapeNone, Status: job.Status}
+		return &ShapeError{Want: ShapeArray, Got: ShapeNone, Status: job.Status}
 	}
 	return nil
 }
@@ -174,11 +174,11 @@ func readRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error) 
 	switch tok {
 	case json.Delim('['):
 	case json.Delim('{'):
-		return false, false, &ShapeError{Want: shapeArray, Got: shapeObject}
+		return false, false, &ShapeError{Want: ShapeArray, Got: ShapeObject}
 	case nil: // null: no result yet, decided once the status is known
 		return false, false, nil
 	default:
-		return false, false, &ShapeError{Want: shapeArray, Got: shapeInvalid}
+		return false, false, &ShapeError{Want: ShapeArray, Got: ShapeInvalid}
 	}
 	// One T on the heap for the whole stream (Decode needs a pointer),
 	// zeroed before each row so that nothing of the previous row (a field
