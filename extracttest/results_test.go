@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"github.com/extract-go/llamaextract/internal/schemacheck"
 )
 
 // A field the document does not hold is null when its schema allows null,
@@ -28,6 +30,15 @@ func TestFieldsTheDocumentLacks(t *testing.T) {
 	var res map[string]any
 	if err := json.Unmarshal(a.get(j.ID, "").ExtractResult, &res); err != nil {
 		t.Fatal(err)
+	}
+	var decoded map[string]any
+	_ = json.Unmarshal([]byte(schema), &decoded)
+	compiled, err := schemacheck.Compile(decoded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := compiled.Validate(any(res)); err != nil {
+		t.Fatalf("the result does not validate against its data_schema: %v", err)
 	}
 	for key, want := range map[string]any{"vendor": "Acme", "due_date": nil, "po_number": nil, "bill_to": nil, "refunds": nil, "tags": nil} {
 		if got, ok := res[key]; !ok || got != want {

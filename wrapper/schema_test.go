@@ -304,3 +304,17 @@ func TestSchemaForOptionalFieldsAreNullable(t *testing.T) {
 		t.Fatalf("the service's check: %v", err)
 	}
 }
+
+func ExampleSchemaFor() {
+	type Invoice struct {
+		Number string  `json:"invoice_number" jsonschema:"description=The invoice's identifier"`
+		Due    *string `json:"due_date" jsonschema:"description=When payment is due"`
+	}
+	s, err := wrapper.SchemaFor[Invoice]()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(string(s.JSON()))
+	// Output: {"properties":{"due_date":{"anyOf":[{"type":"string"},{"type":"null"}],"description":"When payment is due"},"invoice_number":{"description":"The invoice's identifier","type":"string"}},"required":["invoice_number"],"type":"object"}
+}
