@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/extract-go/llamaextract/generated"
@@ -61,9 +60,6 @@ type Client struct {
 	// allocation: its timer may stay armed for a while after the last
 	// request, and must not keep the Client alive.
 	deadlines *deadline.Attempts
-	// jobWires holds the wire values requestJob decodes into, jobPages
-	// the staging listJobsPage decodes into.
-	jobWires, jobPages sync.Pool
 }
 
 type clientSettings struct {

@@ -49,7 +49,7 @@ func TestExtractConfigInputsCheckedBeforeSending(t *testing.T) {
 		t.Fatalf("bad configurations reached the server: %v", st.Requests)
 	}
 	// The same holds for a saved configuration and a job created by ID.
-	_, err := c.CreateConfiguration(ctx, wrapper.ConfigurationRequest{Name: "n", Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Invoice](), Version: "yesterday"}})
+	_, err := c.CreateConfiguration(ctx, wrapper.SavedConfig{Name: "n", Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Invoice](), Version: "yesterday"}})
 	var ve *wrapper.ValidationError
 	if !errors.As(err, &ve) || ve.Field != "parameters.version" {
 		t.Fatalf("saved configuration: %v", err)

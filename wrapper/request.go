@@ -236,19 +236,15 @@ func (c *Client) doCall(ctx context.Context, op string, send func(context.Contex
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
 		return nil
 	}
-	var reuse []byte
-	br, _ := out.(bodyReuser)
-	if br != nil {
-		reuse = br.reuseBody()
-	}
-	buf, err := httpbody.Read(resp.Body, resp.ContentLength, c.maxBody, reuse)
+	buf, err := httpbody.Read(resp.Body, resp.ContentLength, c.maxBody, nil)
 	if err != nil {
 		return c.bodyError(ctx, op, resp.StatusCode, &jsonstream.StreamError{Err: err, Read: true})
 	}
-	if br != nil {
-		br.keepBody(buf)
+	buf = c.scrub.Bytes(buf)
+	if k, ok := out.(bodyKeeper); ok {
+		k.keepBody(buf)
 	}
-	if err := json.Unmarshal(c.scrub.Bytes(buf), out); err != nil {
+	if err := json.Unmarshal(buf, out); err != nil {
 		return c.bodyError(ctx, op, resp.StatusCode, err)
 	}
 	if v, ok := out.(interface{ validate() error }); ok {
@@ -332,21 +328,12 @@ func (c *Client) apiError(op string, resp *http.Response) *APIError {
 	return newAPIError(op, resp)
 }
 
-// bodyReuser is a decode target that lends doCall a buffer to read the
-// body into (reuseBody; nil for none) and takes back the buffer the body
-// was read into (keepBody), for the next answer of a loop: the pages of a
-// listing, the polls of a wait. Safe because encoding/json copies every
-// string and raw value it keeps, and a lent buffer is used only for a body
-// whose Content-Length it can hold, so memory still follows the bytes
-// received.
-type bodyReuser interface {
-	reuseBody() []byte
+// bodyKeeper is a decode target that keeps the body it is decoded from
+// (scrubbed): a job keeps its JSON. Every body is read into a buffer of its
+// own, so the target may keep a slice of it.
+type bodyKeeper interface {
 	keepBody(b []byte)
 }
-
-// maxReusedBody is the largest buffer a decode target keeps for reuse: a
-// pool must not pin a large result's buffer.
-const maxReusedBody = httpbody.TrustedLength
 
 func checkID(op, field, id string) error {
 	switch strings.TrimSpace(id) {

@@ -111,14 +111,15 @@ func Decode[T any](job *Job) (T, error) {
 	if job == nil {
 		return v, &ShapeError{Want: shapeOf[T](), Got: ShapeNone}
 	}
-	want, got := shapeOf[T](), shapeOfJSON(job.result)
+	result := job.resultJSON()
+	want, got := shapeOf[T](), shapeOfJSON(result)
 	if got == ShapeNone {
 		return v, &ShapeError{Want: want, Got: got, Status: job.Status}
 	}
 	if want != ShapeAny && want != got {
 		return v, &ShapeError{Want: want, Got: got}
 	}
-	if err := json.Unmarshal(job.result, &v); err != nil {
+	if err := json.Unmarshal(result, &v); err != nil {
 		return v, fmt.Errorf("llamaextract: decoding extract_result into %T: %w", v, err)
 	}
 	return v, nil
@@ -128,8 +129,8 @@ func Decode[T any](job *Job) (T, error) {
 // pass: the body is never held as raw JSON, which makes it the fastest way
 // to read a large result. T is as for Decode. A job that has not COMPLETED
 // gives a *JobError when it FAILED or was CANCELLED, else a *ShapeError;
-// the job is returned either way. The returned Job carries no result: it
-// went into T. It reads WithExpand.
+// the job is returned either way. The returned Job keeps the JSON it was
+// read from, result included (Decode reads it again). It reads WithExpand.
 func GetResult[T any](ctx context.Context, c *Client, jobID string, opts ...GetOption) (T, *Job, error) {
 	v, job, has, err := getResult[T](ctx, c, jobID, getExpand(opts))
 	if err != nil || has {
@@ -145,7 +146,7 @@ func GetResult[T any](ctx context.Context, c *Client, jobID string, opts ...GetO
 // the job had a result (a wait polls with it until then).
 func getResult[T any](ctx context.Context, c *Client, jobID string, expand []Expand) (v T, job *Job, has bool, err error) {
 	var zero T
-	w, err := request[respWire[*T]](ctx, c, opGetJob, pathID{"job_id", jobID}, func(ctx context.Context) (*http.Response, error) {
+	w, err := request[jobWire[*T]](ctx, c, opGetJob, pathID{"job_id", jobID}, func(ctx context.Context) (*http.Response, error) {
 		return c.get.send(ctx, jobID, expand)
 	})
 	if err != nil {

@@ -307,10 +307,11 @@ type GenerateSchemaRequest struct {
 	Name string
 }
 
-// GenerateSchema drafts a configuration; nothing is saved. Use the draft's
+// GenerateSchema drafts a configuration: a SavedConfig without an ID;
+// nothing is saved. Use the draft's
 // Config inline (as the Config of Extract or CreateJobRequest), or save it
 // with CreateConfiguration.
-func (c *Client) GenerateSchema(ctx context.Context, req GenerateSchemaRequest) (*ConfigurationRequest, error) {
+func (c *Client) GenerateSchema(ctx context.Context, req GenerateSchemaRequest) (*SavedConfig, error) {
 	if strings.TrimSpace(req.Prompt) == "" && req.Schema.IsZero() && strings.TrimSpace(req.FileID) == "" {
 		return nil, &ValidationError{Operation: opGenerateSchema, Field: "prompt", Reason: "set at least one of Prompt, Schema and FileID"}
 	}
@@ -335,7 +336,7 @@ func (c *Client) GenerateSchema(ctx context.Context, req GenerateSchemaRequest) 
 	if err != nil {
 		return nil, &InvalidResponseError{Operation: opGenerateSchema, StatusCode: http.StatusOK, Reason: "cannot read parameters", Err: err}
 	}
-	return &ConfigurationRequest{Name: out.Name, Config: cfg}, nil
+	return &SavedConfig{Name: out.Name, Config: cfg}, nil
 }
 
 // draftWire is GenerateExtractSchema's answer.

@@ -112,7 +112,7 @@ func TestSavedConfigurationKeepsEveryField(t *testing.T) {
 	in := wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Line](), Target: wrapper.PerPage,
 		Tier: wrapper.TierAgentic, CiteSources: true, ConfidenceScores: true, SystemPrompt: "p", TargetPages: "1-2", MaxPages: 3,
 		ParseTier: "fast", ParseConfigID: "cfg-1", Version: "latest", DisableCache: true, SpreadsheetMode: true, SheetNames: []string{"S"}}
-	saved, err := c.CreateConfiguration(ctx, wrapper.ConfigurationRequest{Name: "all", Config: in})
+	saved, err := c.CreateConfiguration(ctx, wrapper.SavedConfig{Name: "all", Config: in})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -131,12 +131,15 @@ func (w *walker) walk(root string) bool {
 			return nil
 		}
 		var st fs.FileInfo
-		if d.Type()&fs.ModeSymlink != 0 {
+		link := d.Type()&fs.ModeSymlink != 0
+		if link {
 			st, err = os.Stat(path)
 		} else {
 			st, err = d.Info()
 		}
-		if !w.file(path, st, err, false) {
+		// A link may point into --out-dir, which the walk itself never
+		// enters.
+		if !w.file(path, st, err, link) {
 			stop = true
 			return filepath.SkipAll
 		}

@@ -66,6 +66,12 @@ func TestBatchSkipsItsOwnFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	for run := 1; run <= 2; run++ {
+		if run == 2 {
+			// A link to a file in --out-dir, from outside it.
+			if err := os.Symlink(filepath.Join("..", "each", outName("a.txt")), filepath.Join(dir, "sub", "link-to-a-result")); err != nil {
+				t.Fatal(err)
+			}
+		}
 		r := cliIn(t, dir, env, args...)
 		lines := readLines(t, filepath.Join(dir, "results.jsonl"))
 		if r.code != 0 || len(lines) != 3 || srv.Stats().JobsCreated != 3 {

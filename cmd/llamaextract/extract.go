@@ -74,7 +74,7 @@ func (f extractFlags) config(g *globals) (wrapper.Config, error) {
 		return nil, usagef("give exactly one of --schema FILE and --config-id cfg-...")
 	}
 	if f.configID != "" {
-		return wrapper.SavedConfig(f.configID), nil
+		return wrapper.SavedConfig{ID: f.configID}, nil
 	}
 	s, err := readSchema(g, "--schema", f.schema)
 	if err != nil {

@@ -28,6 +28,7 @@ import (
 	"iter"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/extract-go/llamaextract/internal/batchstate"
 	"github.com/extract-go/llamaextract/wrapper"
@@ -204,8 +205,9 @@ func openJournal[T any](path string, cfg wrapper.Config) (*batchstate.Journal, e
 		I *string `json:"i"`
 		T string  `json:"t"`
 	}{T: fmt.Sprintf("%T", *new(T))}
-	if id, ok := cfg.(wrapper.SavedConfig); ok {
-		fp.I = (*string)(&id)
+	if saved, ok := cfg.(wrapper.SavedConfig); ok {
+		id := strings.TrimSpace(saved.ID)
+		fp.I = &id
 	} else {
 		fp.C = cfg
 	}

@@ -45,8 +45,8 @@ func ownJob(job *wrapper.Job, fileID string, cfg wrapper.Config) bool {
 	if job == nil || job.FileInput != fileID {
 		return false
 	}
-	if id, saved := cfg.(wrapper.SavedConfig); saved {
-		return job.ConfigurationID == strings.TrimSpace(string(id))
+	if saved, ok := cfg.(wrapper.SavedConfig); ok {
+		return job.ConfigurationID == strings.TrimSpace(saved.ID)
 	}
 	if job.ConfigurationID != "" || job.Configuration == nil {
 		return false // another configuration, or one the service did not show
