@@ -60,6 +60,8 @@ type Client struct {
 	// allocation: its timer may stay armed for a while after the last
 	// request, and must not keep the Client alive.
 	deadlines *deadline.Attempts
+	// unknown remembers the job statuses a wait has warned about.
+	unknown unknownStatuses
 }
 
 type clientSettings struct {
@@ -142,8 +144,10 @@ func WithRequestTimeout(d time.Duration) Option {
 	return func(s *clientSettings) { s.requestTimeout = d }
 }
 
-// WithHeader adds a header to every request. LLAMA_CLOUD_CUSTOM_HEADERS
-// (newline-separated "Name: value" lines) adds more.
+// WithHeader adds a header to every request for the base URL's host; a
+// redirect to another host carries none of them (nor the API key).
+// LLAMA_CLOUD_CUSTOM_HEADERS (newline-separated "Name: value" lines) adds
+// more, under the same rule.
 func WithHeader(name, value string) Option {
 	return func(s *clientSettings) {
 		if s.headers == nil {
