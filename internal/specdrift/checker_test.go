@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -139,4 +140,19 @@ func TestRedactCutsTheKeyInEveryForm(t *testing.T) {
 			t.Errorf("%q left in %s", leak, out)
 		}
 	}
+}
+
+// A member name that may be a secret (a long run of letters and digits, or
+// one that is not a plain name) is cut in the finding's spec text as in its
+// path.
+func TestUnknownMemberNameIsCutInTheSpecTextAsInThePath(t *testing.T) {
+	const name = "sk-live-eyJvZmZzZXQiOjF9eyJvZmZzZXQiOjF9"
+	body := `{` + validJob + `,"status":"PENDING",` + strconv.Quote(name) + `:1}`
+	got := check(t, "GET", "/api/v2/extract/ext-1", 200, body)
+	for _, f := range got {
+		if strings.Contains(f.String(), name) || strings.Contains(f.String(), "eyJvZmZzZXQiOjF9eyJv") {
+			t.Errorf("finding shows the name: %s", f)
+		}
+	}
+	wantFindings(t, got, `drift unknown_member $["(a 40-character name, cut)"]`)
 }

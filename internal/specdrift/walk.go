@@ -283,7 +283,7 @@ func (w *walker) object(at string, obj map[string]any, sh *shape, depth int) {
 		case sh.open || len(sh.props) == 0:
 			// additionalProperties: true, or a free-form object.
 		default:
-			w.report(Drift, KindUnknownMember, child, "no member "+strconv.Quote(k)+" in "+sh.label(), jsonType(obj[k]), obj[k])
+			w.report(Drift, KindUnknownMember, child, "no member "+strconv.Quote(cutKey(k))+" in "+sh.label(), jsonType(obj[k]), obj[k])
 		}
 	}
 	seen := map[string]bool{}
