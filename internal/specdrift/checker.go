@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"sort"
@@ -39,6 +40,13 @@ func NewChecker() *Checker { return &Checker{doc: apispec.Doc()} }
 // It returns the operation's ID, or "" when the spec has no operation for
 // the request (itself a Finding).
 func (c *Checker) Check(ctx context.Context, r *http.Request, reqBody []byte, status int, header http.Header, body []byte) string {
+	return c.check(ctx, r, reqBody, status, header, body, false)
+}
+
+// check is Check; tooLarge says the body was cut at maxAnswerBytes, so it
+// is reported as such and not checked (a cut body is not JSON, and saying
+// so would send a maintainer after the wrong problem).
+func (c *Checker) check(ctx context.Context, r *http.Request, reqBody []byte, status int, header http.Header, body []byte, tooLarge bool) string {
 	route, params := apispec.Find(r.Method, r.URL.Path)
 	if route == nil {
 		c.found.add(Finding{Severity: Drift, Kind: KindRequest, Operation: r.Method + " " + r.URL.Path, Status: status, Path: "$",
@@ -52,6 +60,12 @@ func (c *Checker) Check(ctx context.Context, r *http.Request, reqBody []byte, st
 	}
 	before := c.driftCount()
 	resp := c.checkStatus(op, route.Operation, status)
+	if tooLarge {
+		c.found.add(Finding{Severity: Drift, Kind: KindTooLarge, Operation: op, Status: status, Path: "$",
+			Spec: fmt.Sprintf("an answer the check reads whole (at most %d MiB)", maxAnswerBytes>>20),
+			Got:  fmt.Sprintf("more than %d MiB; not checked", maxAnswerBytes>>20)})
+		return op
+	}
 	if resp != nil {
 		c.checkBody(op, status, resp, header, body)
 	}

@@ -34,6 +34,7 @@ const (
 	KindStatus        = "status"         // a status code the operation does not list
 	KindSchema        = "schema"         // anything else kin-openapi refuses
 	KindRequest       = "request"        // a request of the check itself the spec refuses
+	KindTooLarge      = "too_large"      // an answer over the check's read limit, not checked
 )
 
 // Finding is one difference, at one spot of one operation's answers.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -51,14 +52,26 @@ type FailureError struct {
 	Operation string
 	Status    int
 	Err       error
+	// secret is the API key, cut from the message: the operation and a
+	// network error name a path built from ids the server chose.
+	secret string
 }
 
 func (e *FailureError) Error() string {
 	if e.Status != 0 {
-		return fmt.Sprintf("llamaextract: spec check: %s answered %d: the API key was refused (check LLAMA_CLOUD_API_KEY and --base-url)", e.Operation, e.Status)
+		return cutSecret(fmt.Sprintf("llamaextract: spec check: %s answered %d: the API key was refused (check LLAMA_CLOUD_API_KEY and --base-url)", e.Operation, e.Status), e.secret)
 	}
-	return fmt.Sprintf("llamaextract: spec check: %s: %v", e.Operation, e.Err)
+	return cutSecret(fmt.Sprintf("llamaextract: spec check: %s: %v", e.Operation, e.Err), e.secret)
 }
+
+// cutError is an error whose message has the key cut.
+type cutError struct {
+	err    error
+	secret string
+}
+
+func (e *cutError) Error() string { return cutSecret(e.err.Error(), e.secret) }
+func (e *cutError) Unwrap() error { return e.err }
 
 func (e *FailureError) Unwrap() error { return e.Err }
 
@@ -87,8 +100,19 @@ var terminalStatuses = map[string]bool{"COMPLETED": true, "FAILED": true, "CANCE
 func (t *Tour) Run(ctx context.Context) (*Report, error) {
 	s := &session{t: t, c: NewChecker(), base: strings.TrimRight(t.BaseURL, "/")}
 	err := s.tour(ctx)
-	return &Report{BaseURL: t.BaseURL, SpecVersion: s.c.doc.Info.Version, Created: t.Create,
-		Requests: s.c.Exchanges(), Findings: s.c.Findings(), secret: t.APIKey}, err
+	var fe *FailureError
+	switch {
+	case errors.As(err, &fe):
+		fe.secret = t.APIKey
+	case err != nil:
+		err = &cutError{err: err, secret: t.APIKey}
+	}
+	rep := &Report{BaseURL: t.BaseURL, SpecVersion: s.c.doc.Info.Version, Created: t.Create,
+		Requests: s.c.Exchanges(), Findings: s.c.Findings(), Complete: err == nil, secret: t.APIKey}
+	if err != nil {
+		rep.Error = err.Error()
+	}
+	return rep, err
 }
 
 // session is one run of a Tour.
