@@ -20,6 +20,9 @@ import (
 // openapi.yaml and gathers the Findings. The zero value is not usable; call
 // NewChecker. It is not safe for concurrent use.
 type Checker struct {
+	// basePath is the base URL's path (a gateway's "/llama"), which
+	// prefixes every operation's path; "" for none.
+	basePath  string
 	doc       *openapi3.T
 	found     findings
 	exchanges []Exchange
@@ -47,14 +50,18 @@ func (c *Checker) Check(ctx context.Context, r *http.Request, reqBody []byte, st
 // is reported as such and not checked (a cut body is not JSON, and saying
 // so would send a maintainer after the wrong problem).
 func (c *Checker) check(ctx context.Context, r *http.Request, reqBody []byte, status int, header http.Header, body []byte, tooLarge bool) string {
-	route, params := apispec.Find(r.Method, r.URL.Path)
+	apiPath := r.URL.Path
+	if rest, ok := strings.CutPrefix(apiPath, c.basePath); ok && strings.HasPrefix(rest, "/") {
+		apiPath = rest
+	}
+	route, params := apispec.Find(r.Method, apiPath)
 	if route == nil {
-		c.found.add(Finding{Severity: Drift, Kind: KindRequest, Operation: r.Method + " " + r.URL.Path, Status: status, Path: "$",
+		c.found.add(Finding{Severity: Drift, Kind: KindRequest, Operation: r.Method + " " + apiPath, Status: status, Path: "$",
 			Spec: "no such operation", Got: "a request to it"})
 		return ""
 	}
 	op := route.Operation.OperationID
-	c.exchanges = append(c.exchanges, Exchange{Operation: op, Method: r.Method, Path: r.URL.Path, Status: status})
+	c.exchanges = append(c.exchanges, Exchange{Operation: op, Method: r.Method, Path: apiPath, Status: status})
 	if err := apispec.CheckRequest(ctx, r, route, params, reqBody); err != nil {
 		c.found.add(Finding{Severity: Drift, Kind: KindRequest, Operation: op, Path: "$", Spec: "the request the check sends", Got: kinReason(err)})
 	}

@@ -15,7 +15,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/extract-go/llamaextract/extracttest"
 	"github.com/extract-go/llamaextract/internal/specdrift"
 )
 
@@ -214,5 +216,29 @@ func TestAnswerOverTheReadLimitIsReportedAsTooLarge(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no finding for the oversized answer: %+v", rep.Findings)
+	}
+}
+
+// A base URL with a path (a gateway that serves the API under /llama)
+// is the prefix of every operation's path, not part of it: the tour finds
+// the operations and, against the emulator, no drift.
+func TestTourUnderABaseURLWithAPathFindsTheOperations(t *testing.T) {
+	srv := extracttest.NewTestServer(t)
+	mux := http.NewServeMux()
+	mux.Handle("/llama/", http.StripPrefix("/llama", srv))
+	gw := httptest.NewServer(mux)
+	defer gw.Close()
+	seed := &specdrift.Tour{BaseURL: gw.URL + "/llama/", APIKey: "k", Create: true, PollInterval: 10 * time.Millisecond}
+	rep, err := seed.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Drift() != 0 || len(rep.Requests) < 8 {
+		t.Fatalf("%d requests checked, drift %d: %+v", len(rep.Requests), rep.Drift(), rep.Findings)
+	}
+	for _, e := range rep.Requests {
+		if strings.HasPrefix(e.Path, "/llama") {
+			t.Errorf("request path %s holds the base URL's path", e.Path)
+		}
 	}
 }

@@ -99,6 +99,9 @@ var terminalStatuses = map[string]bool{"COMPLETED": true, "FAILED": true, "CANCE
 // *FailureError, if any, ended it.
 func (t *Tour) Run(ctx context.Context) (*Report, error) {
 	s := &session{t: t, c: NewChecker(), base: strings.TrimRight(t.BaseURL, "/")}
+	if u, err := url.Parse(s.base); err == nil {
+		s.c.basePath = u.Path
+	}
 	err := s.tour(ctx)
 	var fe *FailureError
 	switch {
