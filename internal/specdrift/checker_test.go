@@ -156,3 +156,20 @@ func TestUnknownMemberNameIsCutInTheSpecTextAsInThePath(t *testing.T) {
 	}
 	wantFindings(t, got, `drift unknown_member $["(a 40-character name, cut)"]`)
 }
+
+// A discriminator tag that is absent, or not a string, is said to be so,
+// not shown as the empty string.
+func TestDiscriminatorTagAbsentOrNotAStringIsSaidSo(t *testing.T) {
+	cfg := `{"id":"cfg-1","name":"n","product_type":"extract_v2","version":"v","parameters":{"data_schema":{}}}`
+	got := check(t, "GET", "/api/v1/beta/configurations/cfg-1", 200, cfg)
+	wantFindings(t, got, "drift missing $.parameters.product_type")
+	if f := got["drift missing $.parameters.product_type"]; f.Got != "absent" || !strings.Contains(f.Spec, "extract_v2") {
+		t.Errorf("absent tag: %s", f)
+	}
+	cfg = `{"id":"cfg-1","name":"n","product_type":"extract_v2","version":"v","parameters":{"product_type":2,"data_schema":{}}}`
+	got = check(t, "GET", "/api/v1/beta/configurations/cfg-1", 200, cfg)
+	wantFindings(t, got, "drift type $.parameters.product_type")
+	if f := got["drift type $.parameters.product_type"]; f.Got != "integer" {
+		t.Errorf("integer tag: %s", f)
+	}
+}
