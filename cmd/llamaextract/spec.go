@@ -54,10 +54,14 @@ and the file.
 
 The report names the operation, the JSON path, what the spec says, what
 arrived, and an example value with anything that looks like a secret or a
-document's content cut. The API key appears nowhere in it.
+document's content cut. The API key appears nowhere in it, nor in the -v
+lines or an error, in any form a server may echo it (escaped, URL-encoded,
+hex, base64, or any 8 of its characters). Each request waits at most a
+minute; an answer over 32 MiB is not read further (a too_large finding).
 
 Exit codes: 0 no drift (information only), 1 drift, 2 usage error,
-3 network failure or the key was refused.`,
+3 network failure or the key was refused (the report then says the check
+did not finish; --json has "complete": false).`,
 		Example: `  llamaextract spec check
   llamaextract spec check --json > drift.json
   llamaextract spec check --create        # costs about 5 credits
