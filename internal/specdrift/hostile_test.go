@@ -242,3 +242,51 @@ func TestTourUnderABaseURLWithAPathFindsTheOperations(t *testing.T) {
 		}
 	}
 }
+
+// A flood of distinct findings (here 20,000 members no schema has, in each
+// answer; a 32 MiB answer can hold two million) keeps the report bounded: the first findings of an
+// operation are listed, the rest counted in one "more" finding.
+func TestFindingsStayBoundedOnAFlood(t *testing.T) {
+	const members = 20000
+	var b strings.Builder
+	b.WriteString(`{"items":[` + strings.TrimSuffix(hostileJob("ext-1", ""), "}"))
+	for i := range members {
+		fmt.Fprintf(&b, `,"m%d":%d`, i, i)
+	}
+	b.WriteString(`}]}`)
+	body := b.String()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path != "/api/v2/extract" {
+			w.WriteHeader(http.StatusTeapot)
+		}
+		fmt.Fprint(w, body)
+	}))
+	defer srv.Close()
+	rep, err := (&specdrift.Tour{BaseURL: srv.URL, APIKey: "llx-AbCdEfGh1234567890IjKlMnOpQrStUvWxYz"}).Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	perOp, more := map[string]int{}, 0
+	for _, f := range rep.Findings {
+		perOp[f.Operation]++
+		if f.Kind == specdrift.KindMore {
+			more += f.Count
+			if f.Severity != specdrift.Drift || !strings.Contains(f.Got, strconv.Itoa(f.Count)) {
+				t.Errorf("more finding: %s", f)
+			}
+		}
+	}
+	for op, n := range perOp {
+		if n > 101 {
+			t.Errorf("%s: %d findings listed", op, n)
+		}
+	}
+	if more < members-100 {
+		t.Errorf("%d findings counted as more, want about %d", more, members-100)
+	}
+	var text bytes.Buffer
+	if err := rep.WriteText(&text); err != nil || text.Len() > 1<<20 {
+		t.Errorf("text report of %d bytes (%v)", text.Len(), err)
+	}
+}

@@ -123,17 +123,17 @@ func writeFindings(b *bytes.Buffer, title string, fs []Finding) {
 // cut returns a copy of the report with the key cut from every string.
 func (r *Report) cut() *Report {
 	c := *r
-	k := r.secret
-	c.BaseURL, c.Error = cutSecret(r.BaseURL, k), cutSecret(r.Error, k)
+	k := newKeyCutter(r.secret)
+	c.BaseURL, c.Error = k.cut(r.BaseURL), k.cut(r.Error)
 	c.Requests = make([]Exchange, len(r.Requests))
 	for i, e := range r.Requests {
-		e.Operation, e.Method, e.Path = cutSecret(e.Operation, k), cutSecret(e.Method, k), cutSecret(e.Path, k)
+		e.Operation, e.Method, e.Path = k.cut(e.Operation), k.cut(e.Method), k.cut(e.Path)
 		c.Requests[i] = e
 	}
 	c.Findings = make([]Finding, len(r.Findings))
 	for i, f := range r.Findings {
-		f.Operation, f.Path, f.Spec = cutSecret(f.Operation, k), cutSecret(f.Path, k), cutSecret(f.Spec, k)
-		f.Got, f.Example = cutSecret(f.Got, k), cutSecret(f.Example, k)
+		f.Operation, f.Path, f.Spec = k.cut(f.Operation), k.cut(f.Path), k.cut(f.Spec)
+		f.Got, f.Example = k.cut(f.Got), k.cut(f.Example)
 		c.Findings[i] = f
 	}
 	return &c
@@ -152,21 +152,36 @@ const (
 // cutSecret cuts the key from s in every form a server may echo it or an
 // encoder write it (see keyForms), and any run of at least minKeyPiece of
 // its characters.
-func cutSecret(s, key string) string {
+func cutSecret(s, key string) string { return newKeyCutter(key).cut(s) }
+
+// keyCutter is cutSecret for one key, its forms worked out once.
+type keyCutter struct {
+	key   string
+	forms []string
+}
+
+func newKeyCutter(key string) *keyCutter {
 	key = strings.TrimSpace(key)
-	if key == "" || s == "" {
+	if key == "" {
+		return &keyCutter{}
+	}
+	return &keyCutter{key: key, forms: keyForms(key)}
+}
+
+func (k *keyCutter) cut(s string) string {
+	if k.key == "" || s == "" {
 		return s
 	}
-	for _, form := range keyForms(key) {
+	for _, form := range k.forms {
 		s = strings.ReplaceAll(s, form, keyCut)
 	}
-	if len(key) < minKeyPiece {
+	if len(k.key) < minKeyPiece {
 		return s
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		n := 0
-		for j := i + minKeyPiece; j <= len(s) && strings.Contains(key, s[i:j]); j++ {
+		for j := i + minKeyPiece; j <= len(s) && strings.Contains(k.key, s[i:j]); j++ {
 			n = j - i
 		}
 		if n > 0 {
