@@ -290,3 +290,24 @@ func TestFindingsStayBoundedOnAFlood(t *testing.T) {
 		t.Errorf("text report of %d bytes (%v)", text.Len(), err)
 	}
 }
+
+// A tour answered with server errors (which default documents) has no
+// drift, but its verdict says how many answers were 5xx, whose operations
+// were therefore not checked.
+func TestServerErrorsAreNamedInTheVerdict(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, `{"detail":"busy"}`)
+	}))
+	defer srv.Close()
+	rep, err := (&specdrift.Tour{BaseURL: srv.URL, APIKey: "k"}).Run(context.Background())
+	if err != nil || rep.Drift() != 0 {
+		t.Fatalf("%v, drift %d", err, rep.Drift())
+	}
+	var text bytes.Buffer
+	_ = rep.WriteText(&text)
+	if !strings.Contains(text.String(), "5 answers were server errors") {
+		t.Errorf("verdict does not name the 5xx answers:\n%s", text.String())
+	}
+}

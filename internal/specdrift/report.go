@@ -95,6 +95,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	case r.Complete:
 		fmt.Fprintf(&b, "\nNo drift: every answer matches openapi.yaml.\n")
 	}
+	if n := r.serverErrors(); n > 0 {
+		// default documents a 5xx, so it is no drift, but the answer the
+		// operation gives when it works was not seen.
+		fmt.Fprintf(&b, "%d answers were server errors (5xx): those operations' usual answers were not checked; run again later.\n", n)
+	}
 	if !r.Complete {
 		fmt.Fprintf(&b, "\nCheck not finished, so no verdict on what was not sent: %s\n", strings.TrimPrefix(r.Error, "llamaextract: spec check: "))
 	}
@@ -118,6 +123,17 @@ func writeFindings(b *bytes.Buffer, title string, fs []Finding) {
 			fmt.Fprintf(b, "      seen:    %d times\n", f.Count)
 		}
 	}
+}
+
+// serverErrors counts the answers with a 5xx status.
+func (r *Report) serverErrors() int {
+	n := 0
+	for _, e := range r.Requests {
+		if e.Status >= 500 {
+			n++
+		}
+	}
+	return n
 }
 
 // cut returns a copy of the report with the key cut from every string.
