@@ -50,7 +50,7 @@ What it sends (about 9 requests, all reads, no credits):
 With --create it also uploads a 70-byte text document, runs one extraction
 (cost_effective tier, one page: about 5 credits, billed to your account),
 polls it to the end, reads it back with every expand, and deletes the job
-and the file.
+and the file (also when the check ends early, Ctrl-C included).
 
 The report names the operation, the JSON path, what the spec says, what
 arrived, and an example value with anything that looks like a secret or a

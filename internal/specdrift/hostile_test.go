@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -309,5 +310,63 @@ func TestServerErrorsAreNamedInTheVerdict(t *testing.T) {
 	_ = rep.WriteText(&text)
 	if !strings.Contains(text.String(), "5 answers were server errors") {
 		t.Errorf("verdict does not name the 5xx answers:\n%s", text.String())
+	}
+}
+
+// With Create, the job and the file the tour made are deleted also when
+// the tour ends early: a connection dropped while polling, or the run
+// cancelled (Ctrl-C) during the wait.
+func TestCreatedJobAndFileAreDeletedWhenTheTourEndsEarly(t *testing.T) {
+	for _, how := range []string{"dropped", "cancelled"} {
+		t.Run(how, func(t *testing.T) {
+			emu := extracttest.NewTestServer(t, extracttest.WithJobDuration(time.Hour))
+			var mu sync.Mutex
+			var deletes []string
+			polls := 0
+			gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				if r.Method == http.MethodDelete {
+					deletes = append(deletes, r.URL.Path)
+				}
+				poll := r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v2/extract/ext-")
+				if poll {
+					polls++
+				}
+				drop := how == "dropped" && poll && polls >= 2
+				mu.Unlock()
+				if drop {
+					c, _, _ := w.(http.Hijacker).Hijack()
+					c.Close()
+					return
+				}
+				emu.ServeHTTP(w, r)
+			}))
+			defer gw.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			tour := &specdrift.Tour{BaseURL: gw.URL, APIKey: "k", Create: true, PollInterval: time.Millisecond, WaitTimeout: time.Second,
+				Sleep: func(ctx context.Context, _ time.Duration) error {
+					if how == "cancelled" {
+						cancel()
+						return ctx.Err()
+					}
+					return nil
+				}}
+			_, err := tour.Run(ctx)
+			var fe *specdrift.FailureError
+			if !errors.As(err, &fe) {
+				t.Fatalf("want a FailureError, got %v", err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			var job, file bool
+			for _, p := range deletes {
+				job = job || strings.HasPrefix(p, "/api/v2/extract/ext-")
+				file = file || strings.HasPrefix(p, "/api/v1/beta/files/dfl-")
+			}
+			if !job || !file {
+				t.Errorf("deletes sent: %v (want the job and the file)", deletes)
+			}
+		})
 	}
 }

@@ -83,6 +83,8 @@ const (
 	validatePath   = "/api/v2/extract/schema/validation"
 	missingJobID   = "ext-00000000-0000-0000-0000-000000000000"
 	maxAnswerBytes = 32 << 20
+	// cleanupTimeout bounds the deletes after a tour that ended early.
+	cleanupTimeout = 30 * time.Second
 )
 
 // tourSchema is the small data schema the tour validates and extracts with.
@@ -125,7 +127,7 @@ type session struct {
 	base string
 }
 
-func (s *session) tour(ctx context.Context) error {
+func (s *session) tour(ctx context.Context) (err error) {
 	jobs, err := s.get(ctx, jobsPath, pageQuery())
 	if err != nil {
 		return err
@@ -140,24 +142,34 @@ func (s *session) tour(ctx context.Context) error {
 	}
 	jobID, fileID, configID := firstID(jobs), firstID(files), firstID(configs)
 	if s.t.Create {
-		if fileID, jobID, err = s.extract(ctx); err != nil {
+		fileID, jobID, err = s.extract(ctx)
+		defer func() { err = s.cleanup(ctx, jobID, fileID, err) }()
+		if err != nil {
 			return err
 		}
 	}
-	if err := s.reads(ctx, jobID, fileID, configID); err != nil {
-		return err
+	return s.reads(ctx, jobID, fileID, configID)
+}
+
+// cleanup deletes the job and the file the tour created, also when the
+// tour ended early (a dropped connection, Ctrl-C during the wait): then on
+// a context of its own, bounded, and the tour's own failure is the one
+// returned.
+func (s *session) cleanup(ctx context.Context, jobID, fileID string, failed error) error {
+	if failed != nil {
+		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		ctx = c
 	}
-	if s.t.Create && jobID != "" {
-		if _, err := s.send(ctx, http.MethodDelete, jobsPath+"/"+url.PathEscape(jobID), nil, "", nil); err != nil {
-			return err
+	for _, d := range []struct{ path, id string }{{jobsPath, jobID}, {filesPath, fileID}} {
+		if d.id == "" {
+			continue
+		}
+		if _, err := s.send(ctx, http.MethodDelete, d.path+"/"+url.PathEscape(d.id), nil, "", nil); err != nil && failed == nil {
+			failed = err
 		}
 	}
-	if s.t.Create && fileID != "" {
-		if _, err := s.send(ctx, http.MethodDelete, filesPath+"/"+url.PathEscape(fileID), nil, "", nil); err != nil {
-			return err
-		}
-	}
-	return nil
+	return failed
 }
 
 // reads gets one job with every expand, a file and a configuration, then a
