@@ -7,10 +7,13 @@ STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck
 # oasdiff pulls a large dependency tree, so it is fetched by version and kept
 # out of go.mod.
 OASDIFF := $(GO) run github.com/oasdiff/oasdiff@v1.37.0
+# gremlins (mutation testing) likewise: fetched by version, outside go.mod.
+GREMLINS := $(GO) run github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
+MUTATE_PKGS ?= ./internal/batchstate ./internal/fileinput
 BENCHTIME ?= 1x
 BENCHCOUNT ?= 1
 
-.PHONY: all generate check-generated spec spec-live breaking lint test test-short bench bench-batch demo stress conformance
+.PHONY: all generate check-generated spec spec-live breaking lint test test-short bench bench-batch demo stress conformance mutate
 
 all: test
 
@@ -74,6 +77,14 @@ demo:
 ## stress: the full-size fault-injection run (slow; not part of make test)
 stress:
 	$(GO) test -race -count=1 -tags stress -run Stress -timeout 30m ./wrapper/...
+
+## mutate: mutation testing of the state journal and the file input (minutes; not part of make test); fails
+## when a package's tests kill under 90% of its covered mutants
+mutate:
+	@for p in $(MUTATE_PKGS); do \
+		echo "== $$p"; \
+		$(GREMLINS) unleash --threshold-efficacy 90 $$p || exit 1; \
+	done
 
 ## conformance: drive the emulator with the official TypeScript SDK (needs Node and npm; not part of make test)
 conformance:

@@ -40,9 +40,18 @@
 //   - Values are coerced to the property's type: numbers lose currency
 //     signs, thousands separators and spaces ("$1,204.50" is 1204.5),
 //     booleans read yes/no/true/false/y/n/1/0, enums match case-insensitively.
-//   - What cannot be found is null when the schema allows null, otherwise a
-//     deterministic synthetic value of the right type, so every result
-//     validates against the job's data_schema.
+//   - A property the document does not hold (no "Label: value" line or
+//     table column names it; for an object, none of its properties; for an
+//     array of objects, no table) is null when its schema allows null
+//     ({"anyOf": [{...}, {"type": "null"}]} or a type list with "null":
+//     what wrapper.SchemaFor writes for a pointer or omitempty field, so Go
+//     code reads a nil pointer). If its schema does not allow null, it is
+//     left out of its object when it is optional (not in "required"), and
+//     is a deterministic synthetic value of the right type when it is
+//     required, as a model pushed to fill a required field invents one. So
+//     every result validates against the job's data_schema. A value found
+//     that cannot be read as the property's type is null where null is
+//     allowed, else synthetic.
 //   - With cite_sources, each found value is cited (page, matching text, a
 //     bounding box of its line); with confidence_scores, found values score
 //     0.97, synthetic ones 0.5 and nulls 0.

@@ -158,3 +158,15 @@ func (a *api) get(id, query string) jobJSON {
 	r.json(a.t, &j)
 	return j
 }
+
+// createWithSchema creates a job on fileInput with schema as its data_schema.
+func (a *api) createWithSchema(fileInput, schema string) jobJSON {
+	a.t.Helper()
+	r := a.do("POST", "/api/v2/extract", createBody(fileInput, schema, ""))
+	if r.status != 200 {
+		a.t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	var j jobJSON
+	r.json(a.t, &j)
+	return j
+}

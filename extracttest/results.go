@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,9 +17,10 @@ import (
 // "Label: value" lines and "|"-separated tables from text documents (pages
 // split by form feeds; text drawn with Tj in uncompressed PDFs), matches
 // labels and column headers to schema property names, and cites where it
-// found each value. Properties it cannot find get deterministic synthetic
-// values of the right type (or null when the schema allows it), so every
-// result validates against the job's data_schema.
+// found each value. A property it cannot find is null when the schema
+// allows null, left out when it is optional, and otherwise a deterministic
+// synthetic value of the right type (the package doc states the rule), so
+// every result validates against the job's data_schema.
 
 type page struct {
 	num   int
@@ -180,13 +182,20 @@ type filler struct {
 // normalized property name to where its value is in the document.
 func (f *filler) fill(path string, schema map[string]any, found map[string]hit, pages []page, name string) (any, any) {
 	typ, nullable := schemaType(schema)
+	if nullable && !present(schema, found, pages, name) {
+		return nil, f.entry(hit{}, 0)
+	}
 	h, ok := found[normalize(name)]
 	switch typ {
 	case "object":
 		props, _ := schema["properties"].(map[string]any)
+		required, _ := schema["required"].([]any)
 		obj, meta := map[string]any{}, map[string]any{}
 		for _, k := range sortedKeys(props) {
 			sub, _ := props[k].(map[string]any)
+			if _, null := schemaType(sub); !null && !slices.Contains(required, any(k)) && !present(sub, found, pages, k) {
+				continue // optional, not nullable, not in the document: left out
+			}
 			v, m := f.fill(path+"."+k, sub, found, pages, k)
 			obj[k] = v
 			if m != nil {
@@ -237,6 +246,31 @@ func (f *filler) fill(path string, schema map[string]any, found map[string]hit, 
 		return nil, f.entry(hit{}, 0)
 	}
 	return f.synthetic(path, typ, schema), f.entry(hit{}, 0.5)
+}
+
+// present reports whether the document holds a value for the property
+// name of this schema: a "Label: value" line naming it, a table for an array
+// of objects, a value of any of an object's properties.
+func present(schema map[string]any, found map[string]hit, pages []page, name string) bool {
+	typ, _ := schemaType(schema)
+	switch typ {
+	case "object":
+		props, _ := schema["properties"].(map[string]any)
+		for k, sub := range props {
+			if m, ok := sub.(map[string]any); ok && present(m, found, pages, k) {
+				return true
+			}
+		}
+		return false
+	case "array":
+		items, _ := schema["items"].(map[string]any)
+		if it, _ := schemaType(items); it == "object" {
+			props, _ := items["properties"].(map[string]any)
+			return len(table(pages, props)) > 0
+		}
+	}
+	_, ok := found[normalize(name)]
+	return ok
 }
 
 func (f *filler) entry(h hit, confidence float64) any {
@@ -318,7 +352,8 @@ func schemaType(schema map[string]any) (string, bool) {
 			} else if typ == "" {
 				typ = t
 				for k, v := range m {
-					if _, set := schema[k]; !set {
+					// Not "type": a second look must still see the null.
+					if _, set := schema[k]; !set && k != "type" {
 						schema[k] = v
 					}
 				}
@@ -398,57 +433,7 @@ func (s *Server) completeLocked(j *job) {
 	if j.outcome.Result != nil {
 		j.result = j.outcome.Result
 	} else {
-		schema := map[string]any(j.config.DataSchema)
-		// schemaType may copy anyOf branches into nodes; work on a copy.
-		schema = deepCopy(schema).(map[string]any)
-		f := &filler{seed: j.fileInput, cite: boolVal(j.config.CiteSources), conf: boolVal(j.config.ConfidenceScores), tableRows: s.cfg.tableRows}
-		target := generated.ExtractionTargetPerDoc
-		if j.config.ExtractionTarget != nil {
-			target = *j.config.ExtractionTarget
-		}
-		var result any
-		fm := generated.ExtractedFieldMetadata{}
-		switch target {
-		case generated.ExtractionTargetPerPage:
-			var rows []any
-			var metas []map[string]interface{}
-			for _, p := range pages {
-				v, m := f.fill(fmt.Sprintf("page%d", p.num), schema, labelled([]page{p}), []page{p}, "")
-				rows, metas = append(rows, v), append(metas, asMap(m))
-			}
-			result, fm.PageMetadata = orEmpty(rows), &metas
-		case generated.ExtractionTargetPerTableRow:
-			props, _ := schema["properties"].(map[string]any)
-			cells := table(pages, props)
-			n := len(cells)
-			if n == 0 {
-				n = s.cfg.tableRows
-			}
-			var rows []any
-			var metas []map[string]interface{}
-			for i := 0; i < n; i++ {
-				var found map[string]hit
-				if i < len(cells) {
-					found = cells[i]
-				}
-				v, m := f.fill(fmt.Sprintf("row%d", i), schema, found, pages, "")
-				rows, metas = append(rows, v), append(metas, asMap(m))
-			}
-			result, fm.RowMetadata = orEmpty(rows), &metas
-		default:
-			v, m := f.fill("", schema, labelled(pages), pages, "")
-			result = v
-			dm := asMap(m)
-			fm.DocumentMetadata = &dm
-		}
-		raw, err := json.Marshal(result)
-		if err != nil {
-			raw = []byte("{}")
-		}
-		j.result = raw
-		if f.cite || f.conf {
-			j.metadata.FieldMetadata = &fm
-		}
+		s.synthesize(j, pages)
 	}
 	var text int
 	for _, p := range pages {
@@ -458,6 +443,62 @@ func (s *Server) completeLocked(j *job) {
 	}
 	n, doc, out := j.pages, text/4+1, len(j.result)/4+1
 	j.usage = generated.ExtractJobUsage{NumPagesExtracted: &n, NumPagesBilled: &n, NumDocumentTokens: &doc, NumOutputTokens: &out}
+}
+
+// synthesize computes the result and field metadata of a job with no
+// scripted result, by the rules of the package doc.
+func (s *Server) synthesize(j *job, pages []page) {
+	schema := map[string]any(j.config.DataSchema)
+	// schemaType may copy anyOf branches into nodes; work on a copy.
+	schema = deepCopy(schema).(map[string]any)
+	f := &filler{seed: j.fileInput, cite: boolVal(j.config.CiteSources), conf: boolVal(j.config.ConfidenceScores), tableRows: s.cfg.tableRows}
+	target := generated.ExtractionTargetPerDoc
+	if j.config.ExtractionTarget != nil {
+		target = *j.config.ExtractionTarget
+	}
+	var result any
+	fm := generated.ExtractedFieldMetadata{}
+	switch target {
+	case generated.ExtractionTargetPerPage:
+		var rows []any
+		var metas []map[string]interface{}
+		for _, p := range pages {
+			v, m := f.fill(fmt.Sprintf("page%d", p.num), schema, labelled([]page{p}), []page{p}, "")
+			rows, metas = append(rows, v), append(metas, asMap(m))
+		}
+		result, fm.PageMetadata = orEmpty(rows), &metas
+	case generated.ExtractionTargetPerTableRow:
+		props, _ := schema["properties"].(map[string]any)
+		cells := table(pages, props)
+		n := len(cells)
+		if n == 0 {
+			n = s.cfg.tableRows
+		}
+		var rows []any
+		var metas []map[string]interface{}
+		for i := 0; i < n; i++ {
+			var found map[string]hit
+			if i < len(cells) {
+				found = cells[i]
+			}
+			v, m := f.fill(fmt.Sprintf("row%d", i), schema, found, pages, "")
+			rows, metas = append(rows, v), append(metas, asMap(m))
+		}
+		result, fm.RowMetadata = orEmpty(rows), &metas
+	default:
+		v, m := f.fill("", schema, labelled(pages), pages, "")
+		result = v
+		dm := asMap(m)
+		fm.DocumentMetadata = &dm
+	}
+	raw, err := json.Marshal(result)
+	if err != nil {
+		raw = []byte("{}")
+	}
+	j.result = raw
+	if f.cite || f.conf {
+		j.metadata.FieldMetadata = &fm
+	}
 }
 
 func asMap(m any) map[string]interface{} {

@@ -541,11 +541,15 @@ func TestResultsValidateAgainstSchema(t *testing.T) {
 				t.Fatalf("metadata %s", meta)
 			}
 		}},
-		{"per_page", rowSchema, `,"extraction_target":"per_page","confidence_scores":true`, func(t *testing.T, res json.RawMessage, meta string) {
+		{"per_page", `{"type":"object","properties":{"vendor":{"type":"string"},"date":{"type":"string"}},"required":["date"]}`, `,"extraction_target":"per_page","confidence_scores":true`, func(t *testing.T, res json.RawMessage, meta string) {
 			var v []map[string]any
 			json.Unmarshal(res, &v)
-			if len(v) != 2 || !strings.Contains(meta, "page_metadata") || !strings.Contains(meta, "confidence") || strings.Contains(meta, "citation") {
-				t.Fatalf("per_page %s %s", res, meta)
+			_, vendor1 := v[0]["vendor"]
+			if len(v) != 2 || vendor1 || v[1]["vendor"] != "Shop" || v[0]["date"] == nil || v[1]["date"] == nil {
+				t.Fatalf("per_page %s", res)
+			}
+			if !strings.Contains(meta, "page_metadata") || !strings.Contains(meta, `"confidence":0.97`) || !strings.Contains(meta, `"confidence":0.5`) || strings.Contains(meta, "citation") {
+				t.Fatalf("per_page metadata %s", meta)
 			}
 		}},
 		{"per_page target_pages", rowSchema, `,"extraction_target":"per_page","target_pages":"2"`, func(t *testing.T, res json.RawMessage, meta string) {

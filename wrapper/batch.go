@@ -353,7 +353,7 @@ func NewBatch[T any](c *Client, cfg Config, opts ...BatchOption) (*Batch[T], err
 		}
 		if ec.Target == "" {
 			ec.Target = PerDoc
-			if shapeOf[T]() == shapeArray {
+			if shapeOf[T]() == ShapeArray {
 				ec.Target = PerTableRow
 			}
 		}
@@ -374,7 +374,7 @@ func NewBatch[T any](c *Client, cfg Config, opts ...BatchOption) (*Batch[T], err
 			C any    `json:"c"`
 			I any    `json:"i"`
 			T string `json:"t"`
-		}{body.Configuration, body.ConfigurationId, fmt.Sprintf("%T", *new(T))})
+		}{body.Configuration, optString(body.ConfigurationID), fmt.Sprintf("%T", *new(T))})
 		if err != nil {
 			return nil, fmt.Errorf("llamaextract: batch configuration: %w", err)
 		}

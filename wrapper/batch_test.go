@@ -352,7 +352,7 @@ func TestBatchStopsOnAFailureEveryDocumentShares(t *testing.T) {
 	if pairs != 1 {
 		t.Errorf("RunAll with a negative schedule yielded %d pairs, want its error once", pairs)
 	}
-	_, _, stop = collect(t, wrapper.ExtractAll[numbered](context.Background(), c, nil, wrapper.SavedConfig(" ")))
+	_, _, stop = collect(t, wrapper.ExtractAll[numbered](context.Background(), c, nil, wrapper.SavedConfig{ID: " "}))
 	var ve *wrapper.ValidationError
 	if !errors.As(stop, &ve) {
 		t.Fatalf("bad config: %v", stop)

@@ -8,10 +8,11 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/deadline"
+	"github.com/extract-go/llamaextract/internal/redact"
 )
 
 // Version is this module's version, sent in the User-Agent header.
@@ -50,7 +51,7 @@ type Client struct {
 	// requestTimeout bounds one attempt of a request (WithRequestTimeout).
 	requestTimeout time.Duration
 	// scrub removes the API key from anything a server echoes back.
-	scrub scrubber
+	scrub redact.Scrubber
 	// creates keeps ambiguous-create recovery exact; see create.go.
 	creates createRegistry
 	// serverClock relates the server's clock to this process's.
@@ -58,10 +59,9 @@ type Client struct {
 	// deadlines ends attempts that outlive the request timeout. Its own
 	// allocation: its timer may stay armed for a while after the last
 	// request, and must not keep the Client alive.
-	deadlines *attemptDeadlines
-	// jobWires holds the wire values requestJob decodes into, jobPages
-	// the staging listJobsPage decodes into.
-	jobWires, jobPages sync.Pool
+	deadlines *deadline.Attempts
+	// unknown remembers the job statuses a wait has warned about.
+	unknown unknownStatuses
 }
 
 type clientSettings struct {
@@ -144,8 +144,10 @@ func WithRequestTimeout(d time.Duration) Option {
 	return func(s *clientSettings) { s.requestTimeout = d }
 }
 
-// WithHeader adds a header to every request. LLAMA_CLOUD_CUSTOM_HEADERS
-// (newline-separated "Name: value" lines) adds more.
+// WithHeader adds a header to every request for the base URL's host; a
+// redirect to another host carries none of them (nor the API key).
+// LLAMA_CLOUD_CUSTOM_HEADERS (newline-separated "Name: value" lines) adds
+// more, under the same rule.
 func WithHeader(name, value string) Option {
 	return func(s *clientSettings) {
 		if s.headers == nil {
@@ -188,6 +190,52 @@ func New(opts ...Option) (*Client, error) {
 			o(&s)
 		}
 	}
+	base, err := s.resolve()
+	if err != nil {
+		return nil, err
+	}
+	headers, err := customHeaders(s.headers)
+	if err != nil {
+		return nil, err
+	}
+	scrub := redact.New(s.apiKey)
+	if s.clock == nil {
+		s.clock = systemClock{}
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	} else {
+		s.logger = slog.New(redact.NewHandler(s.logger.Handler(), scrub))
+	}
+	hc := &http.Client{}
+	if s.httpClient != nil {
+		*hc = *s.httpClient
+	}
+	inner := hc.Transport
+	if inner == nil {
+		inner = http.DefaultTransport
+	}
+	ua := "llamaextract-go/" + Version
+	if s.userAgentSuffix != "" {
+		ua += " " + s.userAgentSuffix
+	}
+	auth := newAuthTransport(base, s.apiKey, ua, headers, inner)
+	hc.Transport = auth
+	gen, err := generated.NewClient(base.String(), generated.WithHTTPClient(hc))
+	if err != nil {
+		return nil, fmt.Errorf("llamaextract: %w", err)
+	}
+	get, err := newJobGetter(base, hc, auth.header, s.orgID, s.projectID)
+	if err != nil {
+		return nil, fmt.Errorf("llamaextract: %w", err)
+	}
+	return &Client{gen: gen, get: get, base: base, orgID: s.orgID, projectID: s.projectID, logger: s.logger, clock: s.clock, maxBody: s.maxResponseBytes,
+		policy: s.retry, requestTimeout: s.requestTimeout, scrub: scrub, deadlines: new(deadline.Attempts)}, nil
+}
+
+// resolve fills in the API key and base URL from the environment where no
+// option set them, and checks every setting; it returns the base URL.
+func (s *clientSettings) resolve() (*url.URL, error) {
 	if !s.explicitKey {
 		s.apiKey = os.Getenv(EnvAPIKey)
 		if s.apiKey == "" {
@@ -223,44 +271,12 @@ func New(opts ...Option) (*Client, error) {
 	if err := s.retry.validate(); err != nil {
 		return nil, err
 	}
-	headers, err := customHeaders(s.headers)
-	if err != nil {
-		return nil, err
-	}
-	scrub := newScrubber(s.apiKey)
-	if s.clock == nil {
-		s.clock = systemClock{}
-	}
-	if s.logger == nil {
-		s.logger = slog.New(slog.DiscardHandler)
-	} else {
-		s.logger = slog.New(scrubHandler{next: s.logger.Handler(), s: scrub})
-	}
-	hc := &http.Client{}
-	if s.httpClient != nil {
-		*hc = *s.httpClient
-	}
-	inner := hc.Transport
-	if inner == nil {
-		inner = http.DefaultTransport
-	}
-	ua := "llamaextract-go/" + Version
-	if s.userAgentSuffix != "" {
-		ua += " " + s.userAgentSuffix
-	}
-	auth := newAuthTransport(base, s.apiKey, ua, headers, inner)
-	hc.Transport = auth
-	gen, err := generated.NewClient(base.String(), generated.WithHTTPClient(hc))
-	if err != nil {
-		return nil, fmt.Errorf("llamaextract: %w", err)
-	}
-	get, err := newJobGetter(base, hc, auth.header, s.orgID, s.projectID)
-	if err != nil {
-		return nil, fmt.Errorf("llamaextract: %w", err)
-	}
-	return &Client{gen: gen, get: get, base: base, orgID: s.orgID, projectID: s.projectID, logger: s.logger, clock: s.clock, maxBody: s.maxResponseBytes,
-		policy: s.retry, requestTimeout: s.requestTimeout, scrub: scrub, deadlines: new(attemptDeadlines)}, nil
+	return base, nil
 }
+
+// scrubError removes the API key from err; every error leaving the request
+// layer passes through it.
+func (c *Client) scrubError(err error) error { return scrubError(c.scrub, err) }
 
 // BaseURL returns the API base URL the client talks to.
 func (c *Client) BaseURL() string { return c.base.String() }

@@ -16,7 +16,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/extract-go/llamaextract"
 	"github.com/extract-go/llamaextract/generated"
 	"github.com/extract-go/llamaextract/internal/fileinput"
 )
@@ -38,6 +37,34 @@ type CreateJobRequest struct {
 	// set it. Only then may CreateJob adopt the job an ambiguous attempt
 	// made; see CreateJob.
 	OwnsFile bool
+	// Extra holds members of the body this package does not model yet,
+	// sent as they are (as ExtractConfig.Extra does for the
+	// configuration). A member a field models is refused before anything
+	// is sent.
+	Extra map[string]any
+}
+
+// createBody is the body of CreateExtractJob (the API's
+// ExtractV2JobCreate), with CreateJobRequest.Extra's members beside its
+// own.
+type createBody struct {
+	FileInput        string                           `json:"file_input"`
+	Configuration    *ExtractConfig                   `json:"configuration,omitempty"`
+	ConfigurationID  string                           `json:"configuration_id,omitempty"`
+	Webhooks         []generated.WebhookConfiguration `json:"webhook_configurations,omitempty"`
+	WebhookConfigIDs []string                         `json:"webhook_configuration_ids,omitempty"`
+	Extra            map[string]any                   `json:"-"`
+}
+
+var createBodyNames = jsonNames(reflect.TypeFor[createBody]())
+
+func (b createBody) encode() ([]byte, error) {
+	type fields createBody
+	out, err := json.Marshal(fields(b))
+	if err != nil {
+		return nil, err
+	}
+	return addExtra(out, b.Extra, createBodyNames, "CreateJobRequest.Extra")
 }
 
 // Webhook is an endpoint LlamaCloud notifies as a job changes status;
@@ -80,20 +107,23 @@ func (w Webhook) wire(i int) (generated.WebhookConfiguration, error) {
 	return g, nil
 }
 
-func (r CreateJobRequest) body() (generated.ExtractV2JobCreate, error) {
+func (r CreateJobRequest) body() (createBody, error) {
 	const op = opCreateJob
 	in := strings.TrimSpace(r.FileInput)
 	if in == "" {
-		return generated.ExtractV2JobCreate{}, &ValidationError{Operation: op, Field: "file_input", Reason: "required; upload the document with UploadFile and pass its id (dfl-...)"}
+		return createBody{}, &ValidationError{Operation: op, Field: "file_input", Reason: "required; upload the document with UploadFile and pass its id (dfl-...)"}
 	}
 	if !fileinput.IsID(in) {
-		return generated.ExtractV2JobCreate{}, &ValidationError{Operation: op, Field: "file_input", Reason: fmt.Sprintf("%q is neither a file id (dfl-...) nor a parse job id (pjb-...); to extract a file on disk use UploadFile first, or Extract", in)}
+		return createBody{}, &ValidationError{Operation: op, Field: "file_input", Reason: fmt.Sprintf("%q is neither a file id (dfl-...) nor a parse job id (pjb-...); to extract a file on disk use UploadFile first, or Extract", in)}
 	}
 	r.Config = configValue(r.Config)
 	if r.Config == nil {
-		return generated.ExtractV2JobCreate{}, &ValidationError{Operation: op, Field: "configuration", Reason: "required; set Config to a wrapper.ExtractConfig{Schema: ...} or a wrapper.SavedConfig(\"cfg-...\")"}
+		return createBody{}, &ValidationError{Operation: op, Field: "configuration", Reason: "required; set Config to a wrapper.ExtractConfig{Schema: ...} or a wrapper.SavedConfig{ID: \"cfg-...\"}"}
 	}
-	body := generated.ExtractV2JobCreate{FileInput: in}
+	if err := checkExtra(r.Extra, createBodyNames, "Extra"); err != nil {
+		return createBody{}, &ValidationError{Operation: op, Field: "body", Reason: err.Error()}
+	}
+	body := createBody{FileInput: in, Extra: r.Extra}
 	if err := r.Config.applyTo(&body); err != nil {
 		return body, err
 	}
@@ -105,12 +135,9 @@ func (r CreateJobRequest) body() (generated.ExtractV2JobCreate, error) {
 				return body, err
 			}
 		}
-		body.WebhookConfigurations = &hooks
+		body.Webhooks = hooks
 	}
-	if len(r.WebhookConfigIDs) > 0 {
-		ids := append([]string(nil), r.WebhookConfigIDs...)
-		body.WebhookConfigurationIds = &ids
-	}
+	body.WebhookConfigIDs = append([]string(nil), r.WebhookConfigIDs...)
 	return body, nil
 }
 
@@ -157,27 +184,34 @@ func (c *Client) CreateJob(ctx context.Context, req CreateJobRequest) (*Job, err
 	if err != nil {
 		return nil, err
 	}
+	sent, err := body.encode()
+	if err != nil {
+		return nil, &ValidationError{Operation: opCreateJob, Field: "body", Reason: err.Error()}
+	}
 	params := &generated.CreateExtractJobParams{OrganizationId: c.org(), ProjectId: c.project()}
 	file := c.creates.acquire(body.FileInput)
 	defer c.creates.release(body.FileInput, file)
-	var job Job
-	r := &createRecovery{c: c, body: body, owned: req.OwnsFile, file: file, out: &job}
+	var w jobWire[ignored]
+	r := &createRecovery{c: c, body: body, sent: sent, owned: req.OwnsFile, file: file}
 	err = c.do(ctx, callSpec{
 		op:     opCreateJob,
 		create: true,
-		out:    &job,
+		out:    &w,
 		guard:  &file.mu,
 		onSuccess: func() {
-			c.creates.remember(job.ID)
+			c.creates.remember(w.ID)
 		},
 		recover: r.look,
 	}, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.CreateExtractJob(ctx, params, body)
+		return c.gen.CreateExtractJobWithBody(ctx, params, jsonContent, bytes.NewReader(sent))
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &job, nil
+	if r.adopted != nil {
+		return r.adopted, nil
+	}
+	return w.job(), nil
 }
 
 // ErrAmbiguousCreate matches an *AmbiguousCreateError with errors.Is.
@@ -367,23 +401,16 @@ func (s *serverClock) lowerBound(u time.Time) (time.Time, bool) {
 
 type createRecovery struct {
 	c     *Client
-	body  generated.ExtractV2JobCreate
+	body  createBody
+	sent  []byte
 	owned bool
 	file  *fileCreates
-	out   *Job
-}
-
-// listedJob is what recovery reads of a listed job.
-type listedJob struct {
-	ID              string                     `json:"id"`
-	CreatedAt       llamaextract.Time          `json:"created_at"`
-	ConfigurationID *string                    `json:"configuration_id"`
-	Configuration   map[string]json.RawMessage `json:"configuration"`
-	raw             json.RawMessage
+	// adopted is the job recovery found to be this call's.
+	adopted *Job
 }
 
 // look is CreateJob's recovery after an ambiguous attempt that began at
-// start: found means r.out holds the adopted job.
+// start: found means r.adopted holds the adopted job.
 func (r *createRecovery) look(ctx context.Context, cause error, start time.Time) (bool, error) {
 	c := r.c
 	r.file.mu.Lock()
@@ -393,18 +420,20 @@ func (r *createRecovery) look(ctx context.Context, cause error, start time.Time)
 		err = nil // every job on an owned file is this call's: any will do
 	}
 	if err != nil {
-		return false, &AmbiguousCreateError{Operation: "CreateExtractJob", FileInput: r.body.FileInput, Err: cause, LookupErr: err}
+		return false, &AmbiguousCreateError{Operation: opCreateJob, FileInput: r.body.FileInput, Err: cause, LookupErr: err}
 	}
 	since, timed := c.serverClock.lowerBound(start)
-	var exact, maybe []listedJob
+	var exact, maybe []*Job
 	for _, j := range jobs {
-		if c.creates.isKnown(j.ID) {
+		// A listing is evidence, not proof: a server that ignored the
+		// file_input filter lists other documents' jobs.
+		if j.FileInput != r.body.FileInput || c.creates.isKnown(j.ID) {
 			continue
 		}
 		if !r.owned && timed && j.CreatedAt.Before(since.Add(-clockMargin)) {
 			continue
 		}
-		switch compareConfig(r.body, j) {
+		switch r.compareConfig(j) {
 		case sameConfig:
 			exact = append(exact, j)
 		case maybeSameConfig:
@@ -420,12 +449,8 @@ func (r *createRecovery) look(ctx context.Context, cause error, start time.Time)
 			pick = exact
 		}
 		j := pick[len(pick)-1] // newest first: adopt the oldest
-		var job Job
-		if err := json.Unmarshal(j.raw, &job); err != nil {
-			return false, &AmbiguousCreateError{Operation: "CreateExtractJob", FileInput: r.body.FileInput, Err: cause, LookupErr: err}
-		}
 		c.creates.remember(j.ID)
-		*r.out = job
+		r.adopted = j
 		c.logger.DebugContext(ctx, "llamaextract adopted job after ambiguous create", "job", j.ID, "error", cause)
 		return true, nil
 	}
@@ -439,61 +464,41 @@ func (r *createRecovery) look(ctx context.Context, cause error, start time.Time)
 		}
 		ids = append(ids, j.ID)
 	}
-	return false, &AmbiguousCreateError{Operation: "CreateExtractJob", FileInput: r.body.FileInput, Err: cause, Candidates: ids}
+	return false, &AmbiguousCreateError{Operation: opCreateJob, FileInput: r.body.FileInput, Err: cause, Candidates: ids}
 }
 
-var errTooManyJobs = fmt.Errorf("llamaextract: more than %d jobs on the file since the attempt began", recoveryPages*100)
+var errTooManyJobs = fmt.Errorf("llamaextract: more than %d jobs on the file since the attempt began", recoveryPages*recoveryPageSize)
+
+// recoveryPageSize is the page size recovery lists with.
+const recoveryPageSize = 100
 
 // list reads the file's jobs with their configuration, newest first, from
 // shortly before start (server clock) when the server's clock is known.
-func (r *createRecovery) list(ctx context.Context, start time.Time) ([]listedJob, error) {
+func (r *createRecovery) list(ctx context.Context, start time.Time) ([]*Job, error) {
 	c := r.c
-	params := &generated.ListExtractJobsParams{OrganizationId: c.org(), ProjectId: c.project()}
-	fileInput := r.body.FileInput
-	params.FileInput = &fileInput
-	expand := []generated.ExtractExpand{string(ExpandConfiguration)}
-	params.Expand = &expand
-	pageSize := 100
-	params.PageSize = &pageSize
+	fileInput, pageSize := r.body.FileInput, recoveryPageSize
+	params := &generated.ListExtractJobsParams{OrganizationId: c.org(), ProjectId: c.project(),
+		FileInput: &fileInput, PageSize: &pageSize, Expand: expandParam([]Expand{ExpandConfiguration})}
 	if since, ok := c.serverClock.lowerBound(start); ok && !r.owned {
 		// Wider than the final filter: the final bound comes from the
 		// freshest Date, this one from an older reading.
 		after := since.Add(-2 * clockMargin).UTC()
 		params.CreatedAtOnOrAfter = &after
 	}
-	var out []listedJob
-	seen := map[string]bool{}
-	for n := 0; ; n++ {
-		if n == recoveryPages {
+	var out []*Job
+	for j, err := range paginate(opListJobs, func(token string) (*ListPage[*Job], error) {
+		params.PageToken = optString(token)
+		return c.listJobsPage(ctx, params)
+	}) {
+		if err != nil {
+			return nil, err
+		}
+		if len(out) == recoveryPages*recoveryPageSize {
 			// Not having seen every job, recovery cannot say none is
 			// this call's.
 			return out, errTooManyJobs
 		}
-		var page struct {
-			Items         []json.RawMessage `json:"items"`
-			NextPageToken *string           `json:"next_page_token"`
-		}
-		if err := c.call(ctx, "ListExtractJobs", func(ctx context.Context) (*http.Response, error) {
-			return c.gen.ListExtractJobs(ctx, params)
-		}, &page); err != nil {
-			return nil, err
-		}
-		for _, raw := range page.Items {
-			var j listedJob
-			if err := json.Unmarshal(raw, &j); err != nil || j.ID == "" {
-				return nil, &InvalidResponseError{Operation: "ListExtractJobs", StatusCode: http.StatusOK, Reason: "a job without a readable id", Err: err}
-			}
-			j.raw = raw
-			out = append(out, j)
-		}
-		if page.NextPageToken == nil || *page.NextPageToken == "" || len(page.Items) == 0 {
-			break
-		}
-		if seen[*page.NextPageToken] {
-			return nil, &InvalidResponseError{Operation: "ListExtractJobs", StatusCode: http.StatusOK, Reason: "next_page_token repeats an earlier page's"}
-		}
-		seen[*page.NextPageToken] = true
-		params.PageToken = page.NextPageToken
+		out = append(out, j)
 	}
 	return out, nil
 }
@@ -509,34 +514,31 @@ const (
 	sameConfig
 )
 
-// compareConfig compares the whole configuration of a request and a job:
-// the saved configuration's ID, or every inline field. Absent, null, false
+// compareConfig compares the whole configuration of the request and a job:
+// the saved configuration's ID, or every inline member. Absent, null, false
 // and "" are the same (unset).
-func compareConfig(body generated.ExtractV2JobCreate, j listedJob) configMatch {
-	gotID := ""
-	if j.ConfigurationID != nil {
-		gotID = *j.ConfigurationID
-	}
-	if body.ConfigurationId != nil {
-		if gotID == *body.ConfigurationId {
+func (r *createRecovery) compareConfig(j *Job) configMatch {
+	if r.body.ConfigurationID != "" {
+		if j.ConfigurationID == r.body.ConfigurationID {
 			return sameConfig
 		}
 		return differentConfig
 	}
-	if gotID != "" {
+	if j.ConfigurationID != "" {
 		return differentConfig
 	}
-	if j.Configuration == nil || body.Configuration == nil {
+	var sent, got struct {
+		Configuration map[string]json.RawMessage `json:"configuration"`
+	}
+	if json.Unmarshal(r.sent, &sent) != nil || sent.Configuration == nil {
+		return differentConfig
+	}
+	if json.Unmarshal(j.raw, &got) != nil || got.Configuration == nil {
 		return maybeSameConfig // the server did not say
 	}
-	raw, err := json.Marshal(body.Configuration)
-	var want map[string]json.RawMessage
-	if err != nil || json.Unmarshal(raw, &want) != nil {
-		return differentConfig
-	}
 	result := sameConfig
-	for k, wv := range want {
-		gv, ok := j.Configuration[k]
+	for k, wv := range sent.Configuration {
+		gv, ok := got.Configuration[k]
 		switch {
 		case !ok && unset(wv):
 		case !ok:
@@ -545,8 +547,8 @@ func compareConfig(body generated.ExtractV2JobCreate, j listedJob) configMatch {
 			return differentConfig
 		}
 	}
-	for k, gv := range j.Configuration {
-		if _, ok := want[k]; !ok && !unset(gv) {
+	for k, gv := range got.Configuration {
+		if _, ok := sent.Configuration[k]; !ok && !unset(gv) {
 			result = maybeSameConfig
 		}
 	}

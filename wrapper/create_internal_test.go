@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
-
-	"github.com/extract-go/llamaextract/generated"
 )
 
 // Every configuration field takes part in the match, and so does the
@@ -14,64 +12,73 @@ func TestCompareConfigWholeRequest(t *testing.T) {
 	schema := ExtractConfig{Schema: MustSchemaFor[struct {
 		A string `json:"a"`
 	}]()}
-	base := func() generated.ExtractV2JobCreate {
-		b, err := CreateJobRequest{FileInput: "dfl-1", Config: schema}.body()
+	recovery := func(cfg Config) *createRecovery {
+		b, err := CreateJobRequest{FileInput: "dfl-1", Config: cfg}.body()
 		if err != nil {
 			t.Fatal(err)
 		}
-		return b
+		sent, err := b.encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &createRecovery{body: b, sent: sent}
 	}
-	job := func(b generated.ExtractV2JobCreate, extra map[string]any) listedJob {
-		raw, _ := json.Marshal(b.Configuration)
-		var m map[string]json.RawMessage
+	// job is a listed job whose configuration is cfg's JSON with extra.
+	job := func(cfg ExtractConfig, extra map[string]any) *Job {
+		raw, _ := json.Marshal(cfg)
+		var m map[string]any
 		_ = json.Unmarshal(raw, &m)
 		for k, v := range extra {
-			m[k], _ = json.Marshal(v)
+			m[k] = v
 		}
-		return listedJob{ID: "ext-1", Configuration: m}
+		b, _ := json.Marshal(map[string]any{"id": "ext-1", "status": "COMPLETED", "file_input": "dfl-1", "configuration": m})
+		var j Job
+		if err := json.Unmarshal(b, &j); err != nil {
+			t.Fatal(err)
+		}
+		return &j
 	}
-	if got := compareConfig(base(), job(base(), nil)); got != sameConfig {
+	if got := recovery(schema).compareConfig(job(schema, nil)); got != sameConfig {
 		t.Fatalf("identical: %v", got)
 	}
-	if got := compareConfig(base(), job(base(), map[string]any{"version": "2026-01-08", "cite_sources": false})); got != maybeSameConfig {
+	if got := recovery(schema).compareConfig(job(schema, map[string]any{"version": "2026-01-08", "cite_sources": false})); got != maybeSameConfig {
 		t.Fatalf("server-filled version: %v", got)
 	}
 	for field, v := range map[string]any{
 		"extraction_target": "per_page", "tier": "agentic", "system_prompt": "x", "target_pages": "1-2",
 		"max_pages": 3, "cite_sources": true, "confidence_scores": true, "parse_tier": "fast",
 		"parse_config_id": "cfg-1", "disable_cache": true, "sheet_names": []string{"s"}, "spreadsheet_mode": true,
-		"data_schema": map[string]any{"type": "object", "properties": map[string]any{"b": map[string]any{"type": "string"}}},
+		"data_schema":     map[string]any{"type": "object", "properties": map[string]any{"b": map[string]any{"type": "string"}}},
+		"output_language": "fr", // through Extra: a member the package does not model takes part too
 	} {
 		// The request asks for field=v; a job without it, or with another
 		// value, is not this request's.
-		want := base()
-		raw, _ := json.Marshal(want.Configuration)
+		raw, _ := json.Marshal(schema)
 		var m map[string]any
 		_ = json.Unmarshal(raw, &m)
 		m[field] = v
 		raw, _ = json.Marshal(m)
-		var cfg generated.ExtractConfiguration
-		if err := json.Unmarshal(raw, &cfg); err != nil {
+		var want ExtractConfig
+		if err := json.Unmarshal(raw, &want); err != nil {
 			t.Fatal(err)
 		}
-		want.Configuration = &cfg
-		if got := compareConfig(want, job(base(), nil)); got == sameConfig {
+		if !extractConfigNames[field] {
+			want.Extra = map[string]any{field: v}
+		}
+		if got := recovery(want).compareConfig(job(schema, nil)); got == sameConfig {
 			t.Errorf("%s: a job without it matched", field)
 		}
-		if got := compareConfig(base(), job(want, nil)); got == sameConfig {
+		if got := recovery(schema).compareConfig(job(want, nil)); got == sameConfig {
 			t.Errorf("%s: a job with it matched a request without it", field)
 		}
-		if got := compareConfig(want, job(want, nil)); got != sameConfig {
+		if got := recovery(want).compareConfig(job(want, nil)); got != sameConfig {
 			t.Errorf("%s: equal configurations did not match: %v", field, got)
 		}
 	}
-	saved := func(id string) generated.ExtractV2JobCreate {
-		return generated.ExtractV2JobCreate{FileInput: "dfl-1", ConfigurationId: &id}
-	}
-	id := "cfg-1"
-	if compareConfig(saved("cfg-1"), listedJob{ConfigurationID: &id}) != sameConfig ||
-		compareConfig(saved("cfg-2"), listedJob{ConfigurationID: &id}) != differentConfig ||
-		compareConfig(base(), listedJob{ConfigurationID: &id}) != differentConfig {
+	onSaved := &Job{ID: "ext-1", ConfigurationID: "cfg-1"}
+	if recovery(SavedConfig{ID: "cfg-1"}).compareConfig(onSaved) != sameConfig ||
+		recovery(SavedConfig{ID: "cfg-2"}).compareConfig(onSaved) != differentConfig ||
+		recovery(schema).compareConfig(onSaved) != differentConfig {
 		t.Fatal("configuration_id is not compared")
 	}
 }

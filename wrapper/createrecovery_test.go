@@ -2,6 +2,7 @@ package wrapper_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -298,5 +299,36 @@ func TestRecoveryWithAnIncompleteList(t *testing.T) {
 	var amb *wrapper.AmbiguousCreateError
 	if !errors.As(err, &amb) || amb.LookupErr == nil || creates.Load() != 1 {
 		t.Fatalf("%d creates: %v", creates.Load(), err)
+	}
+}
+
+// A listing is evidence, not proof: a server that ignores the file_input
+// filter lists another document's job with the same configuration, and
+// recovery must not hand it to this document's create.
+func TestRecoveryChecksFileInput(t *testing.T) {
+	cfg, err := json.Marshal(wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Line]()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := fmt.Sprintf(`{"id":"ext-other","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","file_input":"dfl-other","project_id":"prj-1","status":"COMPLETED","configuration":%s,"extract_result":{"line":"not yours"}}`, cfg)
+	mine := `{"id":"ext-mine","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","file_input":"dfl-1","project_id":"prj-1","status":"PENDING"}`
+	var creates atomic.Int32
+	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Method == http.MethodPost && creates.Add(1) == 1:
+			w.WriteHeader(http.StatusBadGateway) // ambiguous: the job may exist
+		case r.Method == http.MethodPost:
+			fmt.Fprint(w, mine)
+		default: // the filter ignored: every job of the project
+			fmt.Fprintf(w, `{"items":[%s]}`, other)
+		}
+	})
+	for _, owned := range []bool{true, false} {
+		creates.Store(0)
+		job, err := c.CreateJob(context.Background(), lineReq("dfl-1", owned))
+		if err != nil || job.ID != "ext-mine" || job.FileInput != "dfl-1" || creates.Load() != 2 {
+			t.Fatalf("owned %v: %d creates, job %+v, error %v", owned, creates.Load(), job, err)
+		}
 	}
 }

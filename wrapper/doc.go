@@ -40,7 +40,7 @@
 // per_page results, ExtractAll for many documents.
 //
 //	inv, job, err := wrapper.Extract[Invoice](ctx, client, "invoice.pdf", wrapper.ExtractConfig{CiteSources: true})
-//	inv, job, err := wrapper.Extract[Invoice](ctx, client, "invoice.pdf", wrapper.SavedConfig("cfg-..."))
+//	inv, job, err := wrapper.Extract[Invoice](ctx, client, "invoice.pdf", wrapper.SavedConfig{ID: "cfg-..."})
 //
 // Lower down, UploadFile, CreateJob, Wait, Run (create + wait), GetJob,
 // CancelJob, DeleteJob, ValidateSchema, GenerateSchema and the file and

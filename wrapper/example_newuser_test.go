@@ -38,22 +38,22 @@ func ExampleClient_CreateConfiguration() {
 	type Contract struct {
 		Party string `json:"party"`
 	}
-	cfg, err := client.CreateConfiguration(ctx, wrapper.ConfigurationRequest{
+	cfg, err := client.CreateConfiguration(ctx, wrapper.SavedConfig{
 		Name:   "contracts",
 		Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Contract](), CiteSources: true},
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	c, _, err := wrapper.Extract[Contract](ctx, client, writeSample("contract.txt", "Party: Acme\n"), wrapper.SavedConfig(cfg.ID))
+	c, _, err := wrapper.Extract[Contract](ctx, client, writeSample("contract.txt", "Party: Acme\n"), cfg)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(c.Party)
-	if _, err := client.UpdateConfiguration(ctx, cfg.ID, wrapper.ConfigurationRequest{Name: "contracts-v2"}); err != nil {
+	if _, err := client.UpdateConfiguration(ctx, wrapper.SavedConfig{ID: cfg.ID, Name: "contracts-v2"}); err != nil {
 		log.Fatal(err)
 	}
-	for saved, err := range client.Configurations(ctx, wrapper.ConfigurationFilter{}) {
+	for saved, err := range client.Configurations(ctx, wrapper.SavedConfigFilter{}) {
 		if err != nil {
 			log.Fatal(err)
 		}

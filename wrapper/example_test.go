@@ -78,7 +78,7 @@ func ExampleExtract_savedConfig() {
 	type Letter struct {
 		Sender string `json:"sender"`
 	}
-	saved, err := client.CreateConfiguration(ctx, wrapper.ConfigurationRequest{
+	saved, err := client.CreateConfiguration(ctx, wrapper.SavedConfig{
 		Name:   "letters",
 		Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Letter]()},
 	})
@@ -86,7 +86,7 @@ func ExampleExtract_savedConfig() {
 		log.Fatal(err)
 	}
 	path := writeSample("example-letter.txt", "Sender: Jane Doe\n")
-	letter, _, err := wrapper.Extract[Letter](ctx, client, path, wrapper.SavedConfig(saved.ID))
+	letter, _, err := wrapper.Extract[Letter](ctx, client, path, saved)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -250,7 +250,7 @@ func ExampleClient_GenerateSchema() {
 	client, srv := exampleClient()
 	defer srv.Close()
 	ctx := context.Background()
-	// A draft is a ConfigurationRequest: run its Config inline, or save it.
+	// A draft is a SavedConfig: run its Config inline, or save it.
 	draft, err := client.GenerateSchema(ctx, wrapper.GenerateSchemaRequest{Prompt: "vendor name and total amount", Name: "invoices"})
 	if err != nil {
 		log.Fatal(err)
@@ -259,7 +259,7 @@ func ExampleClient_GenerateSchema() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	result, _, err := wrapper.Extract[map[string]any](ctx, client, writeSample("example-g.txt", "Vendor Name: Acme\nTotal Amount: 12.50\n"), wrapper.SavedConfig(saved.ID))
+	result, _, err := wrapper.Extract[map[string]any](ctx, client, writeSample("example-g.txt", "Vendor Name: Acme\nTotal Amount: 12.50\n"), saved)
 	if err != nil {
 		log.Fatal(err)
 	}

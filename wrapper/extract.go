@@ -41,7 +41,8 @@ func (c *Client) run(ctx context.Context, req CreateJobRequest, w waitSettings, 
 // an ExtractConfig, whose zero Schema is derived from T (SchemaFor) and
 // whose zero Target is PerDoc, or a SavedConfig. The job is returned too,
 // for its metadata (citations need CiteSources). The configuration is
-// checked before anything is uploaded.
+// checked before anything is uploaded. The job keeps the JSON it was read
+// from, result included: store it, and Decode reads the result again.
 //
 // A path is uploaded for this call alone, so an ambiguous create may adopt
 // the job it made (see CreateJob); a file ID may be shared and is never
@@ -84,7 +85,7 @@ func extract[R any](ctx context.Context, c *Client, input string, cfg Config, ta
 			inline.Target = target
 		}
 		// Check before uploading: a bad configuration costs no upload.
-		if _, err := inline.wire(opCreateJob, "configuration"); err != nil {
+		if err := inline.check(opCreateJob, "configuration"); err != nil {
 			return zero, nil, err
 		}
 		if (inline.CiteSources || inline.ConfidenceScores) && !w.expands(ExpandExtractMetadata) {
@@ -110,17 +111,11 @@ func extract[R any](ctx context.Context, c *Client, input string, cfg Config, ta
 	if err != nil {
 		return zero, job, err
 	}
-	if job.result != nil {
-		// Finished within the create call: decode what it returned.
-		return decodeInto[R](job)
+	if has {
+		return result, job, nil
 	}
-	if !has {
-		return zero, job, &ShapeError{Want: shapeOf[R](), Got: shapeNone, Status: job.Status}
-	}
-	return result, job, nil
-}
-
-func decodeInto[R any](job *Job) (R, *Job, error) {
+	// Finished within the create call (decode what it returned), or
+	// without a result (Decode says so).
 	v, err := Decode[R](job)
 	return v, job, err
 }
@@ -129,7 +124,7 @@ func decodeInto[R any](job *Job) (R, *Job, error) {
 // element type for ExtractRows[T].
 func schemaForResult[R any]() (Schema, error) {
 	t := reflect.TypeFor[R]()
-	if shapeOf[R]() == shapeArray {
+	if shapeOf[R]() == ShapeArray {
 		t = t.Elem()
 	}
 	return schemaForType(t)

@@ -2,7 +2,9 @@ package wrapper
 
 import (
 	"context"
+	"encoding/json"
 	"iter"
+	"net/http"
 	"time"
 
 	"github.com/extract-go/llamaextract/generated"
@@ -89,4 +91,36 @@ func (c *Client) Jobs(ctx context.Context, f JobFilter, opts ...ListOption) iter
 		f.PageToken = token
 		return c.ListJobs(ctx, f, opts...)
 	})
+}
+
+// listJobsPage fetches one page of jobs. Each job keeps the members of its
+// JSON that Job's fields do not model (the result, metadata, usage and
+// members this package does not know), copied out of the page's body, so a
+// job kept holds nothing of the others.
+func (c *Client) listJobsPage(ctx context.Context, params *generated.ListExtractJobsParams) (*ListPage[*Job], error) {
+	w, err := request[pageWire[*jobWire[ignored]]](ctx, c, opListJobs, pathID{}, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.ListExtractJobs(ctx, params)
+	})
+	if err != nil {
+		return nil, err
+	}
+	rests, ok := itemRests(w.body, jobNameSet, configNameSet)
+	if !ok || len(rests) != len(w.Items) {
+		var p struct {
+			Items []json.RawMessage `json:"items"`
+		}
+		if err := json.Unmarshal(w.body, &p); err != nil || len(p.Items) != len(w.Items) {
+			return nil, &InvalidResponseError{Operation: opListJobs, StatusCode: http.StatusOK, Reason: "cannot tell the page's items apart", Err: err}
+		}
+		rests = rests[:0]
+		for _, it := range p.Items {
+			rests = append(rests, unmodelled(it, jobNameSet, configNameSet))
+		}
+	}
+	items := make([]*Job, len(w.Items))
+	for i, it := range w.Items {
+		it.raw = rests[i]
+		items[i] = it.job()
+	}
+	return &ListPage[*Job]{Items: items, NextPageToken: deref(w.NextPageToken), TotalSize: w.TotalSize}, nil
 }

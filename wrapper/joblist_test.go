@@ -144,7 +144,7 @@ func TestListsStopOnRepeatedPageToken(t *testing.T) {
 			check("Jobs", n, err)
 			n, err = countAll(c.Files(ctx, wrapper.FileFilter{}))
 			check("Files", n, err)
-			n, err = countAll(c.Configurations(ctx, wrapper.ConfigurationFilter{}))
+			n, err = countAll(c.Configurations(ctx, wrapper.SavedConfigFilter{}))
 			check("Configurations", n, err)
 		})
 	}

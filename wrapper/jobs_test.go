@@ -45,10 +45,10 @@ func TestCreateRequestCheckedBeforeSending(t *testing.T) {
 		{"no config", wrapper.CreateJobRequest{FileInput: "dfl-1"}, "configuration"},
 		{"no schema", wrapper.CreateJobRequest{FileInput: "dfl-1", Config: wrapper.ExtractConfig{}}, "configuration.data_schema"},
 		{"zero schema from bad JSON", wrapper.CreateJobRequest{FileInput: "dfl-1", Config: wrapper.ExtractConfig{Schema: arrayRoot}}, "configuration.data_schema"},
-		{"empty saved id", wrapper.CreateJobRequest{FileInput: "dfl-1", Config: wrapper.SavedConfig(" ")}, "configuration_id"},
+		{"empty saved id", wrapper.CreateJobRequest{FileInput: "dfl-1", Config: wrapper.SavedConfig{ID: " "}}, "configuration_id"},
 		{"bad tier", wrapper.CreateJobRequest{FileInput: "dfl-1", Config: wrapper.ExtractConfig{Schema: schema, Tier: "gold"}}, "configuration.tier"},
 		{"bad target", wrapper.CreateJobRequest{FileInput: "dfl-1", Config: wrapper.ExtractConfig{Schema: schema, Target: "per_word"}}, "configuration.extraction_target"},
-		{"webhook without a URL", wrapper.CreateJobRequest{FileInput: "dfl-1", Config: wrapper.SavedConfig("cfg-1"), Webhooks: []wrapper.Webhook{{URL: "https://h.example/ok"}, {Events: []wrapper.WebhookEvent{"extract.success"}}}}, "webhook_configurations[1].webhook_url"},
+		{"webhook without a URL", wrapper.CreateJobRequest{FileInput: "dfl-1", Config: wrapper.SavedConfig{ID: "cfg-1"}, Webhooks: []wrapper.Webhook{{URL: "https://h.example/ok"}, {Events: []wrapper.WebhookEvent{"extract.success"}}}}, "webhook_configurations[1].webhook_url"},
 		{"nil *ExtractConfig", wrapper.CreateJobRequest{FileInput: "dfl-1", Config: (*wrapper.ExtractConfig)(nil)}, "configuration"},
 	}
 	for _, tc := range cases {

@@ -63,10 +63,13 @@ type Metadata struct {
 // scores; Extract and ExtractRows fetch it when the configuration asks.
 func (j *Job) Metadata() Metadata {
 	var m Metadata
-	var em generated.ExtractJobMetadata
-	if j.extractMetadata == nil || json.Unmarshal(j.extractMetadata, &em) != nil {
+	var p struct {
+		Metadata *generated.ExtractJobMetadata `json:"extract_metadata"`
+	}
+	if j == nil || j.raw == nil || json.Unmarshal(j.raw, &p) != nil || p.Metadata == nil {
 		return m
 	}
+	em := *p.Metadata
 	if em.ParseJobId != nil {
 		m.ParseJobID = *em.ParseJobId
 	}

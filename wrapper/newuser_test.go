@@ -136,12 +136,12 @@ func TestNewUserSavedConfigLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := client.CreateConfiguration(ctx, wrapper.ConfigurationRequest{Name: "invoices", Config: wrapper.ExtractConfig{Schema: schema, CiteSources: true}})
+	cfg, err := client.CreateConfiguration(ctx, wrapper.SavedConfig{Name: "invoices", Config: wrapper.ExtractConfig{Schema: schema, CiteSources: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	file := srv.AddFile("invoice.txt", []byte(nuInvoiceText))
-	inv, job, err := wrapper.Extract[nuInvoice](ctx, client, file, wrapper.SavedConfig(cfg.ID))
+	inv, job, err := wrapper.Extract[nuInvoice](ctx, client, file, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestNewUserSavedConfigLifecycle(t *testing.T) {
 	if _, ok := job.Metadata().Field("vendor"); !ok {
 		t.Fatal("saved CiteSources did not bring metadata back")
 	}
-	upd, err := client.UpdateConfiguration(ctx, cfg.ID, wrapper.ConfigurationRequest{Name: "invoices-v2"})
+	upd, err := client.UpdateConfiguration(ctx, wrapper.SavedConfig{ID: cfg.ID, Name: "invoices-v2"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestNewUserSavedConfigLifecycle(t *testing.T) {
 		t.Fatalf("updated = %+v", upd)
 	}
 	var names []string
-	for c, err := range client.Configurations(ctx, wrapper.ConfigurationFilter{}) {
+	for c, err := range client.Configurations(ctx, wrapper.SavedConfigFilter{}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -478,7 +478,7 @@ func TestNewUserErrorsBeforeSending(t *testing.T) {
 	if !errors.As(err, &ve) || ve.Field == "" || !errors.Is(err, wrapper.ErrInvalidRequest) {
 		t.Fatalf("no config: %v", err)
 	}
-	_, err = client.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: "invoice.pdf", Config: wrapper.SavedConfig("cfg-1")})
+	_, err = client.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: "invoice.pdf", Config: wrapper.SavedConfig{ID: "cfg-1"}})
 	if !errors.As(err, &ve) {
 		t.Fatalf("path as FileInput: %v", err)
 	}
@@ -827,7 +827,7 @@ func readmeQuickstart(ctx context.Context) error {
 	_, _ = inv, cite                         // (the README goes on to use them)
 
 	// The same from a configuration saved once (CreateConfiguration) and run by ID:
-	inv, job, err = wrapper.Extract[Invoice](ctx, client, "invoice.pdf", wrapper.SavedConfig("cfg-..."))
+	inv, job, err = wrapper.Extract[Invoice](ctx, client, "invoice.pdf", wrapper.SavedConfig{ID: "cfg-..."})
 	_, _ = inv, job
 	return err
 }

@@ -21,12 +21,17 @@ type ListPage[T any] struct {
 	TotalSize *int
 }
 
-// pageWire is a page as the API sends it.
+// pageWire is a page as the API sends it: the one wire type of the pages
+// of jobs, files and configurations.
 type pageWire[T any] struct {
 	Items         []T     `json:"items"`
 	NextPageToken *string `json:"next_page_token,omitempty"`
 	TotalSize     *int    `json:"total_size,omitempty"`
+	body          []byte
 }
+
+// keepBody keeps the page's JSON, from which listed jobs take their own.
+func (p *pageWire[T]) keepBody(b []byte) { p.body = b }
 
 func (p *pageWire[T]) validate() error {
 	if p.Items == nil {

@@ -9,11 +9,14 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"mime"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/extract-go/llamaextract/internal/deadline"
+	"github.com/extract-go/llamaextract/internal/httpbody"
+	"github.com/extract-go/llamaextract/internal/jsonstream"
 )
 
 // query parameters shared by most operations.
@@ -122,7 +125,7 @@ func (c *Client) do(ctx context.Context, spec callSpec, send func(context.Contex
 		if spec.guard != nil {
 			spec.guard.RLock()
 		}
-		_, err := c.attempt(ctx, spec, attempt, send)
+		err := c.attempt(ctx, spec, attempt, send)
 		if err == nil && spec.onSuccess != nil {
 			spec.onSuccess()
 		}
@@ -133,25 +136,25 @@ func (c *Client) do(ctx context.Context, spec callSpec, send func(context.Contex
 			return nil
 		}
 		if ctx.Err() != nil {
-			return c.scrub.scrubError(err)
+			return c.scrubError(err)
 		}
 		if owns429(ctx) && errors.Is(err, ErrRateLimited) {
-			return c.scrub.scrubError(err) // the caller waits and slows down itself
+			return c.scrubError(err) // the caller waits and slows down itself
 		}
 		switch classify(spec.create, err) {
 		case stop:
-			return c.scrub.scrubError(err)
+			return c.scrubError(err)
 		case lookFirst:
 			if spec.recover == nil {
-				return c.scrub.scrubError(err)
+				return c.scrubError(err)
 			}
-			found, rerr := spec.recover(ctx, c.scrub.scrubError(err), start)
+			found, rerr := spec.recover(ctx, c.scrubError(err), start)
 			if found || rerr != nil {
-				return c.scrub.scrubError(rerr)
+				return c.scrubError(rerr)
 			}
 		}
 		if attempt >= c.policy.MaxRetries {
-			return c.scrub.scrubError(err)
+			return c.scrubError(err)
 		}
 		wait := c.policy.retryWait(err, attempt, c.clock.Now())
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "llamaextract retry",
@@ -177,12 +180,22 @@ func (c *Client) attemptTimeout(upload int64) time.Duration {
 
 // errAttemptTimeout is the cause of an attempt cut off by the request
 // timeout (as opposed to the caller's context).
-var errAttemptTimeout = errors.New("no complete answer within the request timeout (see WithRequestTimeout)")
+var errAttemptTimeout = deadline.ErrTimeout
 
-// attempt sends the request once and reads its answer; it returns the
-// method when a response arrived.
-func (c *Client) attempt(ctx context.Context, spec callSpec, n int, send func(context.Context) (*http.Response, error)) (string, error) {
+// attemptTimeoutError is the error of an attempt the request timeout ended:
+// like a dropped connection, the request may or may not have been
+// processed, and it is retried as one.
+func attemptTimeoutError(op string, d time.Duration) error {
+	return &ConnectionError{Operation: op, Err: fmt.Errorf("%w (%s, see WithRequestTimeout): %w", errAttemptTimeout, d, context.DeadlineExceeded)}
+}
+
+// attempt sends the request once and reads its answer, or, for a stream
+// (spec.out is a *streamHead), opens it.
+func (c *Client) attempt(ctx context.Context, spec callSpec, n int, send func(context.Context) (*http.Response, error)) error {
 	actx := withAttempt(ctx, n)
+	if head, ok := spec.out.(*streamHead); ok {
+		return c.openHead(ctx, actx, spec.op, send, head)
+	}
 	timeout := c.attemptTimeout(spec.upload)
 	if d, ok := ctx.Deadline(); !ok || time.Until(d) > timeout {
 		// Only when the caller's deadline does not come first: a
@@ -191,203 +204,129 @@ func (c *Client) attempt(ctx context.Context, spec callSpec, n int, send func(co
 			id     uint64
 			cancel context.CancelCauseFunc
 		)
-		actx, id, cancel = c.deadlines.start(actx, timeout)
-		defer c.deadlines.end(id, cancel)
+		actx, id, cancel = c.deadlines.Start(actx, timeout)
+		defer c.deadlines.End(id, cancel)
 	}
-	method, err := c.doCall(actx, spec.op, send, spec.out)
+	err := c.doCall(actx, spec.op, send, spec.out)
 	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(actx), errAttemptTimeout) {
-		// The attempt, not the caller, ran out of time: like a dropped
-		// connection, the request may or may not have been processed.
-		return method, &ConnectionError{Operation: spec.op, Err: fmt.Errorf("%w (%s): %w", errAttemptTimeout, timeout, context.DeadlineExceeded)}
+		return attemptTimeoutError(spec.op, timeout)
 	}
-	return method, err
+	return err
 }
 
-func (c *Client) doCall(ctx context.Context, op string, send func(context.Context) (*http.Response, error), out any) (string, error) {
+func (c *Client) doCall(ctx context.Context, op string, send func(context.Context) (*http.Response, error), out any) error {
 	start := time.Now()
 	resp, err := send(ctx)
 	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-			return "", fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
-		}
-		return "", &ConnectionError{Operation: op, Err: err}
+		return sendError(ctx, op, err)
 	}
-	method := resp.Request.Method
 	defer resp.Body.Close()
-	c.serverClock.observe(resp.Header.Get("Date"), time.Now())
-	if c.logger.Enabled(ctx, slog.LevelDebug) {
-		c.logger.LogAttrs(ctx, slog.LevelDebug, "llamaextract response",
-			slog.String("op", op), slog.String("method", method), slog.String("url", resp.Request.URL.Redacted()),
-			slog.Int("status", resp.StatusCode), slog.Duration("elapsed", time.Since(start)))
+	c.observe(ctx, op, resp, start)
+	wantBody := out != nil && resp.StatusCode != http.StatusNoContent
+	if err := c.checkAnswer(op, resp, wantBody); err != nil {
+		return err
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return method, c.apiError(op, resp)
-	}
-	if out == nil || resp.StatusCode == http.StatusNoContent {
+	if !wantBody {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
-		return method, nil
+		return nil
 	}
-	if ct := resp.Header.Get("Content-Type"); !isJSON(ct) {
-		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", c.scrub.string(ct)), Snippet: string(c.scrub.bytes(snippet))}
-	}
-	var reuse []byte
-	br, _ := out.(bodyReuser)
-	if br != nil {
-		reuse = br.reuseBody()
-	}
-	buf, err := readBody(resp.Body, resp.ContentLength, c.maxBody, reuse)
+	buf, err := httpbody.Read(resp.Body, resp.ContentLength, c.maxBody, nil)
 	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return method, fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
-		}
-		if errors.Is(err, errBodyTooLarge) {
-			return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("body is larger than the %d byte limit (see WithMaxResponseBytes)", c.maxBody)}
-		}
-		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "body ended early", Err: err}
+		return c.bodyError(ctx, op, resp.StatusCode, &jsonstream.StreamError{Err: err, Read: true})
 	}
-	if br != nil {
-		br.keepBody(buf)
+	buf = c.scrub.Bytes(buf)
+	if k, ok := out.(bodyKeeper); ok {
+		k.keepBody(buf)
 	}
-	if err := json.Unmarshal(c.scrub.bytes(buf), out); err != nil {
-		return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "cannot decode body", Err: err}
+	if err := json.Unmarshal(buf, out); err != nil {
+		return c.bodyError(ctx, op, resp.StatusCode, err)
 	}
 	if v, ok := out.(interface{ validate() error }); ok {
 		if err := v.validate(); err != nil {
-			return method, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "incomplete answer", Err: err}
+			return &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: "incomplete answer", Err: err}
 		}
 	}
-	return method, nil
+	return nil
+}
+
+// sendError is the error of a request that got no answer.
+func sendError(ctx context.Context, op string, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+		return fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
+	}
+	return &ConnectionError{Operation: op, Err: err}
+}
+
+// observe notes what every answer tells: the server's clock, and a debug
+// log line.
+func (c *Client) observe(ctx context.Context, op string, resp *http.Response, start time.Time) {
+	c.serverClock.observe(resp.Header.Get("Date"), time.Now())
+	if c.logger.Enabled(ctx, slog.LevelDebug) {
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "llamaextract response",
+			slog.String("op", op), slog.String("method", resp.Request.Method), slog.String("url", resp.Request.URL.Redacted()),
+			slog.Int("status", resp.StatusCode), slog.Duration("elapsed", time.Since(start)))
+	}
+}
+
+// checkAnswer is the one answer check, for bodies read whole and streamed
+// alike: a status other than 2xx is an *APIError; a body the call reads
+// (wantBody) must be JSON and no larger than the client's limit says.
+func (c *Client) checkAnswer(op string, resp *http.Response, wantBody bool) error {
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return c.apiError(op, resp)
+	}
+	if !wantBody {
+		return nil
+	}
+	if ct := resp.Header.Get("Content-Type"); !httpbody.IsJSON(ct) {
+		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", c.scrub.String(ct)), Snippet: string(c.scrub.Bytes(snippet))}
+	}
+	if n := resp.ContentLength; n > c.maxBody {
+		return c.bodyError(context.Background(), op, resp.StatusCode, httpbody.ErrTooLarge)
+	}
+	return nil
+}
+
+// bodyError is the one place a failure to read or decode an answer's body
+// becomes the error a call returns: a body over the limit, the caller's
+// context, a body that broke off (retried like a dropped connection), or
+// one that is not what the API sends.
+func (c *Client) bodyError(ctx context.Context, op string, status int, err error) error {
+	inv := &InvalidResponseError{Operation: op, StatusCode: status}
+	var se *jsonstream.StreamError
+	switch {
+	case errors.Is(err, httpbody.ErrTooLarge):
+		inv.Reason = fmt.Sprintf("body is larger than the %d byte limit (see WithMaxResponseBytes)", c.maxBody)
+	case ctx.Err() != nil:
+		return fmt.Errorf("llamaextract: %s: %w", op, ctx.Err())
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		inv.Reason, inv.Err = "body ended early", io.ErrUnexpectedEOF
+	case errors.As(err, &se) && se.Read:
+		inv.Reason, inv.Err = "body ended early", se.Err
+	default:
+		if errors.As(err, &se) {
+			err = se.Err
+		}
+		inv.Reason, inv.Err = "cannot decode body", err
+	}
+	return inv
 }
 
 // apiError builds the *APIError of a non-2xx answer, its header and body
 // scrubbed before anything reads them.
 func (c *Client) apiError(op string, resp *http.Response) *APIError {
-	c.scrub.header(resp.Header)
+	c.scrub.Header(resp.Header)
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	resp.Body = io.NopCloser(bytes.NewReader(c.scrub.bytes(body)))
+	resp.Body = io.NopCloser(bytes.NewReader(c.scrub.Bytes(body)))
 	return newAPIError(op, resp)
 }
 
-// Reading a body: memory follows the bytes received, never the bytes
-// claimed. A Content-Length up to trustedLength is allocated at once (one
-// sized buffer, the common case). A larger claimed length starts at
-// firstChunk and doubles as bytes arrive, along a sequence that ends
-// exactly at the claimed length with one step from an eighth to the whole:
-// once an eighth of the claim has arrived the claim is believed, so an
-// honest body costs about 1.25 times its size in all, while a server that
-// does not send what it claims gets at most about twice what it sent, or 8
-// times once it has sent an eighth. An unknown length doubles towards the
-// cap plus one byte with the last step from a quarter to the whole, which
-// keeps the peak near 1.5 times the cap against an endless body.
-const (
-	trustedLength = 4 << 20
-	firstChunk    = 64 << 10
-	// claimJump is the step (as a shift of the target) from which a
-	// claimed length is allocated whole; lengthJump that of the cap.
-	claimJump  = 3
-	lengthJump = 2
-)
-
-var errBodyTooLarge = errors.New("response body too large")
-
-// bodyReuser is a decode target that lends doCall a buffer to read the
-// body into (reuseBody; nil for none) and takes back the buffer the body
-// was read into (keepBody), for the next answer of a loop: the pages of a
-// listing, the polls of a wait. Safe because encoding/json copies every
-// string and raw value it keeps, and a lent buffer is used only for a body
-// whose Content-Length it can hold, so memory still follows the bytes
-// received.
-type bodyReuser interface {
-	reuseBody() []byte
+// bodyKeeper is a decode target that keeps the body it is decoded from
+// (scrubbed): a job keeps its JSON. Every body is read into a buffer of its
+// own, so the target may keep a slice of it.
+type bodyKeeper interface {
 	keepBody(b []byte)
-}
-
-// maxReusedBody is the largest buffer a decode target keeps for reuse: a
-// pool must not pin a large result's buffer.
-const maxReusedBody = trustedLength
-
-// readBody reads r whole. claimed is the Content-Length (-1 if unknown);
-// more than limit bytes is errBodyTooLarge; a body shorter than claimed is
-// io.ErrUnexpectedEOF. A body of known length that fits in reuse's
-// capacity is read into reuse.
-func readBody(r io.Reader, claimed, limit int64, reuse []byte) ([]byte, error) {
-	if claimed > limit {
-		return nil, errBodyTooLarge
-	}
-	target := limit + 1
-	if claimed >= 0 {
-		target = claimed
-	}
-	// sizes are target/2^k, k shrinking by one per growth.
-	k := 0
-	if !(claimed >= 0 && claimed <= trustedLength) {
-		for target>>k > firstChunk {
-			k++
-		}
-	}
-	size := func(k int) int64 { return (target + 1<<k - 1) >> k }
-	jump := lengthJump
-	if claimed >= 0 {
-		jump = claimJump
-	}
-	var buf []byte
-	if claimed >= 0 && claimed <= int64(cap(reuse)) {
-		buf = reuse[:0]
-	} else {
-		buf = make([]byte, 0, size(k))
-	}
-	for {
-		if int64(len(buf)) == target {
-			if claimed >= 0 {
-				return buf, nil // the transport ends the body at Content-Length
-			}
-			return nil, errBodyTooLarge
-		}
-		if len(buf) == cap(buf) {
-			// Double, except the last step, which goes from an eighth
-			// (a claim) or a quarter (the cap) of the target to all of
-			// it: the old buffer and the garbage of earlier steps then
-			// stay near that fraction each.
-			if k--; k < jump {
-				k = 0
-			}
-			nb := make([]byte, len(buf), size(k))
-			copy(nb, buf)
-			buf = nb
-		}
-		// Never past the claimed length: a lent buffer may be larger
-		// than the body claims, and a transport (a user's middleware)
-		// may hand over more than its Content-Length. A fresh buffer
-		// stops there by its size; a lent one must too, or it reads
-		// bytes beyond the claim and, growing, panics.
-		end := cap(buf)
-		if int64(end) > target {
-			end = int(target)
-		}
-		n, err := r.Read(buf[len(buf):end])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			if claimed >= 0 && int64(len(buf)) < claimed {
-				return nil, io.ErrUnexpectedEOF
-			}
-			if int64(len(buf)) > limit {
-				return nil, errBodyTooLarge
-			}
-			return buf, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-}
-
-func isJSON(ct string) bool {
-	if ct == "application/json" {
-		return true // what the API sends, without ParseMediaType's allocation
-	}
-	mt, _, err := mime.ParseMediaType(ct)
-	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
 func checkID(op, field, id string) error {

@@ -10,21 +10,40 @@ import (
 	"reflect"
 )
 
-// Shapes of an extract_result, as ShapeError reports them.
+// Shape is the JSON shape of an extract_result, as ShapeError reports it.
+// Switch on its constants; a Shape prints as the word it holds.
+type Shape string
+
+// Shapes of an extract_result.
 const (
-	shapeNone    = "none"
-	shapeObject  = "object"
-	shapeArray   = "array"
-	shapeInvalid = "invalid"
+	// ShapeObject is one JSON object: a per_doc result, decoded into a
+	// struct or map.
+	ShapeObject Shape = "object"
+	// ShapeArray is a JSON array: a per_page or per_table_row result,
+	// decoded into a slice.
+	ShapeArray Shape = "array"
+	// ShapeNone is no result at all: the job has not COMPLETED, or its
+	// extract_result is null.
+	ShapeNone Shape = "none"
+	// ShapeInvalid is JSON that is neither an object nor an array.
+	ShapeInvalid Shape = "invalid"
+	// ShapeAny is what a json.RawMessage or an interface type asks for:
+	// any result fits, so only ShapeNone is an error there.
+	ShapeAny Shape = "any"
 )
+
+// String returns the shape's word ("object", "array", "none", ...).
+func (s Shape) String() string { return string(s) }
 
 // ShapeError is a result whose JSON shape does not fit the type asked for:
 // rows asked of a per_doc result (an object), a struct asked of a per_page
 // or per_table_row result (an array), or any value asked of a job that has
-// no result yet. Want and Got are "object", "array", "none" or "invalid".
+// no result yet (Got is ShapeNone).
 type ShapeError struct {
-	Want, Got string
-	// Status is the job's status when Got is "none".
+	// Want is the shape the type asked for decodes from; Got is the shape
+	// the result has.
+	Want, Got Shape
+	// Status is the job's status when Got is ShapeNone.
 	Status Status
 }
 
@@ -37,46 +56,46 @@ func (e *ShapeError) Is(target error) bool { return target == ErrShape }
 func (e *ShapeError) Error() string {
 	hint := ""
 	switch {
-	case e.Got == shapeNone && e.Status != "":
+	case e.Got == ShapeNone && e.Status != "":
 		hint = fmt.Sprintf(" (the job is %s; a result exists once it has COMPLETED)", e.Status)
-	case e.Got == shapeNone:
+	case e.Got == ShapeNone:
 		hint = " (the job has no result yet; wait until it has COMPLETED)"
-	case e.Want == shapeObject && e.Got == shapeArray:
+	case e.Want == ShapeObject && e.Got == ShapeArray:
 		hint = " (a per_page or per_table_row job returns an array: decode into a slice, or use ExtractRows)"
-	case e.Want == shapeArray && e.Got == shapeObject:
+	case e.Want == ShapeArray && e.Got == ShapeObject:
 		hint = " (a per_doc job returns one object: decode into a struct or map, or use Extract)"
 	}
 	return fmt.Sprintf("llamaextract: extract_result is %s, want %s%s", e.Got, e.Want, hint)
 }
 
 // shapeOf is the JSON shape a T decodes from: an array for slices and
-// arrays, any shape ("") for interfaces and json.RawMessage, else an object.
-func shapeOf[T any]() string {
+// arrays, ShapeAny for interfaces and json.RawMessage, else an object.
+func shapeOf[T any]() Shape {
 	t := reflect.TypeFor[T]()
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	switch {
 	case t == reflect.TypeFor[json.RawMessage](), t.Kind() == reflect.Interface:
-		return ""
+		return ShapeAny
 	case t.Kind() == reflect.Slice, t.Kind() == reflect.Array:
-		return shapeArray
+		return ShapeArray
 	}
-	return shapeObject
+	return ShapeObject
 }
 
 // shapeOfJSON reads the shape of raw JSON from its first byte.
-func shapeOfJSON(raw []byte) string {
+func shapeOfJSON(raw []byte) Shape {
 	b := bytes.TrimLeft(raw, " \t\r\n")
 	switch {
 	case len(b) == 0 || bytes.HasPrefix(b, []byte("null")):
-		return shapeNone
+		return ShapeNone
 	case b[0] == '{':
-		return shapeObject
+		return ShapeObject
 	case b[0] == '[':
-		return shapeArray
+		return ShapeArray
 	}
-	return shapeInvalid
+	return ShapeInvalid
 }
 
 // Decode decodes a job's result into a T: a struct or map for a per_doc
@@ -90,16 +109,17 @@ func shapeOfJSON(raw []byte) string {
 func Decode[T any](job *Job) (T, error) {
 	var v T
 	if job == nil {
-		return v, &ShapeError{Want: shapeOf[T](), Got: shapeNone}
+		return v, &ShapeError{Want: shapeOf[T](), Got: ShapeNone}
 	}
-	want, got := shapeOf[T](), shapeOfJSON(job.result)
-	if got == shapeNone {
+	result := job.resultJSON()
+	want, got := shapeOf[T](), shapeOfJSON(result)
+	if got == ShapeNone {
 		return v, &ShapeError{Want: want, Got: got, Status: job.Status}
 	}
-	if want != "" && want != got {
+	if want != ShapeAny && want != got {
 		return v, &ShapeError{Want: want, Got: got}
 	}
-	if err := json.Unmarshal(job.result, &v); err != nil {
+	if err := json.Unmarshal(result, &v); err != nil {
 		return v, fmt.Errorf("llamaextract: decoding extract_result into %T: %w", v, err)
 	}
 	return v, nil
@@ -109,8 +129,8 @@ func Decode[T any](job *Job) (T, error) {
 // pass: the body is never held as raw JSON, which makes it the fastest way
 // to read a large result. T is as for Decode. A job that has not COMPLETED
 // gives a *JobError when it FAILED or was CANCELLED, else a *ShapeError;
-// the job is returned either way. The returned Job carries no result: it
-// went into T. It reads WithExpand.
+// the job is returned either way. The returned Job keeps the JSON it was
+// read from, result included (Decode reads it again). It reads WithExpand.
 func GetResult[T any](ctx context.Context, c *Client, jobID string, opts ...GetOption) (T, *Job, error) {
 	v, job, has, err := getResult[T](ctx, c, jobID, getExpand(opts))
 	if err != nil || has {
@@ -119,22 +139,22 @@ func GetResult[T any](ctx context.Context, c *Client, jobID string, opts ...GetO
 	if job.Status.Terminal() && job.Status != StatusCompleted {
 		return v, job, &JobError{Job: job}
 	}
-	return v, job, &ShapeError{Want: shapeOf[T](), Got: shapeNone, Status: job.Status}
+	return v, job, &ShapeError{Want: shapeOf[T](), Got: ShapeNone, Status: job.Status}
 }
 
 // getResult is one GET decoding the result into a T; has reports whether
 // the job had a result (a wait polls with it until then).
 func getResult[T any](ctx context.Context, c *Client, jobID string, expand []Expand) (v T, job *Job, has bool, err error) {
 	var zero T
-	w, err := request[respWire[*T]](ctx, c, opGetJob, pathID{"job_id", jobID}, func(ctx context.Context) (*http.Response, error) {
+	w, err := request[jobWire[*T]](ctx, c, opGetJob, pathID{"job_id", jobID}, func(ctx context.Context) (*http.Response, error) {
 		return c.get.send(ctx, jobID, expand)
 	})
 	if err != nil {
 		var ute *json.UnmarshalTypeError
 		if errors.As(err, &ute) && ute.Field == "extract_result" {
-			got := ute.Value
-			if got != shapeArray && got != shapeObject {
-				got = shapeInvalid
+			got := Shape(ute.Value)
+			if got != ShapeArray && got != ShapeObject {
+				got = ShapeInvalid
 			}
 			return zero, nil, false, &ShapeError{Want: shapeOf[T](), Got: got}
 		}

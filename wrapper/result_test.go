@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -210,4 +211,63 @@ func TestGetResult(t *testing.T) {
 	if _, _, err := wrapper.GetResult[Txn](ctx, c, "ext-nope"); !errors.Is(err, wrapper.ErrNotFound) {
 		t.Fatalf("not found: %v", err)
 	}
+}
+
+// ShapeError's Want and Got are typed values: a user switches on the
+// constants, never on words copied from the documentation.
+func TestShapeErrorWantAndGotAreShapes(t *testing.T) {
+	advice := func(err error) string {
+		var se *wrapper.ShapeError
+		if !errors.As(err, &se) {
+			return "not a shape error"
+		}
+		switch se.Got {
+		case wrapper.ShapeObject:
+			return "per_doc result: decode into a struct"
+		case wrapper.ShapeArray:
+			return "rows: decode into a slice"
+		case wrapper.ShapeNone:
+			return "no result yet: " + string(se.Status)
+		case wrapper.ShapeInvalid:
+			return "neither object nor array"
+		}
+		return "unknown shape " + se.Got.String()
+	}
+	pending := jobWithResult(t, `null`)
+	pending.Status = wrapper.StatusRunning
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{second(wrapper.Decode[[]Invoice](jobWithResult(t, `{"vendor":"A"}`))), "per_doc result: decode into a struct"},
+		{second(wrapper.Decode[Invoice](jobWithResult(t, `[{"vendor":"A"}]`))), "rows: decode into a slice"},
+		{second(wrapper.Decode[Invoice](pending)), "no result yet: RUNNING"},
+		{second(wrapper.Decode[Invoice](jobWithResult(t, `"text"`))), "neither object nor array"},
+	} {
+		if got := advice(tc.err); got != tc.want {
+			t.Errorf("%v: advice %q, want %q", tc.err, got, tc.want)
+		}
+	}
+	// A type that takes any shape asks for ShapeAny, and says so.
+	_, err := wrapper.Decode[json.RawMessage](pending)
+	var se *wrapper.ShapeError
+	if !errors.As(err, &se) || se.Want != wrapper.ShapeAny || se.Got != wrapper.ShapeNone || !strings.Contains(err.Error(), "is none, want any") {
+		t.Fatalf("raw of a pending job: %#v %v", se, err)
+	}
+	if _, err := wrapper.Decode[[]Invoice](nil); !errors.As(err, &se) || se.Want != wrapper.ShapeArray || se.Got != wrapper.ShapeNone {
+		t.Fatalf("nil job: %v", err)
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+func ExampleShapeError() {
+	var job wrapper.Job
+	_ = json.Unmarshal([]byte(`{"id":"ext-1","status":"COMPLETED","extract_result":{"vendor":"Acme"}}`), &job)
+	_, err := wrapper.Decode[[]Invoice](&job)
+	var se *wrapper.ShapeError
+	if errors.As(err, &se) && se.Got == wrapper.ShapeObject {
+		fmt.Println("a per_doc result: decode it into a struct")
+	}
+	// Output: a per_doc result: decode it into a struct
 }

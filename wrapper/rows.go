@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
-	"net"
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/extract-go/llamaextract/internal/deadline"
+	"github.com/extract-go/llamaextract/internal/httpbody"
+	"github.com/extract-go/llamaextract/internal/jsonstream"
+	"github.com/extract-go/llamaextract/internal/redact"
 )
 
 // Row is one element of a per_table_row or per_page result, as Rows yields
@@ -64,13 +67,12 @@ func (r Row[T]) Fields() iter.Seq2[string, FieldMetadata] { return walk(r.meta) 
 // the API key like every answer.
 func Rows[T any](ctx context.Context, c *Client, jobID string, opts ...GetOption) iter.Seq2[Row[T], error] {
 	return func(yield func(Row[T], error) bool) {
-		const op = "GetExtractJob"
-		fail := func(err error) { yield(Row[T]{}, c.scrub.scrubError(err)) }
-		if err := checkID(op, "job_id", jobID); err != nil {
+		fail := func(err error) { yield(Row[T]{}, c.scrubError(err)) }
+		if err := checkID(opGetJob, "job_id", jobID); err != nil {
 			fail(err)
 			return
 		}
-		rows, err := c.openStream(ctx, op, jobID, nil)
+		rows, err := c.openStream(ctx, jobID, nil)
 		if err != nil {
 			fail(err)
 			return
@@ -78,7 +80,7 @@ func Rows[T any](ctx context.Context, c *Client, jobID string, opts ...GetOption
 		defer rows.close()
 		var meta *metaStream
 		if slices.Contains(getExpand(opts), ExpandExtractMetadata) {
-			ms, err := c.openStream(ctx, op, jobID, []Expand{ExpandExtractMetadata})
+			ms, err := c.openStream(ctx, jobID, []Expand{ExpandExtractMetadata})
 			if err != nil {
 				fail(err)
 				return
@@ -96,34 +98,21 @@ func Rows[T any](ctx context.Context, c *Client, jobID string, opts ...GetOption
 // extract_result. It returns the error to yield, or nil when the stream
 // ended well or the caller stopped.
 func streamRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error) bool) error {
-	dec := s.dec
-	if err := s.expectDelim('{'); err != nil {
+	if err := s.delim('{'); err != nil {
 		return err
 	}
 	var job Job
 	seen := false // extract_result was an array and every row was read
-	for dec.More() {
+	for s.dec.More() {
 		key, err := s.key()
 		if err != nil {
 			return err
 		}
 		switch key {
 		case "id", "status", "error_message":
-			var v *string
-			if err := dec.Decode(&v); err != nil {
-				return s.fail(err)
+			if err := s.jobField(&job, key); err != nil {
+				return err
 			}
-			if v != nil {
-				switch key {
-				case "id":
-					job.ID = *v
-				case "status":
-					job.Status = Status(*v)
-				default:
-					job.ErrorMessage = *v
-				}
-			}
-			continue
 		case "extract_result":
 			if seen {
 				// A JSON decoder keeps the last of a repeated member (so
@@ -131,330 +120,208 @@ func streamRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error
 				// yielded were the first. Say so rather than end well.
 				return s.fail(errors.New("extract_result appears twice: the rows read may not be the job's result"))
 			}
-			tok, err := dec.Token()
-			if err != nil {
-				return s.fail(err)
-			}
-			switch tok {
-			case json.Delim('['):
-			case json.Delim('{'):
-				return &ShapeError{Want: shapeArray, Got: shapeObject}
-			case nil: // null: no result yet, decided once the status is known
-				continue
-			default:
-				return &ShapeError{Want: shapeArray, Got: shapeInvalid}
-			}
-			// One T on the heap for the whole stream (Decode needs a
-			// pointer), zeroed before each row so that nothing of the
-			// previous row (a field this row lacks, a slice's backing
-			// array) leaks into the next.
-			var zero T
-			v := new(T)
-			for i := 0; dec.More(); i++ {
-				*v = zero
-				if err := s.decode(v); err != nil {
-					var inv *InvalidResponseError
-					if errors.As(err, &inv) {
-						return err
-					}
-					return fmt.Errorf("llamaextract: decoding extract_result row %d into %T: %w", i, zero, err)
-				}
-				row := Row[T]{Index: i, Value: *v}
-				if meta != nil {
-					if row.meta, err = meta.next(); err != nil {
-						return err
-					}
-				}
-				if !yield(row, nil) {
-					return nil
-				}
-			}
-			if err := s.expectDelim(']'); err != nil {
+			var stopped bool
+			if seen, stopped, err = readRows(s, meta, yield); err != nil || stopped {
 				return err
 			}
-			seen = true
-			continue
-		}
-		if err := s.skip(false); err != nil {
-			return err
+		default:
+			if err := s.skip(); err != nil {
+				return err
+			}
 		}
 	}
 	// Read to the closing brace: a body cut after the last row is still a
 	// broken body, and the caller must hear of it.
-	if err := s.expectDelim('}'); err != nil {
+	if err := s.delim('}'); err != nil {
 		return err
 	}
 	if !seen {
 		if st := job.Status; st == StatusFailed || st == StatusCancelled {
 			return &JobError{Job: &job}
 		}
-		return &ShapeError{Want: shapeArray, Got: shapeNone, Status: job.Status}
+		return &ShapeError{Want: ShapeArray, Got: ShapeNone, Status: job.Status}
 	}
 	return nil
 }
 
-// bodyStream is one streaming response: a json.Decoder over the body,
-// capped at the client's maximum response size and scrubbed of the API key
-// as it is read (scrubReader), so that rows, keys and metadata decode
-// straight from the wire, once, already scrubbed, like every other body.
-type bodyStream struct {
-	ctx     context.Context
-	idle    *idleTimer
-	op      string
-	resp    *http.Response
-	lr      *limitedReader
-	dec     *json.Decoder
-	maxBody int64
-	scratch json.RawMessage
-	depth   int // nesting of the values skip is inside
-}
-
-// newBodyStream streams resp's body: at most maxBody bytes as received
-// (the cap applies before scrubbing), each read restarting idle (nil: no
-// timeout), scrubbed of s's key.
-func newBodyStream(ctx context.Context, idle *idleTimer, op string, resp *http.Response, maxBody int64, s scrubber) *bodyStream {
-	lr := &limitedReader{r: resp.Body, n: maxBody, idle: idle}
-	return &bodyStream{ctx: ctx, idle: idle, op: op, resp: resp, lr: lr, dec: json.NewDecoder(newScrubReader(lr, s)), maxBody: maxBody}
-}
-
-// decode decodes the next value into v. An error of reading the value
-// (the body broke, or is not JSON) is the stream's; any other is the
-// value's (it does not fit v), returned as is: the decoder read the value
-// whole before decoding it, so the stream is still in step.
-func (s *bodyStream) decode(v any) error {
-	err := s.dec.Decode(v)
-	if err == nil {
-		return nil
-	}
-	// Declared only now: errors.As takes its address, which moves it to
-	// the heap, and every row paid for that allocation.
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &se), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
-		s.lr.err != nil && errors.Is(err, s.lr.err):
+// jobField reads the member key of the job that Rows reports on.
+func (s *bodyStream) jobField(job *Job, key string) error {
+	var v *string
+	if err := s.dec.Decode(&v); err != nil {
 		return s.fail(err)
 	}
-	return err
-}
-
-// limitedReader fails once more than n bytes were read, and restarts the
-// stream's idle timer after every read that brought bytes.
-type limitedReader struct {
-	r        io.Reader
-	n        int64
-	exceeded bool
-	err      error // the last read error but EOF, for bodyStream.decode
-	idle     *idleTimer
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		l.exceeded, l.err = true, errBodyTooLarge
-		return 0, errBodyTooLarge
+	if v == nil {
+		return nil
 	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
+	switch key {
+	case "id":
+		job.ID = *v
+	case "status":
+		job.Status = Status(*v)
+	default:
+		job.ErrorMessage = *v
 	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	if err != nil && err != io.EOF {
-		l.err = err
+	return nil
+}
+
+// readRows reads the value of extract_result, yielding each row: read
+// reports an array read whole, stopped a caller that broke out.
+func readRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error) bool) (read, stopped bool, err error) {
+	tok, err := s.dec.Token()
+	if err != nil {
+		return false, false, s.fail(err)
 	}
-	if n > 0 && l.idle != nil { // nil: no timeout (a body in hand)
-		l.idle.t.Reset(l.idle.d)
+	switch tok {
+	case json.Delim('['):
+	case json.Delim('{'):
+		return false, false, &ShapeError{Want: ShapeArray, Got: ShapeObject}
+	case nil: // null: no result yet, decided once the status is known
+		return false, false, nil
+	default:
+		return false, false, &ShapeError{Want: ShapeArray, Got: ShapeInvalid}
 	}
-	return n, err
+	// One T on the heap for the whole stream (Decode needs a pointer),
+	// zeroed before each row so that nothing of the previous row (a field
+	// this row lacks, a slice's backing array) leaks into the next.
+	var zero T
+	v := new(T)
+	for i := 0; s.dec.More(); i++ {
+		*v = zero
+		if err := s.dec.Decode(v); err != nil {
+			var se *jsonstream.StreamError
+			if errors.As(err, &se) {
+				return false, false, s.fail(err)
+			}
+			return false, false, fmt.Errorf("llamaextract: decoding extract_result row %d into %T: %w", i, zero, err)
+		}
+		row := Row[T]{Index: i, Value: *v}
+		if meta != nil {
+			if row.meta, err = meta.next(); err != nil {
+				return false, false, err
+			}
+		}
+		if !yield(row, nil) {
+			return false, true, nil
+		}
+	}
+	return true, false, s.delim(']')
 }
 
-// idleTimer is a stream's request timeout. A stream may rightly take far
-// longer than WithRequestTimeout as a whole (a million rows), so the
-// timeout bounds the wait for the head and then each wait for more body
-// bytes: a server that stalls mid-row is cut off instead of hanging a
-// caller whose context has no deadline.
-type idleTimer struct {
-	t      *time.Timer
-	d      time.Duration
-	ctx    context.Context // the request's context, cancelled by t
-	cancel context.CancelCauseFunc
+// bodyStream is one streaming response: a JSON decoder over the body,
+// capped at the client's maximum response size and scrubbed of the API key
+// as it is read, so that rows, keys and metadata decode straight from the
+// wire, once, already scrubbed, like every other body.
+type bodyStream struct {
+	ctx  context.Context
+	c    *Client
+	idle *deadline.Idle // nil: no timeout (a body in hand)
+	resp *http.Response
+	lr   httpbody.LimitedReader
+	dec  *jsonstream.Decoder
 }
 
-func newIdleTimer(ctx context.Context, d time.Duration) *idleTimer {
-	rctx, cancel := context.WithCancelCause(ctx)
-	return &idleTimer{t: time.AfterFunc(d, func() { cancel(errAttemptTimeout) }), d: d, ctx: rctx, cancel: cancel}
+// newBodyStream streams resp's body: at most the client's maximum
+// response size as received (the cap applies before scrubbing), each read
+// restarting idle, scrubbed of the client's key.
+func newBodyStream(ctx context.Context, c *Client, idle *deadline.Idle, resp *http.Response) *bodyStream {
+	s := &bodyStream{ctx: ctx, c: c, idle: idle, resp: resp}
+	s.lr = httpbody.LimitedReader{R: resp.Body, N: c.maxBody}
+	if idle != nil {
+		s.lr.Progress = idle
+	}
+	s.dec = jsonstream.NewDecoder(redact.NewReader(&s.lr, c.scrub))
+	return s
 }
 
-func (it *idleTimer) stop() {
-	it.t.Stop()
-	it.cancel(nil)
-}
-
-// timedOut reports whether the timer, not the caller, ended the request.
-func (it *idleTimer) timedOut(caller context.Context) bool {
-	return caller.Err() == nil && errors.Is(context.Cause(it.ctx), errAttemptTimeout)
-}
-
-// timeoutError is the error of a request the idle timer cut off: like a
-// dropped connection, and retried as one while no row was read.
-func (it *idleTimer) timeoutError(op string) error {
-	return &ConnectionError{Operation: op, Err: fmt.Errorf("%w (%s without a byte): %w", errAttemptTimeout, it.d, context.DeadlineExceeded)}
+// streamHead is the target of a streamed request in do: the answer, its
+// head checked, with the timer that bounds each wait for more bytes.
+type streamHead struct {
+	resp *http.Response
+	idle *deadline.Idle
 }
 
 // openStream sends GetExtractJob and returns its body ready to stream,
-// retrying as every call does (RetryPolicy) until an answer with a usable
-// head arrives. Once rows have been yielded a broken body is not retried:
-// the caller would see rows twice.
-func (c *Client) openStream(ctx context.Context, op, jobID string, expand []Expand) (*bodyStream, error) {
-	for attempt := 0; ; attempt++ {
-		s, err := c.openStreamOnce(ctx, op, jobID, expand)
-		if err == nil || ctx.Err() != nil || attempt >= c.policy.MaxRetries || classify(false, err) == stop {
-			return s, err
-		}
-		if err := sleep(ctx, c.clock, c.policy.retryWait(err, attempt, c.clock.Now())); err != nil {
-			return nil, fmt.Errorf("llamaextract: %s: %w", op, err)
-		}
+// through the one retry loop (do) like every request, until an answer with
+// a usable head arrives. Once rows have been yielded a broken body is not
+// retried: the caller would see rows twice.
+func (c *Client) openStream(ctx context.Context, jobID string, expand []Expand) (*bodyStream, error) {
+	var head streamHead
+	err := c.do(ctx, callSpec{op: opGetJob, out: &head}, func(ctx context.Context) (*http.Response, error) {
+		return c.get.send(ctx, jobID, expand)
+	})
+	if err != nil {
+		return nil, err
 	}
+	return newBodyStream(ctx, c, head.idle, head.resp), nil
 }
 
-// openStreamOnce is one attempt of openStream. The status, content type and
-// declared length are checked as every call checks them; the body itself is
-// read by the caller.
-func (c *Client) openStreamOnce(ctx context.Context, op, jobID string, expand []Expand) (*bodyStream, error) {
-	idle := newIdleTimer(ctx, c.requestTimeout)
-	s, err := c.openStreamHead(ctx, idle, op, jobID, expand)
+// openHead is one attempt of a streamed request: the answer is checked as
+// every answer is (checkAnswer), and its body left for the caller to read.
+// The request timeout bounds the wait for the head and then, restarted by
+// every read that brings bytes, each wait for more.
+func (c *Client) openHead(ctx, actx context.Context, op string, send func(context.Context) (*http.Response, error), head *streamHead) error {
+	start := time.Now()
+	idle := deadline.NewIdle(actx, c.requestTimeout)
+	resp, err := send(idle.Context())
 	if err != nil {
-		idle.stop()
-		if idle.timedOut(ctx) {
-			return nil, idle.timeoutError(op)
+		err = sendError(ctx, op, err)
+	} else {
+		c.observe(ctx, op, resp, start)
+		if err = c.checkAnswer(op, resp, true); err != nil {
+			resp.Body.Close()
 		}
 	}
-	return s, err
-}
-
-func (c *Client) openStreamHead(ctx context.Context, idle *idleTimer, op, jobID string, expand []Expand) (*bodyStream, error) {
-	resp, err := c.get.send(idle.ctx, jobID, expand)
 	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-			return nil, fmt.Errorf("llamaextract: %s: %w", op, ctxErr)
+		idle.Stop()
+		if idle.TimedOut(ctx) {
+			return attemptTimeoutError(op, idle.Timeout())
 		}
-		return nil, &ConnectionError{Operation: op, Err: err}
+		return err
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		defer resp.Body.Close()
-		return nil, c.apiError(op, resp)
-	}
-	if ct := resp.Header.Get("Content-Type"); !isJSON(ct) {
-		defer resp.Body.Close()
-		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return nil, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("content type %q is not JSON", c.scrub.string(ct)), Snippet: string(c.scrub.bytes(snippet))}
-	}
-	if n := resp.ContentLength; n > c.maxBody {
-		resp.Body.Close()
-		return nil, &InvalidResponseError{Operation: op, StatusCode: resp.StatusCode, Reason: fmt.Sprintf("body of %d bytes is larger than the %d byte limit (see WithMaxResponseBytes)", n, c.maxBody)}
-	}
-	idle.t.Reset(idle.d)
-	return newBodyStream(ctx, idle, op, resp, c.maxBody, c.scrub), nil
+	idle.Reset()
+	head.resp, head.idle = resp, idle
+	return nil
 }
 
 func (s *bodyStream) close() {
 	if s.idle != nil {
-		s.idle.stop()
+		s.idle.Stop()
 	}
 	s.resp.Body.Close()
 }
 
-// fail turns a read or syntax error into the error Rows yields.
+// fail turns an error of reading the stream into the error Rows yields.
 func (s *bodyStream) fail(err error) error {
-	inv := &InvalidResponseError{Operation: s.op, StatusCode: s.resp.StatusCode}
-	var ne net.Error
 	switch {
-	case s.lr.exceeded:
-		inv.Reason = fmt.Sprintf("body is larger than the %d byte limit (see WithMaxResponseBytes)", s.maxBody)
-		return inv
-	case s.ctx.Err() != nil:
-		return fmt.Errorf("llamaextract: %s: %w", s.op, s.ctx.Err())
-	case s.idle != nil && s.idle.timedOut(s.ctx):
-		return s.idle.timeoutError(s.op)
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		inv.Reason, inv.Err = "body ended early", io.ErrUnexpectedEOF
-	case errors.As(err, &ne):
-		inv.Reason, inv.Err = "body ended early", err
-	default:
-		inv.Reason, inv.Err = "cannot decode body", err
+	case s.lr.Exceeded:
+		err = httpbody.ErrTooLarge
+	case s.ctx.Err() == nil && s.idle != nil && s.idle.TimedOut(s.ctx):
+		return attemptTimeoutError(opGetJob, s.idle.Timeout())
 	}
-	return inv
+	return s.c.bodyError(s.ctx, opGetJob, s.resp.StatusCode, err)
 }
 
-func (s *bodyStream) expectDelim(d json.Delim) error {
-	tok, err := s.dec.Token()
-	if err != nil {
+func (s *bodyStream) delim(d json.Delim) error {
+	if err := s.dec.Delim(d); err != nil {
 		return s.fail(err)
-	}
-	if tok != d {
-		return s.fail(fmt.Errorf("want %q, got %v", d, tok))
 	}
 	return nil
 }
 
 func (s *bodyStream) key() (string, error) {
-	tok, err := s.dec.Token()
+	k, err := s.dec.Key()
 	if err != nil {
 		return "", s.fail(err)
-	}
-	k, ok := tok.(string)
-	if !ok {
-		return "", s.fail(fmt.Errorf("want an object key, got %v", tok))
 	}
 	return k, nil
 }
 
-// skip reads past the next value. An array's elements are read one at a
-// time into a reused buffer, so skipping a large array holds one element,
-// not the array; objects are walked member by member.
-func (s *bodyStream) skip(inArray bool) error {
-	if inArray {
-		if err := s.dec.Decode(&s.scratch); err != nil {
-			return s.fail(err)
-		}
-		return nil
-	}
-	tok, err := s.dec.Token()
-	if err != nil {
+func (s *bodyStream) skip() error {
+	if err := s.dec.Skip(); err != nil {
 		return s.fail(err)
-	}
-	if d, ok := tok.(json.Delim); ok && (d == '[' || d == '{') {
-		// Token keeps no depth limit and skip recurses per level: without
-		// this bound a body of millions of nested objects (well under the
-		// size cap) would overflow the goroutine stack, a fatal error no
-		// recover catches. encoding/json stops at the same depth.
-		if s.depth++; s.depth > maxSkipDepth {
-			return s.fail(fmt.Errorf("value nested deeper than %d levels (exceeded max depth)", maxSkipDepth))
-		}
-		defer func() { s.depth-- }()
-	}
-	switch tok {
-	case json.Delim('['):
-		for s.dec.More() {
-			if err := s.skip(true); err != nil {
-				return err
-			}
-		}
-		return s.expectDelim(']')
-	case json.Delim('{'):
-		for s.dec.More() {
-			if _, err := s.key(); err != nil {
-				return err
-			}
-			if err := s.skip(false); err != nil {
-				return err
-			}
-		}
-		return s.expectDelim('}')
 	}
 	return nil
 }
-
-// maxSkipDepth is encoding/json's own nesting limit.
-const maxSkipDepth = 10000
 
 // metaStream reads the per-row (or per-page) entries of extract_metadata
 // from a second response, one entry per call of next.
@@ -477,14 +344,16 @@ func (m *metaStream) next() (map[string]any, error) {
 		return nil, nil
 	}
 	if !m.s.dec.More() {
+		// The end of the list, or a stream that broke: reading the
+		// closing bracket tells them apart.
 		m.inArray = false
-		return nil, nil
+		return nil, m.s.delim(']')
 	}
 	var e map[string]any
-	if err := m.s.decode(&e); err != nil {
-		var inv *InvalidResponseError
-		if errors.As(err, &inv) {
-			return nil, err
+	if err := m.s.dec.Decode(&e); err != nil {
+		var se *jsonstream.StreamError
+		if errors.As(err, &se) {
+			return nil, m.s.fail(err)
 		}
 		return nil, nil // an entry that is not an object carries nothing usable
 	}
@@ -496,20 +365,20 @@ func (m *metaStream) next() (map[string]any, error) {
 // everything before it, extract_result included, one element at a time.
 func (m *metaStream) position() error {
 	s := m.s
-	if err := s.expectDelim('{'); err != nil {
+	if err := s.delim('{'); err != nil {
 		return err
 	}
 	for _, want := range []string{"extract_metadata", "field_metadata", ""} {
 		for {
 			if !s.dec.More() {
-				return nil // not there: no entries
+				return s.delim('}') // not there (no entries), or a stream that broke
 			}
 			k, err := s.key()
 			if err != nil {
 				return err
 			}
 			if k != want && (want != "" || (k != "row_metadata" && k != "page_metadata")) {
-				if err := s.skip(false); err != nil {
+				if err := s.skip(); err != nil {
 					return err
 				}
 				continue
@@ -540,19 +409,18 @@ func (m *metaStream) position() error {
 func (c *Client) fetchWithoutResult(ctx context.Context, jobID string, expand []Expand) (*Job, error) {
 	job, err := c.streamJobWithoutResult(ctx, jobID, expand)
 	if err != nil {
-		return nil, c.scrub.scrubError(err)
+		return nil, c.scrubError(err)
 	}
 	return job, nil
 }
 
 func (c *Client) streamJobWithoutResult(ctx context.Context, jobID string, expand []Expand) (*Job, error) {
-	const op = "GetExtractJob"
-	s, err := c.openStream(ctx, op, jobID, expand)
+	s, err := c.openStream(ctx, jobID, expand)
 	if err != nil {
 		return nil, err
 	}
 	defer s.close()
-	if err := s.expectDelim('{'); err != nil {
+	if err := s.delim('{'); err != nil {
 		return nil, err
 	}
 	small := []byte{'{'}
@@ -562,27 +430,28 @@ func (c *Client) streamJobWithoutResult(ctx context.Context, jobID string, expan
 			return nil, err
 		}
 		if key == "extract_result" || key == "extract_metadata" {
-			if err := s.skip(false); err != nil {
+			if err := s.skip(); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		if err := s.dec.Decode(&s.scratch); err != nil {
+		raw, err := s.dec.Raw()
+		if err != nil {
 			return nil, s.fail(err)
 		}
 		if len(small) > 1 {
 			small = append(small, ',')
 		}
 		k, _ := json.Marshal(key)
-		small = append(append(append(small, k...), ':'), s.scratch...)
+		small = append(append(append(small, k...), ':'), raw...)
 	}
-	if err := s.expectDelim('}'); err != nil {
+	if err := s.delim('}'); err != nil {
 		return nil, err
 	}
 	small = append(small, '}')
 	var job Job
 	if err := json.Unmarshal(small, &job); err != nil {
-		return nil, &InvalidResponseError{Operation: op, StatusCode: s.resp.StatusCode, Reason: "cannot decode body", Err: err}
+		return nil, c.bodyError(ctx, opGetJob, s.resp.StatusCode, err)
 	}
 	return &job, nil
 }

@@ -14,7 +14,7 @@ import (
 func streamOf(body, meta string, maxBody int64) ([]Row[map[string]any], error) {
 	open := func(b string) *bodyStream {
 		resp := &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(b))}
-		return newBodyStream(context.Background(), nil, "GetExtractJob", resp, maxBody, scrubber{})
+		return newBodyStream(context.Background(), &Client{maxBody: maxBody}, nil, resp)
 	}
 	var ms *metaStream
 	if meta != "" {

@@ -117,11 +117,15 @@ func schemaFrom(m map[string]any) (Schema, error) {
 //   - property names come from json tags;
 //   - descriptions from `jsonschema:"description=..."` tags (or
 //     `jsonschema_description:"..."`), enums from `jsonschema:"enum=a,enum=b"`;
-//   - a field is optional when its json tag has omitempty or it is a
-//     pointer; every other field is required.
+//   - a field is optional when it is a pointer or its json tag has
+//     omitempty (or omitzero): it is left out of "required" and its schema
+//     allows null, as {"anyOf": [{...}, {"type": "null"}]}, the form
+//     LlamaCloud documents. A result may then hold null (a nil pointer, a
+//     zero value) where the document lacks the value. Every other field is
+//     required.
 //
-// Required fields push the model to find a value; make fields that may be
-// missing from a document optional.
+// Required fields push the model to find a value, even one the document
+// does not hold; make fields that may be missing from a document optional.
 //
 // A type that contains itself (through a struct, slice, map or pointer) or
 // that JSON Schema cannot express (chan, func, complex, interface) is a
@@ -150,7 +154,7 @@ func schemaForType(t reflect.Type) (Schema, error) {
 	if err := dec.Decode(&m); err != nil {
 		return Schema{}, fmt.Errorf("llamaextract: SchemaFor[%s]: %w", t, err)
 	}
-	optionalPointers(t, m)
+	optionalFields(t, m)
 	return schemaFrom(m)
 }
 
@@ -164,16 +168,19 @@ func MustSchemaFor[T any]() Schema {
 	return s
 }
 
-// optionalPointers removes pointer fields from "required", walking nested
-// structs, slices and maps the way the reflector laid them out.
-func optionalPointers(t reflect.Type, node map[string]any) {
+// optionalFields makes every optional field (a pointer, or json omitempty
+// or omitzero) optional and nullable: out of "required", and its schema
+// {"anyOf": [{...}, {"type": "null"}]}, the form LlamaCloud documents for a
+// value a document may lack. It walks nested structs and slices the way
+// the reflector laid them out.
+func optionalFields(t reflect.Type, node map[string]any) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	switch t.Kind() {
 	case reflect.Slice, reflect.Array:
 		if items, ok := node["items"].(map[string]any); ok {
-			optionalPointers(t.Elem(), items)
+			optionalFields(t.Elem(), items)
 		}
 		return
 	case reflect.Struct:
@@ -181,36 +188,87 @@ func optionalPointers(t reflect.Type, node map[string]any) {
 		return
 	}
 	props, _ := node["properties"].(map[string]any)
-	req, _ := node["required"].([]any)
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() {
 			continue
 		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" && opts == "" {
 			continue
 		}
 		if f.Anonymous && name == "" {
-			optionalPointers(f.Type, node)
-			req, _ = node["required"].([]any)
+			optionalFields(f.Type, node)
 			continue
 		}
 		if name == "" {
 			name = f.Name
 		}
-		if f.Type.Kind() == reflect.Pointer {
-			req = slices.DeleteFunc(req, func(v any) bool { return v == name })
+		sub, ok := props[name].(map[string]any)
+		if !ok {
+			continue
 		}
-		if sub, ok := props[name].(map[string]any); ok {
-			optionalPointers(f.Type, sub)
+		optionalFields(f.Type, sub)
+		if isOptional(f.Type, opts) {
+			req, _ := node["required"].([]any)
+			node["required"] = slices.DeleteFunc(req, func(v any) bool { return v == name })
+			props[name] = nullable(sub)
 		}
 	}
-	if len(req) == 0 {
+	if req, _ := node["required"].([]any); len(req) == 0 {
 		delete(node, "required")
-	} else if node["required"] != nil {
-		node["required"] = req
 	}
+}
+
+// isOptional reports whether a field of type t with json tag options opts
+// may be missing from a result: a pointer, or omitempty or omitzero.
+func isOptional(t reflect.Type, opts string) bool {
+	return t.Kind() == reflect.Pointer || slices.ContainsFunc(strings.Split(opts, ","), func(o string) bool {
+		return o == "omitempty" || o == "omitzero"
+	})
+}
+
+// nullable returns sub with null allowed: its description and title stay
+// on the property, the rest moves into the first branch of anyOf. A schema
+// that already allows null, or has no type to restrict, is returned as is.
+func nullable(sub map[string]any) map[string]any {
+	if allowsNull(sub) || len(sub) == 0 {
+		return sub
+	}
+	branch := map[string]any{}
+	out := map[string]any{"anyOf": []any{branch, map[string]any{"type": "null"}}}
+	for k, v := range sub {
+		if k == "description" || k == "title" {
+			out[k] = v
+		} else {
+			branch[k] = v
+		}
+	}
+	return out
+}
+
+// allowsNull reports whether a schema node accepts null: "type": "null" or
+// a type list with null, or an anyOf/oneOf branch that does.
+func allowsNull(node map[string]any) bool {
+	switch t := node["type"].(type) {
+	case string:
+		if t == "null" {
+			return true
+		}
+	case []any:
+		if slices.Contains(t, any("null")) {
+			return true
+		}
+	}
+	for _, key := range []string{"anyOf", "oneOf"} {
+		alts, _ := node[key].([]any)
+		for _, a := range alts {
+			if m, ok := a.(map[string]any); ok && allowsNull(m) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ValidateSchema asks the service to check a schema and returns the
@@ -249,10 +307,11 @@ type GenerateSchemaRequest struct {
 	Name string
 }
 
-// GenerateSchema drafts a configuration; nothing is saved. Use the draft's
+// GenerateSchema drafts a configuration: a SavedConfig without an ID;
+// nothing is saved. Use the draft's
 // Config inline (as the Config of Extract or CreateJobRequest), or save it
 // with CreateConfiguration.
-func (c *Client) GenerateSchema(ctx context.Context, req GenerateSchemaRequest) (*ConfigurationRequest, error) {
+func (c *Client) GenerateSchema(ctx context.Context, req GenerateSchemaRequest) (*SavedConfig, error) {
 	if strings.TrimSpace(req.Prompt) == "" && req.Schema.IsZero() && strings.TrimSpace(req.FileID) == "" {
 		return nil, &ValidationError{Operation: opGenerateSchema, Field: "prompt", Reason: "set at least one of Prompt, Schema and FileID"}
 	}
@@ -277,7 +336,7 @@ func (c *Client) GenerateSchema(ctx context.Context, req GenerateSchemaRequest) 
 	if err != nil {
 		return nil, &InvalidResponseError{Operation: opGenerateSchema, StatusCode: http.StatusOK, Reason: "cannot read parameters", Err: err}
 	}
-	return &ConfigurationRequest{Name: out.Name, Config: cfg}, nil
+	return &SavedConfig{Name: out.Name, Config: cfg}, nil
 }
 
 // draftWire is GenerateExtractSchema's answer.

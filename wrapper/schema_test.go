@@ -11,7 +11,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/extract-go/llamaextract/extracttest"
+	"github.com/extract-go/llamaextract/internal/schemacheck"
 	"github.com/extract-go/llamaextract/wrapper"
 )
 
@@ -109,7 +112,7 @@ func TestSavedConfigurationKeepsEveryField(t *testing.T) {
 	in := wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Line](), Target: wrapper.PerPage,
 		Tier: wrapper.TierAgentic, CiteSources: true, ConfidenceScores: true, SystemPrompt: "p", TargetPages: "1-2", MaxPages: 3,
 		ParseTier: "fast", ParseConfigID: "cfg-1", Version: "latest", DisableCache: true, SpreadsheetMode: true, SheetNames: []string{"S"}}
-	saved, err := c.CreateConfiguration(ctx, wrapper.ConfigurationRequest{Name: "all", Config: in})
+	saved, err := c.CreateConfiguration(ctx, wrapper.SavedConfig{Name: "all", Config: in})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,4 +201,120 @@ func TestGenerateSchemaChecksASchemaReadFromJSON(t *testing.T) {
 	if _, err := c.GenerateSchema(context.Background(), wrapper.GenerateSchemaRequest{Schema: wrapper.MustSchemaFor[Invoice]()}); err != nil || requests.Load() != 1 {
 		t.Fatalf("a good schema: %v after %d requests", err, requests.Load())
 	}
+}
+
+// readmeInvoice is the Quickstart's type, as the README writes it.
+type readmeInvoice struct {
+	Number string  `json:"invoice_number" jsonschema:"description=The invoice's identifier"`
+	Vendor string  `json:"vendor"`
+	Total  float64 `json:"total"`
+	Due    *string `json:"due_date"` // pointer or omitempty: optional
+}
+
+// The README promises a pointer field is optional: a document without the
+// due date gives a nil Due, not an invented date, and one with it gives it.
+func TestOptionalFieldIsNilWhenTheDocumentLacksIt(t *testing.T) {
+	clock := extracttest.NewFakeClock(time.Now())
+	clock.SetAutoAdvance(true)
+	srv := extracttest.NewTestServer(t, extracttest.WithClock(clock))
+	client, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("test"), wrapper.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+
+	lacking := srv.AddFile("invoice.txt", []byte("Invoice Number: INV-1\nVendor: Acme\nTotal: 12.50\n"))
+	inv, _, err := wrapper.Extract[readmeInvoice](ctx, client, lacking, wrapper.ExtractConfig{})
+	if err != nil || inv.Vendor != "Acme" || inv.Total != 12.5 {
+		t.Fatalf("%+v %v", inv, err)
+	}
+	if inv.Due != nil {
+		t.Fatalf("the document lacks the due date, yet Due = %q", *inv.Due)
+	}
+
+	holding := srv.AddFile("invoice2.txt", []byte("Invoice Number: INV-2\nVendor: Acme\nTotal: 12.50\nDue Date: 2026-03-01\n"))
+	inv, _, err = wrapper.Extract[readmeInvoice](ctx, client, holding, wrapper.ExtractConfig{})
+	if err != nil || inv.Due == nil || *inv.Due != "2026-03-01" {
+		t.Fatalf("the document holds the due date: %+v %v", inv, err)
+	}
+}
+
+type shipment struct {
+	ID      string    `json:"id"`
+	Note    string    `json:"note,omitempty" jsonschema:"description=Free text"`
+	Carrier *string   `json:"carrier" jsonschema:"enum=ups,enum=dhl"`
+	To      *address  `json:"to" jsonschema:"description=Where it goes"`
+	Stops   []address `json:"stops,omitzero"`
+}
+
+type address struct {
+	City string  `json:"city"`
+	Zip  *string `json:"zip"`
+}
+
+// An optional field (pointer, omitempty, omitzero) is out of "required" and
+// nullable in the form LlamaCloud documents, anyOf [X, null], at every
+// level; its description stays on the property; a value and null both
+// validate, and the service's schema check accepts it.
+func TestSchemaForOptionalFieldsAreNullable(t *testing.T) {
+	s := wrapper.MustSchemaFor[shipment]()
+	var root map[string]any
+	if err := json.Unmarshal(s.JSON(), &root); err != nil {
+		t.Fatal(err)
+	}
+	if req := fmt.Sprint(root["required"]); req != "[id]" {
+		t.Fatalf("required %s, want [id]", req)
+	}
+	props := root["properties"].(map[string]any)
+	for _, name := range []string{"note", "carrier", "to", "stops"} {
+		p := props[name].(map[string]any)
+		alts, _ := p["anyOf"].([]any)
+		if len(alts) != 2 || fmt.Sprint(alts[1]) != "map[type:null]" || p["type"] != nil {
+			t.Errorf("%s: %v, want anyOf [X, {type: null}]", name, p)
+		}
+	}
+	if props["note"].(map[string]any)["description"] != "Free text" || props["to"].(map[string]any)["description"] != "Where it goes" {
+		t.Errorf("descriptions moved: %v", props)
+	}
+	if nested := string(s.JSON()); !strings.Contains(nested, `"required":["city"]`) || !strings.Contains(nested, `"zip":{"anyOf":[{"type":"string"},{"type":"null"}]}`) {
+		t.Errorf("nested optional field: %s", nested)
+	}
+	compiled, err := schemacheck.Compile(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range []string{
+		`{"id":"s1","note":null,"carrier":null,"to":null,"stops":null}`,
+		`{"id":"s1"}`,
+		`{"id":"s1","note":"x","carrier":"ups","to":{"city":"Paris","zip":null},"stops":[{"city":"Lyon"}]}`,
+	} {
+		var v any
+		_ = json.Unmarshal([]byte(doc), &v)
+		if err := compiled.Validate(v); err != nil {
+			t.Errorf("%s: %v", doc, err)
+		}
+	}
+	var v any
+	_ = json.Unmarshal([]byte(`{"id":"s1","carrier":"fedex"}`), &v)
+	if compiled.Validate(v) == nil {
+		t.Error("the enum no longer restricts a non-null value")
+	}
+	c, _ := newClient(t)
+	if _, err := c.ValidateSchema(context.Background(), s); err != nil {
+		t.Fatalf("the service's check: %v", err)
+	}
+}
+
+func ExampleSchemaFor() {
+	type Invoice struct {
+		Number string  `json:"invoice_number" jsonschema:"description=The invoice's identifier"`
+		Due    *string `json:"due_date" jsonschema:"description=When payment is due"`
+	}
+	s, err := wrapper.SchemaFor[Invoice]()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(string(s.JSON()))
+	// Output: {"properties":{"due_date":{"anyOf":[{"type":"string"},{"type":"null"}],"description":"When payment is due"},"invoice_number":{"description":"The invoice's identifier","type":"string"}},"required":["invoice_number"],"type":"object"}
 }

@@ -76,20 +76,20 @@ func TestSurface(t *testing.T) {
 	if err != nil || draft.Name == "" || draft.Config.Schema.IsZero() {
 		t.Fatalf("generate: %v %+v", err, draft)
 	}
-	cfg, err := c.CreateConfiguration(ctx, wrapper.ConfigurationRequest{Name: "invoices", Config: wrapper.ExtractConfig{Schema: schema, CiteSources: true}})
+	cfg, err := c.CreateConfiguration(ctx, wrapper.SavedConfig{Name: "invoices", Config: wrapper.ExtractConfig{Schema: schema, CiteSources: true}})
 	if err != nil || !strings.HasPrefix(cfg.ID, "cfg-") || !cfg.Config.CiteSources {
 		t.Fatalf("create config: %v %+v", err, cfg)
 	}
 	if got, err := c.GetConfiguration(ctx, cfg.ID); err != nil || got.Name != "invoices" {
 		t.Fatalf("get config: %v", err)
 	}
-	if got, err := c.UpdateConfiguration(ctx, cfg.ID, wrapper.ConfigurationRequest{Name: "invoices-2"}); err != nil || got.Name != "invoices-2" || !got.Config.CiteSources {
+	if got, err := c.UpdateConfiguration(ctx, wrapper.SavedConfig{ID: cfg.ID, Name: "invoices-2"}); err != nil || got.Name != "invoices-2" || !got.Config.CiteSources {
 		t.Fatalf("update config: %v %+v", err, got)
 	}
-	if page, err := c.ListConfigurations(ctx, wrapper.ConfigurationFilter{}); err != nil || len(page.Items) != 1 {
+	if page, err := c.ListConfigurations(ctx, wrapper.SavedConfigFilter{}); err != nil || len(page.Items) != 1 {
 		t.Fatalf("list configs: %v", err)
 	}
-	for got, err := range c.Configurations(ctx, wrapper.ConfigurationFilter{Name: "invoices-2"}) {
+	for got, err := range c.Configurations(ctx, wrapper.SavedConfigFilter{Name: "invoices-2"}) {
 		if err != nil || got.ID != cfg.ID {
 			t.Fatalf("configurations: %v %+v", err, got)
 		}
@@ -98,7 +98,7 @@ func TestSurface(t *testing.T) {
 	// Jobs, one operation at a time. The jobs take ten minutes of fake
 	// time and finish in milliseconds of real time.
 	start := time.Now()
-	job, err := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: f.ID, Config: wrapper.SavedConfig(cfg.ID),
+	job, err := c.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: f.ID, Config: cfg,
 		Webhooks: []wrapper.Webhook{{URL: "http://127.0.0.1:1/hook", Events: []wrapper.WebhookEvent{"extract.success"}}}})
 	// PENDING lasts 5 ms: on a loaded machine the job may already run.
 	if err != nil || (job.Status != wrapper.StatusPending && job.Status != wrapper.StatusRunning) || job.ConfigurationID != cfg.ID {
@@ -163,7 +163,7 @@ func TestSurface(t *testing.T) {
 	if _, _, err := wrapper.Extract[Invoice](ctx, c, f.ID, (*wrapper.ExtractConfig)(nil)); err != nil {
 		t.Fatalf("a nil *ExtractConfig means the defaults: %v", err)
 	}
-	saved, _, err := wrapper.Extract[Invoice](ctx, c, f.ID, wrapper.SavedConfig(cfg.ID))
+	saved, _, err := wrapper.Extract[Invoice](ctx, c, f.ID, cfg)
 	if err != nil || saved.Vendor != "Acme Corp" {
 		t.Fatalf("extract saved: %v", err)
 	}
@@ -172,19 +172,19 @@ func TestSurface(t *testing.T) {
 	if err != nil || len(rows) != 3 {
 		t.Fatalf("extract rows: %v %+v", err, rows)
 	}
-	rowCfg, err := c.CreateConfiguration(ctx, wrapper.ConfigurationRequest{Name: "txns", Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Txn](), Target: wrapper.PerTableRow}})
+	rowCfg, err := c.CreateConfiguration(ctx, wrapper.SavedConfig{Name: "txns", Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Txn](), Target: wrapper.PerTableRow}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows, _, err := wrapper.ExtractRows[Txn](ctx, c, st, wrapper.SavedConfig(rowCfg.ID)); err != nil || len(rows) != 3 {
+	if rows, _, err := wrapper.ExtractRows[Txn](ctx, c, st, rowCfg); err != nil || len(rows) != 3 {
 		t.Fatalf("extract rows saved: %v", err)
 	}
-	for r, err := range wrapper.ExtractAll[Invoice](ctx, c, []string{path, f.ID}, wrapper.SavedConfig(cfg.ID), wrapper.WithConcurrency(2)) {
+	for r, err := range wrapper.ExtractAll[Invoice](ctx, c, []string{path, f.ID}, cfg, wrapper.WithConcurrency(2)) {
 		if err != nil || r.Value.Vendor != "Acme Corp" {
 			t.Fatalf("extract all %s: %v", r.Input, err)
 		}
 	}
-	for r, err := range c.RunAll(ctx, []wrapper.CreateJobRequest{{FileInput: f.ID, Config: wrapper.SavedConfig(cfg.ID)}}) {
+	for r, err := range c.RunAll(ctx, []wrapper.CreateJobRequest{{FileInput: f.ID, Config: cfg}}) {
 		if err != nil || r.Job.Status != wrapper.StatusCompleted {
 			t.Fatalf("run all: %+v %v", r, err)
 		}

@@ -78,8 +78,9 @@ var ErrWaitTimeout = errors.New("llamaextract: wait timed out")
 // Wait polls a job until it finishes and returns it. A COMPLETED job is
 // returned with a nil error; a FAILED or CANCELLED one with a *JobError
 // (errors.Is ErrJobFailed / ErrJobCancelled). HTTP errors during a check are
-// returned at once (after the client's retries). An unknown status keeps
-// the wait going. When ctx ends first, the error wraps ctx.Err(); with
+// returned at once (after the client's retries). A status this package does
+// not know keeps the wait going; it is passed to OnStatus, and logged as a
+// warning the first time the client meets it. When ctx ends first, the error wraps ctx.Err(); with
 // WithCancelOnDone the job is cancelled too. Every pause is taken on the
 // client's Clock. It reads WithSchedule, OnStatus, WithCancelOnDone,
 // WithWaitTimeout and WithExpand.
@@ -154,6 +155,7 @@ func (c *Client) wait(ctx context.Context, jobID string, w waitSettings, fetch f
 		}
 		failures = 0
 		job = j
+		c.noteStatus(ctx, job)
 		if w.onStatus != nil {
 			w.onStatus(job)
 		}
@@ -187,3 +189,39 @@ func waitErr(ctx context.Context, jobID string, last *Job) error {
 // transient reports whether a failed check may succeed if tried again
 // later; the one classifier (classify) decides.
 func transient(err error) bool { return retryable(err) }
+
+// Clock is the time source of a Client: every wait it does (between status
+// checks, before a retry) is a receive from After, so a test can make a
+// ten-minute job finish in milliseconds by passing a fake clock with
+// WithClock. extracttest.FakeClock implements it.
+//
+// The interface uses only standard types so that a clock package need not
+// import this one.
+type Clock interface {
+	// Now returns the current time.
+	Now() time.Time
+	// After returns a channel that receives the time once d has passed.
+	// The client stops listening when its context ends, so a channel that
+	// never fires is never read again.
+	After(d time.Duration) <-chan time.Time
+}
+
+// systemClock is the real clock. time.After's timer is collected once
+// unreferenced (Go 1.23+), so an abandoned wait leaks nothing.
+type systemClock struct{}
+
+func (systemClock) Now() time.Time                         { return time.Now() }
+func (systemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// sleep waits d on clk, or until ctx ends.
+func sleep(ctx context.Context, clk Clock, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-clk.After(d):
+		return nil
+	}
+}

@@ -367,7 +367,7 @@ func (s *batchSession) handleSignals(parent context.Context) (ctx context.Contex
 // write the results.
 func (s *batchSession) run(ctx context.Context) (stopErr, err error) {
 	total := -1
-	if s.f.from != "-" {
+	if s.f.canCount() {
 		total = 0
 		for range s.f.inputs(s.g, s.own, func(string, string) {}) {
 			total++
@@ -385,6 +385,17 @@ func (s *batchSession) run(ctx context.Context) (stopErr, err error) {
 		}
 	}
 	return stopErr, nil
+}
+
+// canCount reports whether the inputs can be walked twice, once to count
+// them for the progress: not when --from is stdin or a pipe (as from
+// <(find ...)), which the count would consume.
+func (f *batchFlags) canCount() bool {
+	if f.from == "" {
+		return true
+	}
+	st, err := os.Stat(f.from)
+	return f.from != "-" && err == nil && st.Mode().IsRegular()
 }
 
 // refuse records an input the walk did not hand to the batch.

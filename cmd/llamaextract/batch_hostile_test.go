@@ -27,12 +27,15 @@ func hostileTree(t *testing.T, dir string) (docs map[string]string, refused []st
 	t.Helper()
 	docs = map[string]string{}
 	long := filepath.Join(strings.Repeat("d", 250), strings.Repeat("f", 246)+".txt")
-	names := []string{"new\nline.txt", long, "2024/01_invoice.txt", "2024_01/invoice.txt", "2024_01_invoice.txt"}
+	names := []string{"latin1-\xe9.txt", "latin1-\xe8.txt", "new\nline.txt", long, "2024/01_invoice.txt", "2024_01/invoice.txt", "2024_01_invoice.txt"}
 	for i := range 24 {
 		names = append(names, fmt.Sprintf("box%d/doc-%d.txt", i%3, i))
 	}
 	for i, name := range names {
 		content := fmt.Sprintf("Vendor: V%d\nTotal: %d\n", i, i)
+		if strings.HasPrefix(name, "latin1-") {
+			content = "Vendor: the same bytes in both\n" // only the names' invalid bytes tell them apart
+		}
 		docs[name] = content
 	}
 	changing = "changing.txt"
@@ -78,7 +81,7 @@ func emulatorFileName(t *testing.T, url, fileID string) string {
 }
 
 // The acceptance test of issue 20: `llamaextract batch` over a tree of
-// hostile inputs (a newline
+// hostile inputs (names that are not UTF-8 and differ only there, a newline
 // in a name, 250-byte components, names whose flattened forms used to
 // collide, a link to /dev/zero, a FIFO, loops of directory links, a file
 // that changes between runs, and the batch's own --out, state, lock and
@@ -130,6 +133,28 @@ func TestBatchHostileTreeKilledAtRandom(t *testing.T) {
 	}
 	checkJSONL(t, filepath.Join(dir, "results.jsonl"))
 	checkHostileOnce(t, url, readLines(t, filepath.Join(dir, "results.jsonl")), docs, changing, versions)
+	checkHostileOutDir(t, filepath.Join(dir, "each"), docs)
+}
+
+// checkHostileOutDir checks that --out-dir holds one file per document,
+// with its last content's line, and nothing else.
+func checkHostileOutDir(t *testing.T, outDir string, docs map[string]string) {
+	t.Helper()
+	entries, err := os.ReadDir(outDir)
+	if err != nil || len(entries) != len(docs) {
+		t.Errorf("--out-dir has %d entries for %d documents (%v)", len(entries), len(docs), err)
+	}
+	for name, content := range docs {
+		b, err := os.ReadFile(filepath.Join(outDir, outName(name)))
+		var l batchLine
+		if err == nil {
+			err = json.Unmarshal(b, &l)
+		}
+		sum := sha256.Sum256([]byte(content))
+		if err != nil || l.ContentHash != hex.EncodeToString(sum[:]) {
+			t.Errorf("%q: its --out-dir file %s: %v, %.100s", name, outName(name), err, b)
+		}
+	}
 }
 
 // runHostile runs the batch once in dir, SIGKILLed after the given time

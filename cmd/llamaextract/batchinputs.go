@@ -81,7 +81,7 @@ func (w *walker) arg(a string) bool {
 func (w *walker) visit(p string, filtered bool) bool {
 	st, err := os.Stat(p)
 	if err == nil && st.IsDir() {
-		if w.own.isOutDir(st) {
+		if w.own.isOutDir(st) || w.own.dir != "" && within(canon(p), w.own.dir) {
 			return true
 		}
 		// The separator makes WalkDir follow p itself when it is a link;
@@ -131,12 +131,15 @@ func (w *walker) walk(root string) bool {
 			return nil
 		}
 		var st fs.FileInfo
-		if d.Type()&fs.ModeSymlink != 0 {
+		link := d.Type()&fs.ModeSymlink != 0
+		if link {
 			st, err = os.Stat(path)
 		} else {
 			st, err = d.Info()
 		}
-		if !w.file(path, st, err, false) {
+		// A link may point into --out-dir, which the walk itself never
+		// enters.
+		if !w.file(path, st, err, link) {
 			stop = true
 			return filepath.SkipAll
 		}
@@ -168,6 +171,9 @@ func (w *walker) list(g *globals) {
 		if !w.visit(line, false) {
 			return
 		}
+	}
+	if err := sc.Err(); err != nil {
+		w.refuse(w.f.from, "reading the list stopped: "+err.Error()+" (one path per line)")
 	}
 }
 

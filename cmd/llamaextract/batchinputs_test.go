@@ -63,3 +63,51 @@ func TestBatchRefusesWhatIsNotARegularFile(t *testing.T) {
 		t.Errorf("%d lines (%+v), %d jobs; want a.txt alone", len(lines), lines, srv.Stats().JobsCreated)
 	}
 }
+
+// --schema /dev/zero ends at once with a usage error instead of reading
+// without end, and --from a list with a line longer than the list reader
+// takes names the list as refused instead of ending the batch quietly with
+// the documents after that line left out.
+func TestBatchBoundedReadsOfSchemaAndList(t *testing.T) {
+	srv, env := emulatorEnv(t)
+	docs := writeDocs(t, 1)
+	r := cli(t, env, "batch", docs, "--schema", "/dev/zero", "-q")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "--schema") || !strings.Contains(r.stderr, "larger than") {
+		t.Errorf("--schema /dev/zero: exit %d: %s", r.code, r.stderr)
+	}
+	list := writeFile(t, "list", strings.Repeat("x", 2<<20)+"\n"+filepath.Join(docs, "box0", "doc-000.txt")+"\n")
+	schema := writeFile(t, "s.json", schemaJSON)
+	r = cli(t, env, "batch", "--from", list, "--schema", schema, "-q")
+	if r.code != exitJobFailed || !strings.Contains(r.stderr, list+": reading the list stopped") {
+		t.Errorf("--from with a 2 MiB line: exit %d: %s", r.code, r.stderr)
+	}
+	if n := srv.Stats().JobsCreated; n != 0 {
+		t.Errorf("%d jobs; the list's documents after the long line were not listed", n)
+	}
+}
+
+// --from a pipe (as from <(find ...)) is read once: the progress count
+// used to read it first, and the batch then waited for a writer forever.
+func TestBatchFromAPipe(t *testing.T) {
+	srv, env := emulatorEnv(t)
+	docs := writeDocs(t, 2)
+	list := filepath.Join(t.TempDir(), "list")
+	if err := syscall.Mkfifo(list, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		if f, err := os.OpenFile(list, os.O_WRONLY, 0); err == nil {
+			_, _ = f.WriteString(filepath.Join(docs, "box0", "doc-000.txt") + "\n" + filepath.Join(docs, "box1", "doc-001.txt") + "\n")
+			f.Close()
+		}
+	}()
+	schema := writeFile(t, "s.json", schemaJSON)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "batch", "--from", list, "--schema", schema, "--progress-interval", "10ms")
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil || err != nil || srv.Stats().JobsCreated != 2 {
+		t.Fatalf("hung %v, %v, %d jobs: %s", ctx.Err() != nil, err, srv.Stats().JobsCreated, out)
+	}
+}

@@ -72,45 +72,62 @@ func (o *ownFiles) has(path string, st fs.FileInfo, deep bool) bool {
 // reads, before anything is touched or uploaded: each is a usage error
 // naming the flags and the fix.
 func (f *batchFlags) preflight() (*ownFiles, error) {
-	type named struct{ flag, path string }
-	var written []named
+	var written []namedPath
 	if f.out != "" {
-		written = append(written, named{"--out", f.out})
+		written = append(written, namedPath{"--out", f.out})
 	}
 	if f.state != "" {
-		written = append(written, named{"--state", f.state}, named{"--state's lock file", f.state + stateLockSuffix})
+		written = append(written, namedPath{"--state", f.state}, namedPath{"--state's lock file", f.state + stateLockSuffix})
 	}
-	read := []named{{"--from", f.from}, {"--schema", f.extract.schema}}
+	read := []namedPath{{"--from", f.from}, {"--schema", f.extract.schema}}
 	o := &ownFiles{}
 	for i, w := range written {
-		if st, err := os.Stat(w.path); err == nil && st.IsDir() {
-			return nil, usagef("%s %s is a directory; give a file path", w.flag, w.path)
-		}
-		for _, other := range written[:i] {
-			if samePath(w.path, other.path) {
-				return nil, usagef("%s and %s are the same file (%s): the batch writes both; give %s another path (by default --state is --out plus %q)", other.flag, w.flag, w.path, other.flag, ".state")
-			}
-		}
-		for _, r := range read {
-			if r.path != "" && r.path != "-" && samePath(w.path, r.path) {
-				return nil, usagef("%s %s is %s, which the batch writes; give %s another path", r.flag, r.path, w.flag, w.flag)
-			}
+		if err := w.checkAgainst(written[:i], read); err != nil {
+			return nil, err
 		}
 		o.paths = append(o.paths, canon(w.path))
 	}
-	if f.outDir == "" {
-		return o, nil
+	if f.outDir != "" {
+		if st, err := os.Stat(f.outDir); err == nil && !st.IsDir() {
+			return nil, usagef("--out-dir %s exists and is not a directory; give a directory", f.outDir)
+		}
+		o.dir = canon(f.outDir)
+		for _, w := range written {
+			if within(canon(w.path), o.dir) {
+				return nil, usagef("%s %s is inside --out-dir %s, where the batch writes one file per document; put %s outside --out-dir", w.flag, w.path, f.outDir, w.flag)
+			}
+		}
 	}
-	if st, err := os.Stat(f.outDir); err == nil && !st.IsDir() {
-		return nil, usagef("--out-dir %s exists and is not a directory; give a directory", f.outDir)
-	}
-	o.dir = canon(f.outDir)
 	for _, w := range written {
-		if within(canon(w.path), o.dir) {
-			return nil, usagef("%s %s is inside --out-dir %s, where the batch writes one file per document; put %s outside --out-dir", w.flag, w.path, f.outDir, w.flag)
+		if st, err := os.Stat(filepath.Dir(w.path)); err != nil || !st.IsDir() {
+			return nil, usagef("%s %s: its directory %s does not exist; create it first", w.flag, w.path, filepath.Dir(w.path))
 		}
 	}
 	return o, f.checkArgs(o)
+}
+
+// namedPath is a path and the flag that gave it.
+type namedPath struct{ flag, path string }
+
+// checkAgainst refuses a written path that is a directory, another written
+// path, or a path the batch reads.
+func (w namedPath) checkAgainst(written, read []namedPath) error {
+	if st, err := os.Stat(w.path); err == nil && st.IsDir() {
+		return usagef("%s %s is a directory; give a file path", w.flag, w.path)
+	} else if err == nil && !st.Mode().IsRegular() {
+		return usagef("%s %s is not a regular file (the batch cuts it back and syncs it); give a file path (without --out, the lines go to stdout)", w.flag, w.path)
+	}
+	for _, other := range written {
+		if samePath(w.path, other.path) {
+			return usagef("%s and %s are the same file (%s): the batch writes both; give %s another path (by default --state is --out plus %q)", other.flag, w.flag, w.path, other.flag, ".state")
+		}
+	}
+	for _, r := range read {
+		if r.path != "" && r.path != "-" && samePath(w.path, r.path) {
+			return usagef("%s %s is %s, which the batch writes; give %s another path", r.flag, r.path, w.flag, w.flag)
+		}
+	}
+	return nil
 }
 
 // checkArgs refuses a named document or directory that is one of the

@@ -66,6 +66,12 @@ func TestBatchSkipsItsOwnFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	for run := 1; run <= 2; run++ {
+		if run == 2 {
+			// A link to a file in --out-dir, from outside it.
+			if err := os.Symlink(filepath.Join("..", "each", outName("a.txt")), filepath.Join(dir, "sub", "link-to-a-result")); err != nil {
+				t.Fatal(err)
+			}
+		}
 		r := cliIn(t, dir, env, args...)
 		lines := readLines(t, filepath.Join(dir, "results.jsonl"))
 		if r.code != 0 || len(lines) != 3 || srv.Stats().JobsCreated != 3 {
@@ -79,6 +85,17 @@ func TestBatchSkipsItsOwnFiles(t *testing.T) {
 	each, _ := os.ReadDir(filepath.Join(dir, "each"))
 	if len(each) != 3 {
 		t.Errorf("--out-dir has %d entries, want the 3 documents' files", len(each))
+	}
+	// A glob that reaches into --out-dir finds nothing to extract there.
+	if err := os.MkdirAll(filepath.Join(dir, "each", "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "each", "sub", "old.txt"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := cliIn(t, dir, env, append([]string{"batch", "each/*"}, args[2:]...)...)
+	if r.code != 0 || srv.Stats().JobsCreated != 3 {
+		t.Errorf("batch 'each/*': exit %d, %d jobs: %s", r.code, srv.Stats().JobsCreated, r.stderr)
 	}
 }
 
@@ -144,6 +161,8 @@ func TestBatchPathConflictsRefusedBeforeUpload(t *testing.T) {
 		{"out is state by another spelling", []string{"--out", p("r"), "--state", p("alias/r")}, []string{"--out", "--state"}},
 		{"out is the lock", []string{"--out", p("s.lock"), "--state", p("s")}, []string{"--out", "lock"}},
 		{"out is a directory", []string{"--out", tmp}, []string{"--out", "directory"}},
+		{"out is a device", []string{"--out", "/dev/null"}, []string{"--out", "not a regular file"}},
+		{"out in a missing directory", []string{"--out", p("missing/r")}, []string{"--out", "does not exist"}},
 		{"state inside out-dir", []string{"--out", p("r"), "--state", p("each/s"), "--out-dir", p("each")}, []string{"--state", "--out-dir"}},
 		{"out inside out-dir", []string{"--out", p("each/r"), "--out-dir", p("each")}, []string{"--out", "--out-dir"}},
 		{"out-dir is a file", []string{"--out-dir", p("a-file")}, []string{"--out-dir", "not a directory"}},

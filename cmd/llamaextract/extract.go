@@ -74,7 +74,7 @@ func (f extractFlags) config(g *globals) (wrapper.Config, error) {
 		return nil, usagef("give exactly one of --schema FILE and --config-id cfg-...")
 	}
 	if f.configID != "" {
-		return wrapper.SavedConfig(f.configID), nil
+		return wrapper.SavedConfig{ID: f.configID}, nil
 	}
 	s, err := readSchema(g, "--schema", f.schema)
 	if err != nil {
@@ -86,6 +86,17 @@ func (f extractFlags) config(g *globals) (wrapper.Config, error) {
 		ConfidenceScores: f.confidence, TargetPages: f.pages, MaxPages: f.maxPages, SystemPrompt: f.prompt}, nil
 }
 
+// readFile reads the file at path with readAll's bound (a FIFO, as from
+// <(...), is read like a file).
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readAll(f)
+}
+
 // readSchema reads a schema file (or stdin for "-") named by flag.
 func readSchema(g *globals, flag, path string) (wrapper.Schema, error) {
 	var raw []byte
@@ -93,7 +104,7 @@ func readSchema(g *globals, flag, path string) (wrapper.Schema, error) {
 	if path == "-" {
 		raw, err = readAll(g.stdin)
 	} else {
-		raw, err = os.ReadFile(path)
+		raw, err = readFile(path)
 	}
 	if err != nil {
 		return wrapper.Schema{}, usagef("%s: %w", flag, err)

@@ -3,17 +3,27 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 
 	"github.com/extract-go/llamaextract/wrapper"
 	"github.com/spf13/cobra"
 )
 
+// maxSchemaBytes bounds what is read for a schema: a JSON Schema is small,
+// and --schema /dev/zero must end with an error, not exhaust memory.
+const maxSchemaBytes = 16 << 20
+
+// readAll reads r whole, refusing more than maxSchemaBytes.
 func readAll(r io.Reader) ([]byte, error) {
 	if r == nil {
 		return nil, io.ErrUnexpectedEOF
 	}
-	return io.ReadAll(io.LimitReader(r, 16<<20))
+	b, err := io.ReadAll(io.LimitReader(r, maxSchemaBytes+1))
+	if err == nil && len(b) > maxSchemaBytes {
+		return nil, fmt.Errorf("larger than %d bytes; a schema is a small JSON document", maxSchemaBytes)
+	}
+	return b, err
 }
 
 func writeJSONCompact(w io.Writer, v any) error {

@@ -18,7 +18,8 @@ import (
 )
 
 // Invoice is what we want out of the document. Pointer and omitempty fields
-// are optional in the derived schema; the rest are required.
+// are optional and nullable in the derived schema (nil or zero when the
+// document lacks them); the rest are required.
 type Invoice struct {
 	InvoiceNumber string     `json:"invoice_number" jsonschema:"description=The invoice's identifier"`
 	InvoiceDate   string     `json:"invoice_date" jsonschema:"description=Date the invoice was issued, YYYY-MM-DD"`

@@ -36,6 +36,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"unicode/utf8"
 )
 
 // Format is the version of the journal format, written in its first line.
@@ -89,14 +90,20 @@ type record struct {
 	Format int    `json:"format,omitempty"`
 	Config string `json:"config,omitempty"`
 
-	Key    string `json:"doc,omitempty"`
-	Event  string `json:"event,omitempty"`
-	Hash   string `json:"hash,omitempty"`
-	FileID string `json:"file_id,omitempty"`
-	JobID  string `json:"job_id,omitempty"`
-	Status string `json:"status,omitempty"`
-	Failed bool   `json:"failed,omitempty"`
-	Mark   *int64 `json:"mark,omitempty"`
+	// A document's key is its path's bytes. A key that is valid UTF-8
+	// is written as the string "doc" (the only form v0.2 wrote; JSON
+	// keeps such a string exactly); any other is written as "doc_bytes"
+	// (base64), because JSON would turn its invalid bytes into U+FFFD and
+	// two names differing only there into one key.
+	Key      string `json:"doc,omitempty"`
+	KeyBytes []byte `json:"doc_bytes,omitempty"`
+	Event    string `json:"event,omitempty"`
+	Hash     string `json:"hash,omitempty"`
+	FileID   string `json:"file_id,omitempty"`
+	JobID    string `json:"job_id,omitempty"`
+	Status   string `json:"status,omitempty"`
+	Failed   bool   `json:"failed,omitempty"`
+	Mark     *int64 `json:"mark,omitempty"`
 }
 
 // ErrConfigChanged is returned by Open when the journal was written for a
@@ -172,10 +179,19 @@ func (e doneEntry) doc() Doc {
 	return Doc{Step: Done, Hash: fmt.Sprintf("%0*x", hashHex, uint64(e)>>hashShift), Status: statuses[uint64(e)&(failedBit-1)], Failed: e&failedBit != 0}
 }
 
+// file is what the journal needs of its state file: an *os.File, or in
+// tests one that records the order of writes and syncs.
+type file interface {
+	io.ReadWriteSeeker
+	io.Closer
+	Truncate(size int64) error
+	Sync() error
+}
+
 // Journal is an open state file. Its methods are safe for concurrent use.
 type Journal struct {
 	mu   sync.Mutex
-	f    *os.File
+	f    file
 	lock *os.File // held open for the journal's lifetime
 	path string
 	buf  []byte
@@ -184,6 +200,11 @@ type Journal struct {
 	written uint64
 	syncMu  sync.Mutex
 	synced  uint64
+	// broken is the first failed write or fsync: after it the file's end
+	// (a partial line, or records whose durability is unknown) cannot be
+	// appended to, so every later record fails with it. The next Open
+	// cuts a partial line off.
+	broken error
 
 	// pending holds documents that started but did not finish: at most the
 	// batch's concurrency per run that was interrupted.
@@ -194,63 +215,87 @@ type Journal struct {
 	tornBytes int64
 	mark      int64
 	hasMark   bool
-	records   int
 }
 
 // Open opens the journal at path, creating it when it does not exist, and
 // replays it. It locks path+".lock" for the journal's lifetime: a second
-// Open of the same path, in any process, is ErrLocked until Close. config identifies the batch's configuration (e.g. a hash of
-// it); a journal written for another configuration is ErrConfigChanged. A
-// torn last line is cut off (see TornBytes).
-func Open(path, config string) (j *Journal, err error) {
+// Open of the same path, in any process, is ErrLocked until Close. config
+// identifies the batch's configuration (e.g. a hash of it); a journal
+// written for another configuration is ErrConfigChanged. A torn last line
+// is cut off (see TornBytes). A path that is not a regular file (a device,
+// a named pipe) is refused before it is read.
+func Open(path, config string) (*Journal, error) {
 	lk, err := lock(path)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if err != nil && lk != nil {
-			lk.Close()
-		}
-	}()
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	j, err := openFile(path, config, lk)
+	if err != nil {
+		lk.Close() // safe on nil, where there is no flock
+		return nil, err
+	}
+	return j, nil
+}
+
+// openFile opens and replays the state file; lk is its held lock.
+func openFile(path, config string, lk *os.File) (*Journal, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|nonblock, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("state file: %w", err)
 	}
-	j = &Journal{f: f, lock: lk, path: path, pending: map[key]*Doc{}, done: map[key]doneEntry{}}
-	good, header, err := j.replay(f)
+	var j *Journal
+	if err = regular(f, path); err == nil {
+		j, err = openJournal(f, lk, path, config)
+	}
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
+	return j, nil
+}
+
+// regular refuses a state file that is not a regular file: a device would
+// be read without end, and a write to it is not kept.
+func regular(f *os.File, path string) error {
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("state file %s is not a regular file (mode %s)", path, st.Mode().Type())
+	}
+	return nil
+}
+
+// openJournal replays f, cuts off a torn last record, and checks or writes
+// the header. The caller closes f and lk when it fails.
+func openJournal(f file, lk *os.File, path, config string) (*Journal, error) {
+	j := &Journal{f: f, lock: lk, path: path, pending: map[key]*Doc{}, done: map[key]doneEntry{}}
+	good, header, err := j.replay(f)
+	if err != nil {
+		return nil, err
+	}
 	size, err := f.Seek(0, io.SeekEnd)
 	if err != nil {
-		f.Close()
 		return nil, fmt.Errorf("state file %s: %w", path, err)
 	}
-	if size > good {
-		// A torn write: cut it off so the next record starts on a line
-		// of its own.
-		if err := f.Truncate(good); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("state file %s: cutting off a torn last record: %w", path, err)
-		}
-		if _, err := f.Seek(good, io.SeekStart); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("state file %s: %w", path, err)
-		}
-		j.tornBytes = size - good
+	// Cut off a torn write (nothing when the file ends with a whole
+	// record) so that the next record starts on a line of its own.
+	if err := f.Truncate(good); err != nil {
+		return nil, fmt.Errorf("state file %s: cutting off a torn last record: %w", path, err)
 	}
+	if _, err := f.Seek(good, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("state file %s: %w", path, err)
+	}
+	j.tornBytes = size - good
 	switch {
 	case header == nil:
 		if err := j.append(record{Format: Format, Config: config}); err != nil {
-			f.Close()
 			return nil, err
 		}
 	case header.Format != Format:
-		f.Close()
 		return nil, fmt.Errorf("state file %s: format %d, this program reads format %d", path, header.Format, Format)
 	case header.Config != config:
-		f.Close()
 		return nil, fmt.Errorf("state file %s: %w; finish that batch with its own configuration, or use another state file", path, ErrConfigChanged)
 	}
 	return j, nil
@@ -258,7 +303,7 @@ func Open(path, config string) (j *Journal, err error) {
 
 // replay applies every complete, valid line and returns the offset after
 // the last one.
-func (j *Journal) replay(f *os.File) (good int64, header *record, err error) {
+func (j *Journal) replay(f io.Reader) (good int64, header *record, err error) {
 	r := bufio.NewReaderSize(f, 64<<10)
 	var off int64
 	badAt, badLine := int64(-1), 0
@@ -270,9 +315,6 @@ func (j *Journal) replay(f *os.File) (good int64, header *record, err error) {
 			more, e := r.ReadSlice('\n')
 			b = append(append([]byte(nil), b...), more...)
 			rerr = e
-		}
-		if len(b) == 0 && rerr == io.EOF {
-			break
 		}
 		if rerr != nil && rerr != io.EOF {
 			return 0, nil, fmt.Errorf("state file %s: %w", j.path, rerr)
@@ -300,7 +342,6 @@ func (j *Journal) replay(f *os.File) (good int64, header *record, err error) {
 			if err := j.apply(rec); err != nil {
 				return 0, nil, fmt.Errorf("state file %s: line %d: %w", j.path, line, err)
 			}
-			j.records++
 		}
 		off += int64(len(b))
 		if rerr == io.EOF {
@@ -313,15 +354,38 @@ func (j *Journal) replay(f *os.File) (good int64, header *record, err error) {
 	return off, header, nil
 }
 
+// docRecord starts the record of an event of the document docKey.
+func docRecord(docKey, event string) record {
+	if utf8.ValidString(docKey) {
+		return record{Key: docKey, Event: event}
+	}
+	return record{KeyBytes: []byte(docKey), Event: event}
+}
+
+// docKey returns the key of the document a record is about.
+func (r record) docKey() (string, error) {
+	switch {
+	case r.KeyBytes != nil && r.Key != "":
+		return "", errors.New("record with two document keys")
+	case r.KeyBytes != nil:
+		return string(r.KeyBytes), nil
+	}
+	return r.Key, nil
+}
+
 func (j *Journal) apply(r record) error {
-	if r.Key == "" {
+	dk, err := r.docKey()
+	if err != nil {
+		return err
+	}
+	if dk == "" {
 		return errors.New("record without a document")
 	}
-	k := keyOf(r.Key)
+	k := keyOf(dk)
 	d := j.pending[k]
 	if d == nil {
 		d = &Doc{}
-		if e, ok := j.done[k]; ok && r.Event != "uploaded" {
+		if e, ok := j.done[k]; ok {
 			dd := e.doc()
 			d = &dd
 		}
@@ -334,10 +398,11 @@ func (j *Journal) apply(r record) error {
 	case "created":
 		d.Step, d.JobID = Created, r.JobID
 	case "done":
+		hash := d.Hash
 		if r.Hash != "" {
-			d.Hash = r.Hash
+			hash = r.Hash
 		}
-		e, err := newDoneEntry(d.Hash, r.Status, r.Failed)
+		e, err := newDoneEntry(hash, r.Status, r.Failed)
 		if err != nil {
 			return err
 		}
@@ -362,6 +427,8 @@ func (d Doc) SameContent(hash string) bool {
 }
 
 // Lookup returns what the journal knows about the document with this key.
+// A key is any string (a path's bytes, UTF-8 or not): keys that differ in
+// any byte are different documents, in this run and after a replay.
 func (j *Journal) Lookup(docKey string) (Doc, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -378,66 +445,95 @@ func (j *Journal) Lookup(docKey string) (Doc, bool) {
 // Uploaded records that the document with this content hash was uploaded
 // as fileID. It starts the document over when it had finished before.
 func (j *Journal) Uploaded(docKey, hash, fileID string) error {
-	return j.write(record{Key: docKey, Event: "uploaded", Hash: hash, FileID: fileID})
+	r := docRecord(docKey, "uploaded")
+	r.Hash, r.FileID = hash, fileID
+	return j.write(r)
 }
 
 // Creating records that a create for fileID is about to be sent. It must be
 // durable before the request leaves.
 func (j *Journal) Creating(docKey, fileID string) error {
-	return j.write(record{Key: docKey, Event: "creating", FileID: fileID})
+	r := docRecord(docKey, "creating")
+	r.FileID = fileID
+	return j.write(r)
 }
 
 // Created records the document's job.
 func (j *Journal) Created(docKey, jobID string) error {
-	return j.write(record{Key: docKey, Event: "created", JobID: jobID})
+	r := docRecord(docKey, "created")
+	r.JobID = jobID
+	return j.write(r)
 }
 
 // Finished records that the document is done and delivered. mark, when not
 // nil, is kept as the journal's Mark.
 func (j *Journal) Finished(docKey, hash, jobID, status string, failed bool, mark *int64) error {
-	return j.write(record{Key: docKey, Event: "done", Hash: hash, JobID: jobID, Status: status, Failed: failed, Mark: mark})
+	r := docRecord(docKey, "done")
+	r.Hash, r.JobID, r.Status, r.Failed, r.Mark = hash, jobID, status, failed, mark
+	return j.write(r)
 }
 
 // write appends a record and returns once it is durable. Records are
 // written in order under j.mu; the fsync happens outside it, and one fsync
 // makes every record written before it durable, so concurrent writers
-// share fsyncs (group commit) instead of queueing one fsync each.
+// share fsyncs (group commit) instead of queueing one fsync each. A record
+// is applied before it is written, so that one the replay would refuse
+// (a done record with a hash that is not hex) is never written.
 func (j *Journal) write(r record) error {
 	j.mu.Lock()
-	if j.f == nil {
-		j.mu.Unlock()
-		return errors.New("state file is closed")
-	}
-	if err := j.writeLine(r); err != nil {
+	if err := j.usable(); err != nil {
 		j.mu.Unlock()
 		return err
 	}
-	err := j.apply(r)
-	j.records++
+	if err := j.apply(r); err != nil {
+		j.mu.Unlock()
+		return err
+	}
+	if err := j.writeLine(r); err != nil {
+		j.broken = err
+		j.mu.Unlock()
+		return err
+	}
 	j.written++
 	seq := j.written
 	j.mu.Unlock()
-	if err != nil {
-		return err
-	}
 	return j.syncTo(seq)
 }
 
-// syncTo returns once record seq is durable.
+// usable reports why no record can be written. Callers hold j.mu.
+func (j *Journal) usable() error {
+	if j.f == nil {
+		return errors.New("state file is closed")
+	}
+	if j.broken != nil {
+		return fmt.Errorf("an earlier write or fsync failed, no record is written after it: %w", j.broken)
+	}
+	return nil
+}
+
+// syncTo returns once record seq is durable. A record that an fsync which
+// started after its write already covered costs no fsync.
 func (j *Journal) syncTo(seq uint64) error {
 	j.syncMu.Lock()
 	defer j.syncMu.Unlock()
 	if j.synced >= seq {
-		return nil // an fsync that started after our write covered it
+		return nil
 	}
 	j.mu.Lock()
-	f, upTo := j.f, j.written
+	f, upTo, err := j.f, j.written, j.usable()
 	j.mu.Unlock()
-	if f == nil {
-		return errors.New("state file is closed")
+	if err != nil {
+		return err
 	}
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("state file %s: %w", j.path, err)
+		// Whether the records since the last fsync are on disk is
+		// unknown, and a later fsync may succeed without them: none of
+		// them, and nothing after them, is reported durable.
+		err = fmt.Errorf("state file %s: %w", j.path, err)
+		j.mu.Lock()
+		j.broken = err
+		j.mu.Unlock()
+		return err
 	}
 	j.synced = upTo
 	return nil

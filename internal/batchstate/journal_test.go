@@ -123,15 +123,28 @@ func TestJournalRefusesDamageAndOtherConfigs(t *testing.T) {
 	if _, err := Open(path, "cfg"); !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("damaged middle line: %v", err)
 	}
+	// A record naming its document twice is not one this package wrote.
+	lines[1] = `{"doc":"a","doc_bytes":"YQ==","event":"creating","file_id":"dfl-a"}` + "\n"
+	must(t, os.WriteFile(path, []byte(strings.Join(lines, "")), 0o600))
+	if _, err := Open(path, "cfg"); err == nil || !strings.Contains(err.Error(), "line 2: record with two document keys") {
+		t.Fatalf("a record with two keys: %v", err)
+	}
 	must(t, os.WriteFile(path, []byte("hello\nworld\n"), 0o600))
 	if _, err := Open(path, "cfg"); err == nil {
 		t.Fatal("a file that is not a journal was accepted")
 	}
-	// A header torn in its first write is a new journal.
+	// A header torn in its first write is a new journal, which is cut
+	// off and written again, and can be appended to and replayed.
 	must(t, os.WriteFile(path, []byte(`{"format":1,"con`), 0o600))
 	j = open(t, path)
-	if done, _, pending := j.Counts(); done+pending != 0 {
-		t.Fatal("records from nowhere")
+	if done, _, pending := j.Counts(); done+pending != 0 || j.TornBytes() != 16 {
+		t.Fatalf("records from nowhere, or the torn header not cut off (%d bytes)", j.TornBytes())
+	}
+	must(t, j.Uploaded("a", hashA, "dfl-a"))
+	j.Close()
+	j = open(t, path)
+	if d, _ := j.Lookup("a"); d.Step != Uploaded || j.TornBytes() != 0 {
+		t.Fatalf("after a new header and a record: %+v, torn %d", d, j.TornBytes())
 	}
 }
 
@@ -139,6 +152,7 @@ func FuzzJournalOpen(f *testing.F) {
 	f.Add([]byte("{\"format\":1,\"config\":\"cfg\"}\n{\"doc\":\"a\",\"event\":\"uploaded\",\"hash\":\"aa\",\"file_id\":\"dfl-a\"}\n"))
 	f.Add([]byte("{\"format\":1,\"config\":\"cfg\"}\n{\"doc\":\"a\",\"event\":\"done\",\"hash\":\"zz\"}\n{\"doc"))
 	f.Add([]byte("{\"format\":1,\"config\":\"cfg\"}\n{\"doc\":\"a\",\"event\":\"what\"}\n"))
+	f.Add([]byte("{\"format\":1,\"config\":\"cfg\"}\n{\"doc_bytes\":\"eP8=\",\"event\":\"uploaded\",\"hash\":\"aa\",\"file_id\":\"dfl-a\"}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), "s")
 		if err := os.WriteFile(path, data, 0o600); err != nil {
@@ -149,7 +163,7 @@ func FuzzJournalOpen(f *testing.F) {
 			return
 		}
 		defer j.Close()
-		if err := j.Uploaded("x", hashA, "dfl-x"); err != nil {
+		if err := errors.Join(j.Uploaded("x", hashA, "dfl-x"), j.Uploaded("x\xff", hashA, "dfl-y")); err != nil {
 			t.Fatal(err)
 		}
 		j.Close()
@@ -158,8 +172,11 @@ func FuzzJournalOpen(f *testing.F) {
 			t.Fatalf("a journal this package wrote cannot be reopened: %v", err)
 		}
 		defer j2.Close()
-		if d, _ := j2.Lookup("x"); d.Step != Uploaded {
+		if d, _ := j2.Lookup("x"); d.Step != Uploaded || d.FileID != "dfl-x" {
 			t.Fatalf("x = %+v", d)
+		}
+		if d, _ := j2.Lookup("x\xff"); d.Step != Uploaded || d.FileID != "dfl-y" {
+			t.Fatalf("x\\xff = %+v", d)
 		}
 	})
 }
@@ -186,4 +203,53 @@ func TestJournalConcurrentWriters(t *testing.T) {
 	if d, _ := j.Lookup("c1"); d.Step != Created || d.JobID != "ext-c1" {
 		t.Fatalf("c1 = %+v", d)
 	}
+}
+
+// A document finished again without a hash keeps the content hash it was
+// recorded with, in this run and after a replay, and counts as failed when
+// its last record says so.
+func TestJournalFinishedAgainKeepsTheHash(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s")
+	j := open(t, path)
+	must(t, j.Uploaded("a", hashA, "dfl-a"))
+	if d, _ := j.Lookup("a"); !d.SameContent(hashA) || d.SameContent(hashA[:20]) {
+		t.Fatalf("a's full hash: %+v", d)
+	}
+	must(t, j.Finished("a", hashA, "ext-a", "COMPLETED", false, nil))
+	must(t, j.Created("a", "ext-a2"))
+	must(t, j.Finished("a", "", "ext-a2", "FAILED", true, nil))
+	must(t, j.Finished("b", hashA, "ext-b", "CANCELLED", true, nil))
+	for range 2 {
+		a, _ := j.Lookup("a")
+		if a.Step != Done || !a.Failed || a.Status != "FAILED" || !a.SameContent(hashA) {
+			t.Fatalf("a = %+v", a)
+		}
+		if done, failed, pending := j.Counts(); done != 2 || failed != 2 || pending != 0 {
+			t.Fatalf("counts %d %d %d, want 2 done, 2 failed", done, failed, pending)
+		}
+		j.Close()
+		j = open(t, path)
+	}
+}
+
+// A state path that is not a regular file is refused at once: a link to
+// /dev/zero would be read without end.
+func TestJournalRefusesAStateFileThatIsNotARegularFile(t *testing.T) {
+	dir := t.TempDir()
+	zero := filepath.Join(dir, "zero.state")
+	must(t, os.Symlink("/dev/zero", zero))
+	for _, p := range []string{zero, dir} {
+		if _, err := Open(p, "cfg"); err == nil || !strings.Contains(err.Error(), "not a regular file") && !strings.Contains(err.Error(), "is a directory") {
+			t.Fatalf("Open(%s): %v, want a refusal", p, err)
+		}
+	}
+	if _, err := Open(zero, "cfg"); !strings.Contains(err.Error(), zero+" is not a regular file") {
+		t.Fatalf("Open(%s): %v, want it named as not a regular file", zero, err)
+	}
+	// The refusal released the lock.
+	j := open(t, filepath.Join(dir, "ok.state"))
+	must(t, j.Close())
+	must(t, os.Remove(zero))
+	must(t, os.WriteFile(zero, nil, 0o600))
+	open(t, zero)
 }

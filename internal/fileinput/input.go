@@ -179,9 +179,7 @@ func (v *verifier) Read(p []byte) (int, error) {
 		v.err = v.end()
 		return 0, v.err
 	}
-	if int64(len(p)) > v.left {
-		p = p[:v.left]
-	}
+	p = p[:min(int64(len(p)), v.left)]
 	n, err := v.f.Read(p)
 	v.h.Write(p[:n])
 	v.left -= int64(n)

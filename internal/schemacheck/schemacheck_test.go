@@ -15,6 +15,16 @@ func nested(depth int) string {
 	return s
 }
 
+// nestedNullable is nested with every level optional the way wrapper.SchemaFor
+// writes a pointer to a struct: anyOf [the object, null].
+func nestedNullable(depth int) string {
+	s := `{"anyOf":[{"type":"string"},{"type":"null"}]}`
+	for i := 0; i < depth-1; i++ {
+		s = fmt.Sprintf(`{"anyOf":[{"type":"object","properties":{"f%d":%s}},{"type":"null"}]}`, i, s)
+	}
+	return fmt.Sprintf(`{"type":"object","properties":{"f%d":%s}}`, depth-1, s)
+}
+
 func TestCheck(t *testing.T) {
 	many := make([]string, 5001)
 	for i := range many {
@@ -30,6 +40,8 @@ func TestCheck(t *testing.T) {
 		{"root not object", `{"type":"array","items":{"type":"string"}}`, "data_schema.type", `"array"`},
 		{"missing type", `{"properties":{}}`, "data_schema.type", "no type"},
 		{"depth 7 ok", nested(7), "", ""},
+		{"depth 7 through nullable objects ok", nestedNullable(7), "", ""},
+		{"depth 8 through nullable objects", nestedNullable(8), "-", "deeper than the 7"},
 		{"depth 8", nested(8), "data_schema.properties.f7.properties.f6.properties.f5.properties.f4.properties.f3.properties.f2.properties.f1.properties", "deeper than the 7"},
 		{"property not schema", `{"type":"object","properties":{"a":3}}`, "data_schema.properties.a", "schema object"},
 		{"too many properties", `{"type":"object","properties":{` + strings.Join(many, ",") + `}}`, "data_schema", "5001 properties"},
@@ -50,7 +62,7 @@ func TestCheck(t *testing.T) {
 			if !errors.As(err, &e) {
 				t.Fatalf("want *Error, got %v", err)
 			}
-			if e.Path != tc.wantPath || !strings.Contains(e.Reason, tc.wantReason) {
+			if (tc.wantPath != "-" && e.Path != tc.wantPath) || !strings.Contains(e.Reason, tc.wantReason) {
 				t.Fatalf("got %q / %q, want path %q and reason containing %q", e.Path, e.Reason, tc.wantPath, tc.wantReason)
 			}
 		})

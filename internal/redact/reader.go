@@ -1,22 +1,22 @@
-package wrapper
+package redact
 
 import "io"
 
-// scrubReader scrubs the API key from a stream of bytes as they are read,
-// so that a body decoded straight from the wire (Rows) needs no per-value
+// reader scrubs the API key from a stream of bytes as they are read,
+// so that a body decoded straight from the wire needs no per-value
 // copy and second decode to be scrubbed. Its output is exactly
-// scrubber.bytes of the whole input, whatever the sizes of the reads.
+// Scrubber.Bytes of the whole input, whatever the sizes of the reads.
 //
 // It holds back the last maxMatch bytes of what it has read: a trace of the
 // key is at most maxMatch bytes long, so one that starts in the bytes handed
 // out ends within the bytes scanned and is replaced whole. The cut between
 // the bytes handed out and those held back is moved back to the start of a
 // trace that reaches it, so that a trace continuing in bytes not yet read
-// (merged with its neighbour, as scrubber.bytes merges adjacent traces) is
+// (merged with its neighbour, as Scrubber.Bytes merges adjacent traces) is
 // scanned again with them.
-type scrubReader struct {
+type reader struct {
 	r        io.Reader
-	s        scrubber
+	s        Scrubber
 	maxMatch int
 	pending  []byte // read, not yet handed out
 	out      []byte // scrubbed, ready to hand out
@@ -29,7 +29,7 @@ type scrubReader struct {
 	need int
 }
 
-// scrubChunk is how much scrubReader reads from its source at a time.
+// scrubChunk is how much a reader reads from its source at a time.
 const scrubChunk = 32 << 10
 
 // scrubMin is the least a scan hands out when the source brings bytes a
@@ -37,17 +37,20 @@ const scrubChunk = 32 << 10
 // bytes.
 const scrubMin = 512
 
-func newScrubReader(r io.Reader, s scrubber) io.Reader {
+// NewReader returns a reader of r's bytes scrubbed as they are read: exactly
+// s.Bytes of the whole input, whatever the sizes of the reads. It is r
+// itself when s scrubs nothing.
+func NewReader(r io.Reader, s Scrubber) io.Reader {
 	if s.key == "" {
 		return r
 	}
 	// The longest trace: every character of the key as a 6-byte \uXXXX
 	// escape (decodedIs); a truncated run is shorter.
 	m := 6 * len(s.key)
-	return &scrubReader{r: r, s: s, maxMatch: m, need: m + scrubMin}
+	return &reader{r: r, s: s, maxMatch: m, need: m + scrubMin}
 }
 
-func (sr *scrubReader) Read(p []byte) (int, error) {
+func (sr *reader) Read(p []byte) (int, error) {
 	for sr.off == len(sr.out) {
 		if sr.err != nil {
 			return 0, sr.err
@@ -60,7 +63,7 @@ func (sr *scrubReader) Read(p []byte) (int, error) {
 }
 
 // fill reads once from the source and scrubs what can be handed out.
-func (sr *scrubReader) fill() {
+func (sr *reader) fill() {
 	if cap(sr.pending)-len(sr.pending) < scrubChunk/2 {
 		grown := make([]byte, len(sr.pending), len(sr.pending)+scrubChunk)
 		copy(grown, sr.pending)
@@ -70,7 +73,7 @@ func (sr *scrubReader) fill() {
 	sr.pending = sr.pending[:len(sr.pending)+n]
 	if err != nil {
 		// The end, or a broken body: what was read is all there is, and
-		// its end is scrubbed as scrubber.bytes scrubs the end of a text.
+		// its end is scrubbed as Scrubber.Bytes scrubs the end of a text.
 		sr.err = err
 	}
 	if err == nil && len(sr.pending) < sr.need {
@@ -81,7 +84,7 @@ func (sr *scrubReader) fill() {
 
 // emit moves the scrubbed bytes of pending that no later byte can change
 // into out; all of them when final.
-func (sr *scrubReader) emit(final bool) {
+func (sr *reader) emit(final bool) {
 	w := sr.pending
 	cut := len(w)
 	if !final {
@@ -108,7 +111,7 @@ func (sr *scrubReader) emit(final bool) {
 			break
 		}
 		out = append(out, w[last:sp[0]]...)
-		out = append(out, redacted...)
+		out = append(out, Redacted...)
 		last = sp[1]
 	}
 	out = append(out, w[last:cut]...)

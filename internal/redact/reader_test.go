@@ -1,10 +1,8 @@
-package wrapper
+package redact
 
 import (
-	"context"
 	"io"
 	"math/rand/v2"
-	"net/http"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -53,9 +51,9 @@ func readers(text string, rng *rand.Rand) []io.Reader {
 
 // The streaming scrubber writes exactly what scrubbing the whole text at
 // once writes, however the text arrives: a key cut by a read boundary is
-// replaced whole, and adjacent traces merge as they do in scrubber.bytes.
+// replaced whole, and adjacent traces merge as they do in Scrubber.Bytes.
 func TestScrubReaderMatchesWholeText(t *testing.T) {
-	s := newScrubber(fuzzKey)
+	s := New(fuzzKey)
 	rng := rand.New(rand.NewPCG(1, 2))
 	forms := keyForms(fuzzKey)
 	var texts []string
@@ -64,9 +62,9 @@ func TestScrubReaderMatchesWholeText(t *testing.T) {
 	}
 	texts = append(texts, "", "short", strings.Join(forms, ""), strings.Repeat(fuzzKey, 20))
 	for _, text := range texts {
-		want := string(s.bytes([]byte(text)))
+		want := string(s.Bytes([]byte(text)))
 		for i, r := range readers(text, rng) {
-			got, err := io.ReadAll(newScrubReader(r, s))
+			got, err := io.ReadAll(NewReader(r, s))
 			if err != nil || string(got) != want {
 				t.Fatalf("reader %d over %q: got %q, %v; want %q", i, text, got, err, want)
 			}
@@ -76,16 +74,16 @@ func TestScrubReaderMatchesWholeText(t *testing.T) {
 
 // A read error ends the stream after the bytes read before it, scrubbed.
 func TestScrubReaderPassesErrors(t *testing.T) {
-	s := newScrubber(fuzzKey)
+	s := New(fuzzKey)
 	r := io.MultiReader(strings.NewReader("a"+fuzzKey[:10]), iotest.ErrReader(io.ErrClosedPipe))
-	got, err := io.ReadAll(newScrubReader(r, s))
-	if err != io.ErrClosedPipe || string(got) != "a"+redacted {
+	got, err := io.ReadAll(NewReader(r, s))
+	if err != io.ErrClosedPipe || string(got) != "a"+Redacted {
 		t.Fatalf("got %q, %v", got, err)
 	}
 }
 
 // FuzzScrubReader: for any text and any cutting into reads, the stream
-// equals scrubber.bytes of the whole text.
+// equals Scrubber.Bytes of the whole text.
 func FuzzScrubReader(f *testing.F) {
 	for i, form := range keyForms(fuzzKey) {
 		f.Add("x"+form+"y", uint64(i))
@@ -93,16 +91,16 @@ func FuzzScrubReader(f *testing.F) {
 	}
 	f.Add(`\u006c\u006cx-FUZZ%2D`+fuzzKey, uint64(3))
 	f.Add(strings.Repeat(fuzzKey[4:], 5), uint64(11))
-	s := newScrubber(fuzzKey)
+	s := New(fuzzKey)
 	f.Fuzz(func(t *testing.T, text string, seed uint64) {
-		want := string(s.bytes([]byte(text)))
+		want := string(s.Bytes([]byte(text)))
 		rng := rand.New(rand.NewPCG(seed, seed>>1))
 		sizes := make([]int, 1+rng.IntN(8))
 		for i := range sizes {
 			sizes[i] = 1 + rng.IntN(40)
 		}
 		for _, r := range []io.Reader{iotest.OneByteReader(strings.NewReader(text)), &chunkReader{text: text, sizes: sizes}} {
-			got, err := io.ReadAll(newScrubReader(r, s))
+			got, err := io.ReadAll(NewReader(r, s))
 			if err != nil || string(got) != want {
 				t.Fatalf("sizes %v over %q: got %q, %v; want %q", sizes, text, got, err, want)
 			}
@@ -110,45 +108,14 @@ func FuzzScrubReader(f *testing.F) {
 	})
 }
 
-// Rows never yields the key, in any form the scrubber knows, whichever
-// read boundary cuts it: the scrubbing happens on the stream, before any
-// row decodes.
-func TestRowsKeyAcrossReadBoundaries(t *testing.T) {
-	s := newScrubber(fuzzKey)
-	rng := rand.New(rand.NewPCG(3, 4))
-	for _, form := range keyForms(fuzzKey) {
-		body := `{"id":"ext-1","status":"COMPLETED","extract_result":[{"v":"` + form + `"},{"v":"a` + form + `b","w":["` + form + `"]}]}`
-		for i, r := range readers(body, rng) {
-			resp := &http.Response{StatusCode: 200, Body: io.NopCloser(r)}
-			var got []string
-			err := streamRows(newBodyStream(context.Background(), nil, "GetExtractJob", resp, 1<<20, s), nil, func(row Row[struct {
-				V string
-				W []string
-			}], err error) bool {
-				got = append(got, row.Value.V)
-				got = append(got, row.Value.W...)
-				return true
-			})
-			if err != nil || len(got) != 3 {
-				t.Fatalf("form %q, reader %d: %v, %q", form, i, err, got)
-			}
-			for _, v := range got {
-				if s.contains(v) || strings.Contains(v, fuzzKey[:minKeyFragment]) || strings.Contains(v, fuzzKey[len(fuzzKey)-minKeyFragment:]) {
-					t.Fatalf("form %q, reader %d: row value %q holds the key", form, i, v)
-				}
-			}
-		}
-	}
-}
-
 // A long run of traces arriving a byte at a time is scanned a bounded
 // number of times per byte, not once per read: this finishes at once
 // rather than in minutes (quadratic rescans of a 56 KB run).
 func TestScrubReaderLongRunOneByte(t *testing.T) {
-	s := newScrubber(fuzzKey)
+	s := New(fuzzKey)
 	text := "a" + strings.Repeat(fuzzKey, 2000) + "b"
-	got, err := io.ReadAll(newScrubReader(iotest.OneByteReader(strings.NewReader(text)), s))
-	if err != nil || string(got) != string(s.bytes([]byte(text))) {
+	got, err := io.ReadAll(NewReader(iotest.OneByteReader(strings.NewReader(text)), s))
+	if err != nil || string(got) != string(s.Bytes([]byte(text))) {
 		t.Fatalf("got %d bytes %.40q, %v", len(got), got, err)
 	}
 }

@@ -1,4 +1,4 @@
-package wrapper
+package deadline
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 // checkArmed fails unless the timer is armed for no later than the
 // earliest live deadline: the one invariant that makes every live attempt
 // end on time. It must hold whenever d.mu is free.
-func checkArmed(d *attemptDeadlines) error {
+func checkArmed(d *Attempts) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if len(d.live) == 0 {
@@ -39,7 +39,7 @@ func checkArmed(d *attemptDeadlines) error {
 // deadline, no attempt is ended before its own deadline, every stalled one
 // ends, and nothing is left behind.
 func TestAttemptDeadlinesStartFireRace(t *testing.T) {
-	d := new(attemptDeadlines)
+	d := new(Attempts)
 
 	// Long attempts held open through the whole churn.
 	type held struct {
@@ -49,7 +49,7 @@ func TestAttemptDeadlinesStartFireRace(t *testing.T) {
 	}
 	var long []held
 	for range 8 {
-		ctx, id, cancel := d.start(context.Background(), time.Hour)
+		ctx, id, cancel := d.Start(context.Background(), time.Hour)
 		long = append(long, held{ctx, id, cancel})
 	}
 
@@ -93,7 +93,7 @@ func TestAttemptDeadlinesStartFireRace(t *testing.T) {
 					timeout = time.Duration(1+r.IntN(20)) * time.Millisecond
 				}
 				before := time.Now()
-				ctx, id, cancel := d.start(context.Background(), timeout)
+				ctx, id, cancel := d.Start(context.Background(), timeout)
 				switch r.IntN(3) {
 				case 0: // ends at once
 				case 1: // ends after a moment, maybe after the timer
@@ -106,13 +106,13 @@ func TestAttemptDeadlinesStartFireRace(t *testing.T) {
 						report(fmt.Errorf("a stalled attempt with a %s timeout never ended", timeout))
 					}
 				}
-				if ctx.Err() != nil && errors.Is(context.Cause(ctx), errAttemptTimeout) {
+				if ctx.Err() != nil && errors.Is(context.Cause(ctx), ErrTimeout) {
 					if seen := time.Since(before); seen < timeout {
 						report(fmt.Errorf("an attempt with a %s timeout was ended as late after %s", timeout, seen))
 					}
 				}
-				d.end(id, cancel)
-				if !errors.Is(context.Cause(ctx), errAttemptTimeout) && !errors.Is(context.Cause(ctx), context.Canceled) {
+				d.End(id, cancel)
+				if !errors.Is(context.Cause(ctx), ErrTimeout) && !errors.Is(context.Cause(ctx), context.Canceled) {
 					report(fmt.Errorf("attempt ended with cause %v", context.Cause(ctx)))
 				}
 			}
@@ -132,16 +132,16 @@ func TestAttemptDeadlinesStartFireRace(t *testing.T) {
 			t.Fatalf("an attempt with an hour to go ended during the churn: %v", context.Cause(h.ctx))
 		}
 	}
-	if n := d.pending(); n != len(long) {
+	if n := d.Pending(); n != len(long) {
 		t.Fatalf("%d attempts timed, want the %d long ones", n, len(long))
 	}
 	if err := checkArmed(d); err != nil {
 		t.Fatal(err)
 	}
 	for _, h := range long {
-		d.end(h.id, h.cancel)
+		d.End(h.id, h.cancel)
 	}
-	if n := d.pending(); n != 0 || stalled.Load() == 0 {
+	if n := d.Pending(); n != 0 || stalled.Load() == 0 {
 		t.Fatalf("%d attempts left after all ended (%d stalled)", n, stalled.Load())
 	}
 }

@@ -1,0 +1,55 @@
+package jsonstream
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// A value that does not fit its target leaves the stream in step; a body
+// that is not JSON, or breaks off, is the stream's error.
+func TestDecodeTellsValueFromStream(t *testing.T) {
+	d := NewDecoder(strings.NewReader(`["x", 2] {`))
+	if err := d.Delim('['); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var se *StreamError
+	if err := d.Decode(&n); err == nil || errors.As(err, &se) {
+		t.Fatalf("a string into an int: %v; want the value's error", err)
+	}
+	if err := d.Decode(&n); err != nil || n != 2 {
+		t.Fatalf("the next value: %d, %v", n, err)
+	}
+	if err := d.Delim(']'); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Skip(); !errors.As(err, &se) || se.Read {
+		t.Fatalf("a cut object: %v; want a *StreamError not from reading", err)
+	}
+}
+
+// A failed read is a *StreamError marked Read, whichever call meets it.
+func TestReadErrorIsMarked(t *testing.T) {
+	boom := errors.New("connection reset")
+	r := io.MultiReader(strings.NewReader(`{"a":[1,2,`), iotest.ErrReader(boom))
+	d := NewDecoder(r)
+	var se *StreamError
+	if err := d.Skip(); !errors.As(err, &se) || !se.Read || !errors.Is(err, boom) {
+		t.Fatalf("Skip over a broken body: %v", err)
+	}
+}
+
+// Nesting deeper than MaxDepth is refused instead of overflowing the stack.
+func TestSkipDepthIsBounded(t *testing.T) {
+	deep := strings.Repeat(`{"a":`, MaxDepth+1) + "1" + strings.Repeat("}", MaxDepth+1)
+	var se *StreamError
+	if err := NewDecoder(strings.NewReader(deep)).Skip(); !errors.As(err, &se) || !strings.Contains(err.Error(), "max depth") {
+		t.Fatalf("deep nesting: %v", err)
+	}
+	if err := NewDecoder(strings.NewReader(`{"a":{"b":[1,{"c":null}]},"d":"e"}`)).Skip(); err != nil {
+		t.Fatalf("ordinary object: %v", err)
+	}
+}

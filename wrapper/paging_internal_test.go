@@ -1,0 +1,83 @@
+package wrapper
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+// restWant is what itemRests must keep of one item, by encoding/json: its
+// members not in jobNames, and its configuration's members not in
+// extractConfigNames.
+func restWant(item json.RawMessage) map[string]any {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(item, &m) != nil {
+		return map[string]any{}
+	}
+	out := map[string]any{}
+	for k, v := range m {
+		var x any
+		_ = json.Unmarshal(v, &x)
+		switch {
+		case !jobNames[k]:
+			out[k] = x
+		case jobNested[k] != nil:
+			if cfg, ok := x.(map[string]any); ok {
+				inner := map[string]any{}
+				for ck, cv := range cfg {
+					if !extractConfigNames[ck] {
+						inner[ck] = cv
+					}
+				}
+				if len(inner) > 0 {
+					out[k] = inner
+				}
+			}
+		}
+	}
+	return out
+}
+
+// itemRests must keep exactly the members encoding/json finds in each of
+// the items it decodes, or say it cannot (listJobsPage then asks
+// encoding/json).
+func FuzzItemRests(f *testing.F) {
+	for _, s := range []string{
+		`{"items":[{"id":"a","x":1},{"id":"b","y":"]}\"{[","configuration":{"data_schema":{},"z":[1]}}]}`,
+		`{"items":[] , "next_page_token":"t"}`,
+		`{"next_page_token":null,"items":[{"a":[1,{"b":"\\\\"}]},null,2,"s",true]}`,
+		`{"items":[{"id":1,"q":1}],"items":[{"id":2},{"k":3}]}`,
+		`{"Items":[{"id":1}]}`,
+		`{"\u0069tems":[{"id":1}]}`,
+		`{"x":{"items":[1,2]},"items":[{"status":"x","extract_result":{"a":1},"configuration":null}]}`,
+		` { "items" : [ { } , { "k" : "v" , "id" : "i" } ] } `,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var page struct {
+			Items []json.RawMessage `json:"items"`
+		}
+		if json.Unmarshal(body, &page) != nil {
+			return // listJobsPage never scans a body encoding/json refused
+		}
+		rests, ok := itemRests(body, jobNameSet, configNameSet)
+		if !ok {
+			return
+		}
+		if len(rests) != len(page.Items) {
+			t.Fatalf("%d rests, encoding/json found %d items in %s", len(rests), len(page.Items), body)
+		}
+		for i, rest := range rests {
+			got := map[string]any{}
+			if rest != nil {
+				if err := json.Unmarshal(rest, &got); err != nil {
+					t.Fatalf("item %d: rest %s: %v", i, rest, err)
+				}
+			}
+			if want := restWant(page.Items[i]); !reflect.DeepEqual(got, want) {
+				t.Fatalf("item %d of %s: kept %v, want %v", i, body, got, want)
+			}
+		}
+	})
+}
