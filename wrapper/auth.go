@@ -41,8 +41,9 @@ func customHeaders(h http.Header) (http.Header, error) {
 	return out, nil
 }
 
-// authTransport adds the API key, but only to requests for the configured
-// scheme and host: a redirect elsewhere never carries it.
+// authTransport adds the API key and the custom headers, but only to
+// requests for the configured scheme and host: a redirect elsewhere carries
+// neither.
 type authTransport struct {
 	base      *url.URL
 	key       string
@@ -71,7 +72,12 @@ func (t *authTransport) prepare(h http.Header, own bool, n int) {
 			h[k] = v
 		}
 	} else {
+		// A redirect elsewhere starts from the first request's header (the
+		// hot GETs start from a clone of t.header): nothing of ours may go.
 		h.Del("Authorization")
+		for k := range t.headers {
+			delete(h, k)
+		}
 	}
 	if n > 0 {
 		h.Set("X-Retry-Count", strconv.Itoa(n))

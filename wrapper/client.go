@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/createguard"
 	"github.com/extract-go/llamaextract/internal/deadline"
 	"github.com/extract-go/llamaextract/internal/redact"
 )
@@ -53,13 +54,15 @@ type Client struct {
 	// scrub removes the API key from anything a server echoes back.
 	scrub redact.Scrubber
 	// creates keeps ambiguous-create recovery exact; see create.go.
-	creates createRegistry
+	creates createguard.Registry
 	// serverClock relates the server's clock to this process's.
-	serverClock serverClock
+	serverClock createguard.ServerClock
 	// deadlines ends attempts that outlive the request timeout. Its own
 	// allocation: its timer may stay armed for a while after the last
 	// request, and must not keep the Client alive.
 	deadlines *deadline.Attempts
+	// unknown remembers the job statuses a wait has warned about.
+	unknown unknownStatuses
 }
 
 type clientSettings struct {
@@ -142,8 +145,10 @@ func WithRequestTimeout(d time.Duration) Option {
 	return func(s *clientSettings) { s.requestTimeout = d }
 }
 
-// WithHeader adds a header to every request. LLAMA_CLOUD_CUSTOM_HEADERS
-// (newline-separated "Name: value" lines) adds more.
+// WithHeader adds a header to every request for the base URL's host; a
+// redirect to another host carries none of them (nor the API key).
+// LLAMA_CLOUD_CUSTOM_HEADERS (newline-separated "Name: value" lines) adds
+// more, under the same rule.
 func WithHeader(name, value string) Option {
 	return func(s *clientSettings) {
 		if s.headers == nil {
@@ -269,6 +274,11 @@ func (s *clientSettings) resolve() (*url.URL, error) {
 	}
 	return base, nil
 }
+
+// Clock returns the clock the client waits on (WithClock, or the system
+// clock), so that a helper above the client (package batch) paces itself on
+// the same time.
+func (c *Client) Clock() Clock { return c.clock }
 
 // scrubError removes the API key from err; every error leaving the request
 // layer passes through it.

@@ -224,3 +224,61 @@ func TestAPIKeyNeverLeaks(t *testing.T) {
 		_ = wrapper.MustSchemaFor[struct{ A int }]()
 	}()
 }
+
+// A cut key is found by its first or last 8 characters, escaped or not,
+// wherever a server string reaches the user (issue 20.11): a job's
+// error_message read by GetJob, Wait (the *JobError), Rows and
+// WithoutResult, an error body's detail, and the debug log. Every escape
+// JSON allows for those characters is tried: \uXXXX in either case on any
+// one character or all of them, and \/ for a '/'.
+func TestCutKeyNeverReachesTheUser(t *testing.T) {
+	const key = "llx-AbCd0123456789efGH/ijKLmnopQRst/uvWX"
+	head, tail := key[:8], key[len(key)-8:]
+	var forms []string
+	for _, cut := range []string{head, tail, key[:13], key[len(key)-13:]} {
+		forms = append(forms, cut, strings.ReplaceAll(cut, "/", `\/`))
+		all := ""
+		for i := range len(cut) {
+			forms = append(forms, cut[:i]+fmt.Sprintf(`\u%04X`, cut[i])+cut[i+1:], cut[:i]+fmt.Sprintf(`\u%04x`, cut[i])+cut[i+1:])
+			all += fmt.Sprintf(`\u%04x`, cut[i])
+		}
+		forms = append(forms, all)
+	}
+	leaks := func(s string) bool { return strings.Contains(s, head) || strings.Contains(s, tail) }
+	for _, form := range forms {
+		var logs bytes.Buffer
+		logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		failed := `{"id":"ext-1","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","file_input":"dfl-1","project_id":"prj-1","status":"FAILED","error_message":"bad token ` + form + `"}`
+		c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if r.URL.Path == "/api/v2/extract" {
+				w.WriteHeader(http.StatusUnauthorized)
+				fmt.Fprint(w, `{"detail":"token `+form+` is not valid"}`)
+				return
+			}
+			fmt.Fprint(w, failed)
+		}, wrapper.WithAPIKey(key), wrapper.WithLogger(logger))
+		ctx := context.Background()
+		job, err := c.GetJob(ctx, "ext-1")
+		if err != nil || leaks(job.ErrorMessage) {
+			t.Fatalf("form %s: GetJob: %v, ErrorMessage %q", form, err, job.ErrorMessage)
+		}
+		if job, err := c.Wait(ctx, "ext-1", fast); err == nil || leaks(err.Error()) || leaks(job.ErrorMessage) {
+			t.Fatalf("form %s: Wait: %v", form, err)
+		}
+		if job, err := c.Wait(ctx, "ext-1", fast, wrapper.WithoutResult()); err == nil || leaks(err.Error()) || leaks(job.ErrorMessage) {
+			t.Fatalf("form %s: Wait WithoutResult: %v", form, err)
+		}
+		if _, err := collectRows(wrapper.Rows[Txn](ctx, c, "ext-1")); err == nil || leaks(err.Error()) {
+			t.Fatalf("form %s: Rows: %v", form, err)
+		}
+		_, err = c.ListJobs(ctx, wrapper.JobFilter{})
+		var api *wrapper.APIError
+		if !errors.As(err, &api) || leaks(err.Error()) || leaks(api.Detail) || leaks(string(api.Body)) {
+			t.Fatalf("form %s: an error body: %v", form, err)
+		}
+		if leaks(logs.String()) {
+			t.Fatalf("form %s: the log holds the key:\n%s", form, logs.String())
+		}
+	}
+}

@@ -16,7 +16,10 @@ import (
 
 // RetryPolicy says which failed requests are retried and how long to wait.
 // The zero value retries nothing; DefaultRetryPolicy matches the official
-// SDKs. Below the policy, Go's http.Transport itself sends a GET again, once,
+// SDKs. A zero duration means its default (below), and no wait is shorter
+// than MinRetryWait, whatever the policy or the server says: a wait that
+// could be zero would let a client or a batch hammer a server that is
+// refusing it. Below the policy, Go's http.Transport itself sends a GET again, once,
 // when a kept-alive connection closes before any answer; it never does so
 // for a POST, so a create is never repeated behind the policy's back.
 type RetryPolicy struct {
@@ -27,7 +30,8 @@ type RetryPolicy struct {
 	// MaxDelay caps the computed backoff (8 s).
 	MaxDelay time.Duration
 	// MaxRetryAfter caps a wait the server asks for with Retry-After or
-	// retry-after-ms (60 s); a longer request waits this long.
+	// retry-after-ms (60 s); a longer request waits this long. A server
+	// asking for no wait at all gets the computed backoff.
 	MaxRetryAfter time.Duration
 	// Jitter shortens each backoff by up to this fraction at random (0.25).
 	Jitter float64
@@ -39,6 +43,24 @@ func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxRetries: 2, BaseDelay: 500 * time.Millisecond, MaxDelay: 8 * time.Second, MaxRetryAfter: time.Minute, Jitter: 0.25}
 }
 
+// MinRetryWait is the shortest wait before a request is sent again.
+const MinRetryWait = 50 * time.Millisecond
+
+// withDefaults replaces zero durations by DefaultRetryPolicy's.
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	d := DefaultRetryPolicy()
+	if p.BaseDelay == 0 {
+		p.BaseDelay = d.BaseDelay
+	}
+	if p.MaxDelay == 0 {
+		p.MaxDelay = d.MaxDelay
+	}
+	if p.MaxRetryAfter == 0 {
+		p.MaxRetryAfter = d.MaxRetryAfter
+	}
+	return p
+}
+
 func (p RetryPolicy) validate() error {
 	if p.MaxRetries < 0 || p.BaseDelay < 0 || p.MaxDelay < 0 || p.MaxRetryAfter < 0 || p.Jitter < 0 || p.Jitter > 1 {
 		return fmt.Errorf("llamaextract: RetryPolicy %+v: counts and delays must not be negative and Jitter must be in [0, 1]", p)
@@ -46,14 +68,13 @@ func (p RetryPolicy) validate() error {
 	return nil
 }
 
-// backoff is the wait before retry n (0 for the first retry).
+// backoff is the wait before retry n (0 for the first retry), at least
+// MinRetryWait.
 func (p RetryPolicy) backoff(n int) time.Duration {
-	d := float64(p.BaseDelay) * math.Pow(2, float64(n))
-	if p.MaxDelay > 0 && d > float64(p.MaxDelay) {
-		d = float64(p.MaxDelay)
-	}
+	p = p.withDefaults()
+	d := min(float64(p.BaseDelay)*math.Pow(2, float64(n)), float64(p.MaxDelay))
 	d *= 1 - rand.Float64()*p.Jitter
-	return time.Duration(d)
+	return max(time.Duration(d), MinRetryWait)
 }
 
 // verdict is what a failed attempt means for the next one.
@@ -142,12 +163,13 @@ func brokenBody(err error) bool {
 }
 
 // retryWait is how long to wait before retry n (0 for the first) after
-// err: what the server asked for (capped by MaxRetryAfter), else backoff.
+// err: what the server asked for (capped by MaxRetryAfter), else backoff;
+// never less than MinRetryWait.
 func (p RetryPolicy) retryWait(err error, n int, now time.Time) time.Duration {
 	var api *APIError
 	if errors.As(err, &api) {
-		if d, ok := retryAfter(api.Header, now); ok {
-			return min(d, p.MaxRetryAfter)
+		if d, ok := retryAfter(api.Header, now); ok && d > 0 {
+			return max(min(d, p.withDefaults().MaxRetryAfter), MinRetryWait)
 		}
 	}
 	return p.backoff(n)
@@ -157,16 +179,31 @@ type ctxKey int
 
 const (
 	attemptKey ctxKey = iota
-	own429Key
+	pacerKey
 )
 
-// withOwn429 marks a request whose caller handles 429 itself: a batch waits
-// as long as the server asks, for as long as its context allows, and slows
-// its creates down. The retry layer (do) hands such a 429 back at once
-// instead of spending the request's ordinary retries on it.
-func withOwn429(ctx context.Context) context.Context { return context.WithValue(ctx, own429Key, true) }
+// RateLimitPacer decides when a request the service refused with 429 is
+// sent again: it returns once the request may go (having waited as long as
+// it judges right; retryAfter is what the server asked for, 0 when it did
+// not say), or with an error to give up.
+type RateLimitPacer func(ctx context.Context, retryAfter time.Duration) error
 
-func owns429(ctx context.Context) bool { v, _ := ctx.Value(own429Key).(bool); return v }
+// WithRateLimitPacer returns a copy of ctx under which a request that gets
+// a 429 is paced by pace instead of the RetryPolicy: the client calls pace
+// and, when it returns nil, sends the request again without spending a
+// retry, for as long as pace allows. A 429 proves the request was refused,
+// so sending it again is safe even for CreateJob. When pace returns an
+// error the request fails with the 429's *APIError. At least MinRetryWait
+// passes before the request is sent again, whatever pace does. Package
+// batch paces its requests with its adaptive create rate this way.
+func WithRateLimitPacer(ctx context.Context, pace RateLimitPacer) context.Context {
+	return context.WithValue(ctx, pacerKey, pace)
+}
+
+func pacerOf(ctx context.Context) RateLimitPacer {
+	p, _ := ctx.Value(pacerKey).(RateLimitPacer)
+	return p
+}
 
 // withAttempt tells the transport which attempt a request is (0 for the
 // first), so retries carry X-Retry-Count.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -186,5 +187,81 @@ func TestUploadWhoseAnswerBrokeOffIsRetried(t *testing.T) {
 	}
 	if n := srv.Stats().Requests[extracttest.OpUploadFile]; n != 2 {
 		t.Fatalf("%d upload requests, want 2 (one cut, one retried)", n)
+	}
+}
+
+// Every wait before a retry has a floor (issue 20.8): a 429 without
+// Retry-After, with Retry-After: 0 or retry-after-ms: 0, under a policy
+// whose delays are zero or fully jittered away, is never sent again at
+// once. Requests are counted per second of the client's fake clock.
+func TestEveryRetryWaitHasAFloor(t *testing.T) {
+	for name, policy := range map[string]wrapper.RetryPolicy{
+		"zero delays":    {MaxRetries: 30},
+		"full jitter":    {MaxRetries: 30, BaseDelay: time.Nanosecond, Jitter: 1},
+		"tiny max delay": {MaxRetries: 30, BaseDelay: time.Nanosecond, MaxDelay: time.Nanosecond},
+	} {
+		for _, header := range []string{"", "Retry-After: 0", "Retry-After-Ms: 0", "Retry-After: -5"} {
+			t.Run(name+"/"+header, func(t *testing.T) {
+				clock := extracttest.NewFakeClock(time.Unix(1_800_000_000, 0))
+				clock.SetAutoAdvance(true)
+				var mu sync.Mutex
+				perSecond := map[int64]int{}
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					mu.Lock()
+					perSecond[clock.Now().Unix()]++
+					mu.Unlock()
+					if k, v, ok := strings.Cut(header, ": "); ok {
+						w.Header().Set(k, v)
+					}
+					w.WriteHeader(http.StatusTooManyRequests)
+				}))
+				defer srv.Close()
+				c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("test"), wrapper.WithClock(clock), wrapper.WithRetryPolicy(policy))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := c.GetJob(context.Background(), "ext-1"); !errors.Is(err, wrapper.ErrRateLimited) {
+					t.Fatalf("GetJob: %v", err)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				total, most := 0, 0
+				for _, n := range perSecond {
+					total += n
+					most = max(most, n)
+				}
+				if limit := int(time.Second/wrapper.MinRetryWait) + 1; total != 31 || most > limit {
+					t.Fatalf("%d requests, at most %d in one second of the client's clock (want 31, at most %d)", total, most, limit)
+				}
+			})
+		}
+	}
+}
+
+// A request under a RateLimitPacer answers every 429 through the pacer, not
+// the RetryPolicy: with retries off, a create refused three times is sent a
+// fourth time and makes one job; a pacer that gives up fails the request
+// with the 429.
+func TestRateLimitPacer(t *testing.T) {
+	srv := extracttest.NewTestServer(t)
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("k"), wrapper.WithHTTPClient(srv.Client()), wrapper.WithRetryPolicy(wrapper.RetryPolicy{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := srv.AddFile("a.txt", []byte("Vendor: Acme\n"))
+	req := wrapper.CreateJobRequest{FileInput: f, Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Invoice]()}}
+	srv.InjectFault(extracttest.Fault{Operation: extracttest.OpCreateExtractJob, Kind: extracttest.FaultStatus, Status: 429, RetryAfterMs: "7", Times: 3})
+	var asked []time.Duration
+	ctx := wrapper.WithRateLimitPacer(context.Background(), func(ctx context.Context, d time.Duration) error {
+		asked = append(asked, d)
+		return nil
+	})
+	if _, err := c.CreateJob(ctx, req); err != nil || len(asked) != 3 || asked[0] != 7*time.Millisecond || srv.JobsCreatedFor(f) != 1 {
+		t.Fatalf("err %v, pacer asked %v, %d jobs", err, asked, srv.JobsCreatedFor(f))
+	}
+	srv.InjectFault(extracttest.Fault{Operation: extracttest.OpCreateExtractJob, Kind: extracttest.FaultStatus, Status: 429, Times: 1})
+	giveUp := wrapper.WithRateLimitPacer(context.Background(), func(context.Context, time.Duration) error { return context.Canceled })
+	if _, err := c.CreateJob(giveUp, req); !errors.Is(err, wrapper.ErrRateLimited) || srv.JobsCreatedFor(f) != 1 {
+		t.Fatalf("a pacer that gives up: %v", err)
 	}
 }

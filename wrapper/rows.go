@@ -344,8 +344,10 @@ func (m *metaStream) next() (map[string]any, error) {
 		return nil, nil
 	}
 	if !m.s.dec.More() {
+		// The end of the list, or a stream that broke: reading the
+		// closing bracket tells them apart.
 		m.inArray = false
-		return nil, nil
+		return nil, m.s.delim(']')
 	}
 	var e map[string]any
 	if err := m.s.dec.Decode(&e); err != nil {
@@ -369,7 +371,7 @@ func (m *metaStream) position() error {
 	for _, want := range []string{"extract_metadata", "field_metadata", ""} {
 		for {
 			if !s.dec.More() {
-				return nil // not there: no entries
+				return s.delim('}') // not there (no entries), or a stream that broke
 			}
 			k, err := s.key()
 			if err != nil {

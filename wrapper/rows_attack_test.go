@@ -455,3 +455,51 @@ func TestRowsAttackStallBeforeHead(t *testing.T) {
 		}
 	}
 }
+
+// A stall in the metadata stream is an error, like one in the row stream
+// (issue 20.10): never a loop that ends well with rows silently lacking
+// their metadata. The server stalls the second request (expand=
+// extract_metadata) at each point the metadata reader can be waiting: while
+// it looks for row_metadata, inside an entry, after a comma, and after an
+// entry before the next separator.
+func TestRowsAttackMetadataStall(t *testing.T) {
+	rows := okJob + `,"extract_result":[{"amount":1},{"amount":2},{"amount":3}]}`
+	for name, part := range map[string]string{
+		"before row_metadata": okJob + `,"extract_metadata":{"field_metadata":`,
+		"inside an entry":     okJob + `,"extract_metadata":{"field_metadata":{"row_metadata":[{"amount":{"confidence":0.9}},{"amou`,
+		"after a comma":       okJob + `,"extract_metadata":{"field_metadata":{"row_metadata":[{"amount":{"confidence":0.9}},`,
+		"after an entry":      okJob + `,"extract_metadata":{"field_metadata":{"row_metadata":[{"amount":{"confidence":0.9}}`,
+		"at the start":        okJob,
+	} {
+		t.Run(name, func(t *testing.T) {
+			release := make(chan struct{})
+			t.Cleanup(func() { close(release) })
+			c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if r.URL.Query().Get("expand") == "" {
+					io.WriteString(w, rows)
+					return
+				}
+				io.WriteString(w, part)
+				w.(http.Flusher).Flush()
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+			}, wrapper.WithRequestTimeout(50*time.Millisecond))
+			done := make(chan error, 1)
+			go func() {
+				_, err := collectRows(wrapper.Rows[Txn](context.Background(), c, "ext-1", wrapper.WithExpand(wrapper.ExpandExtractMetadata)))
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "WithRequestTimeout") {
+					t.Fatalf("a stalled metadata stream: %v; want the request timeout's error", err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("Rows hangs on a stalled metadata stream despite WithRequestTimeout")
+			}
+		})
+	}
+}

@@ -78,8 +78,9 @@ var ErrWaitTimeout = errors.New("llamaextract: wait timed out")
 // Wait polls a job until it finishes and returns it. A COMPLETED job is
 // returned with a nil error; a FAILED or CANCELLED one with a *JobError
 // (errors.Is ErrJobFailed / ErrJobCancelled). HTTP errors during a check are
-// returned at once (after the client's retries). An unknown status keeps
-// the wait going. When ctx ends first, the error wraps ctx.Err(); with
+// returned at once (after the client's retries). A status this package does
+// not know keeps the wait going; it is passed to OnStatus, and logged as a
+// warning the first time the client meets it. When ctx ends first, the error wraps ctx.Err(); with
 // WithCancelOnDone the job is cancelled too. Every pause is taken on the
 // client's Clock. It reads WithSchedule, OnStatus, WithCancelOnDone,
 // WithWaitTimeout and WithExpand.
@@ -93,6 +94,11 @@ func (c *Client) Wait(ctx context.Context, jobID string, opts ...WaitOption) (*J
 	}
 	return c.wait(ctx, jobID, w, nil)
 }
+
+// CheckWaitOptions returns the *ValidationError Wait would return for opts
+// (a negative schedule or timeout), sending nothing, so that a helper that
+// waits for many jobs (package batch) refuses them before its first upload.
+func CheckWaitOptions(opts ...WaitOption) error { return newWaitSettings(opts).check("Wait") }
 
 // fetchFunc fetches a job once; wait uses GetJob unless given another.
 type fetchFunc func(ctx context.Context, jobID string, expand []Expand) (*Job, error)
@@ -154,6 +160,7 @@ func (c *Client) wait(ctx context.Context, jobID string, w waitSettings, fetch f
 		}
 		failures = 0
 		job = j
+		c.noteStatus(ctx, job)
 		if w.onStatus != nil {
 			w.onStatus(job)
 		}

@@ -119,10 +119,11 @@ func (s Scrubber) find(b []byte) [][2]int {
 		add(j, j+n)
 		i = j + n + o
 	}
-	// Escaped, it contains an escape (\uXXXX, \/ or %XX) of one of those
-	// characters within its first 6*s.frag bytes: only such escapes are
-	// followed up, so ordinary escapes (\n, non-ASCII text, "50%") cost a
-	// glance each.
+	// Escaped, a trace contains an escape (\uXXXX, \/ or %XX) of one of
+	// its end's characters within 6*s.frag bytes of the end it belongs to:
+	// only such escapes are followed up, so ordinary escapes (\n,
+	// non-ASCII text, "50%") cost a glance each.
+	tail := s.key[len(s.key)-s.frag:]
 	for _, esc := range [...]byte{'\\', '%'} {
 		for i := 0; i < len(b); {
 			e := bytes.IndexByte(b[i:], esc)
@@ -131,48 +132,130 @@ func (s Scrubber) find(b []byte) [][2]int {
 			}
 			e += i
 			i = e + 1
-			if !s.escapesHead(b[e:]) {
+			c, ok := escaped(b[e:])
+			if !ok {
 				continue
 			}
-			for p := max(0, e-6*s.frag); p <= e; p++ {
-				if n := s.matchPrefix(b, p); n > 0 && p+n > e {
-					add(p, p+n)
-					i = p + n
-					break
+			if strings.IndexByte(head, c) >= 0 {
+				if start, end, ok := s.headAround(b, e); ok {
+					add(start, end)
+					i = max(i, end)
+				}
+			}
+			if strings.IndexByte(tail, c) >= 0 {
+				if start, end, ok := s.tailAround(b, e); ok {
+					add(start, end)
+					i = max(i, end)
 				}
 			}
 		}
 	}
 	// A key cut at the start of a text keeps its last characters, written
 	// as is.
-	tail := s.key[len(s.key)-s.frag:]
 	for i := 0; i < len(b); {
 		j := bytes.Index(b[i:], []byte(tail))
 		if j < 0 {
 			break
 		}
 		start, end := i+j, i+j+len(tail)
-		for k := len(s.key) - s.frag - 1; k >= 0 && start > 0 && b[start-1] == s.key[k]; k-- {
-			start--
-		}
-		add(start, end)
+		add(s.extendBack(b, start, len(s.key)-s.frag), end)
 		i = end
 	}
 	return mergeSpans(spans)
 }
 
-// escapesHead reports whether b starts with an escape of one of the key's
-// first s.frag characters.
-func (s Scrubber) escapesHead(b []byte) bool {
-	if b[0] == '\\' && (len(b) < 2 || (b[1] != 'u' && b[1] != 'U' && b[1] != '/')) {
-		return false
-	}
-	for k := range s.frag {
-		if decodedIs(b, s.key[k]) > 1 {
-			return true
+// escaped returns the character an escape (\uXXXX of an ASCII character,
+// \/ or %XX) at the start of b encodes.
+func escaped(b []byte) (byte, bool) {
+	switch {
+	case len(b) >= 2 && b[0] == '\\' && b[1] == '/':
+		return '/', true
+	case len(b) >= 6 && b[0] == '\\' && (b[1] == 'u' || b[1] == 'U'):
+		if v, ok := hexValue(b[2:6]); ok && v < 0x80 {
+			return byte(v), true
+		}
+	case len(b) >= 3 && b[0] == '%':
+		if v, ok := hexValue(b[1:3]); ok {
+			return byte(v), true
 		}
 	}
-	return false
+	return 0, false
+}
+
+// headAround returns the span of a trace of the key's first characters
+// that contains the escape at e.
+func (s Scrubber) headAround(b []byte, e int) (start, end int, ok bool) {
+	for p := max(0, e-6*s.frag); p <= e; p++ {
+		if n := s.matchPrefix(b, p); n > 0 && p+n > e {
+			return p, p + n, true
+		}
+	}
+	return 0, 0, false
+}
+
+// tailAround returns the span of a trace of the key's last characters
+// that contains the escape at e: the last s.frag characters, and as many
+// before them as precede them in the text.
+func (s Scrubber) tailAround(b []byte, e int) (start, end int, ok bool) {
+	first := len(s.key) - s.frag
+	for p := max(0, e-6*s.frag); p <= e; p++ {
+		if n := s.matchRest(b, p, first); n > 0 && p+n > e {
+			return s.extendBack(b, p, first), p + n, true
+		}
+	}
+	return 0, 0, false
+}
+
+// matchRest returns how many bytes at b[i:] spell the key from its
+// character k to its end, each as is or escaped; 0 when they do not.
+func (s Scrubber) matchRest(b []byte, i, k int) int {
+	p := i
+	for ; k < len(s.key); k++ {
+		if p >= len(b) {
+			return 0
+		}
+		n := decodedIs(b[p:], s.key[k])
+		if n == 0 {
+			return 0
+		}
+		p += n
+	}
+	return p - i
+}
+
+// extendBack moves start, where the key's character k is spelled, back
+// over the key's characters before k, each as is or escaped.
+func (s Scrubber) extendBack(b []byte, start, k int) int {
+	for k--; k >= 0 && start > 0; k-- {
+		n := encodedBefore(b[:start], s.key[k])
+		if n == 0 {
+			break
+		}
+		start -= n
+	}
+	return start
+}
+
+// encodedBefore reports how many bytes at the end of b encode c (0 when
+// they do not).
+func encodedBefore(b []byte, c byte) int {
+	n := len(b)
+	switch {
+	case c == '/' && n >= 2 && b[n-2] == '\\' && b[n-1] == '/':
+		return 2
+	case n >= 6 && b[n-6] == '\\' && (b[n-5] == 'u' || b[n-5] == 'U'):
+		if v, ok := hexValue(b[n-4:]); ok && v == int(c) {
+			return 6
+		}
+	case n >= 3 && b[n-3] == '%':
+		if v, ok := hexValue(b[n-2:]); ok && v == int(c) {
+			return 3
+		}
+	}
+	if n >= 1 && b[n-1] == c {
+		return 1
+	}
+	return 0
 }
 
 // matchPrefix returns how many bytes at b[i:] spell at least s.frag leading

@@ -1,0 +1,131 @@
+package jsonrest
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+var (
+	topNames    = map[string]bool{"id": true, "status": true, "configuration": true}
+	nestedNames = map[string]bool{"data_schema": true, "tier": true}
+	top         = NewNames("", topNames)
+	nested      = NewNames("configuration", nestedNames)
+)
+
+// restWant is what ItemRests must keep of one item, by encoding/json: its
+// members not in topNames, and its configuration's members not in
+// nestedNames.
+func restWant(item json.RawMessage) map[string]any {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(item, &m) != nil {
+		return map[string]any{}
+	}
+	out := map[string]any{}
+	for k, v := range m {
+		var x any
+		_ = json.Unmarshal(v, &x)
+		switch {
+		case !topNames[k]:
+			out[k] = x
+		case k == "configuration":
+			if cfg, ok := x.(map[string]any); ok {
+				inner := map[string]any{}
+				for ck, cv := range cfg {
+					if !nestedNames[ck] {
+						inner[ck] = cv
+					}
+				}
+				if len(inner) > 0 {
+					out[k] = inner
+				}
+			}
+		}
+	}
+	return out
+}
+
+// ItemRests must keep exactly the members encoding/json finds in each
+// item, or say it cannot (the caller then asks encoding/json).
+func FuzzItemRests(f *testing.F) {
+	for _, s := range []string{
+		`{"items":[{"id":"a","x":1},{"id":"b","y":"]}\"{[","configuration":{"data_schema":{},"z":[1]}}]}`,
+		`{"items":[] , "next_page_token":"t"}`,
+		`{"next_page_token":null,"items":[{"a":[1,{"b":"\\\\"}]},null,2,"s",true]}`,
+		`{"items":[{"id":1,"q":1}],"items":[{"id":2},{"k":3}]}`,
+		`{"Items":[{"id":1}]}`,
+		`{"\u0069tems":[{"id":1}]}`,
+		`{"x":{"items":[1,2]},"items":[{"status":"x","extract_result":{"a":1},"configuration":null}]}`,
+		` { "items" : [ { } , { "k" : "v" , "id" : "i" } ] } `,
+		`{"items":[{"configuration":{"z":1},"configuration":null}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var page struct {
+			Items []json.RawMessage `json:"items"`
+		}
+		if json.Unmarshal(body, &page) != nil {
+			return // never scanned: the caller decodes first
+		}
+		rests, ok := ItemRests(body, top, nested)
+		if !ok {
+			return
+		}
+		if len(rests) != len(page.Items) {
+			t.Fatalf("%d rests, encoding/json found %d items in %s", len(rests), len(page.Items), body)
+		}
+		for i, rest := range rests {
+			got := map[string]any{}
+			if rest != nil {
+				if err := json.Unmarshal(rest, &got); err != nil {
+					t.Fatalf("item %d: rest %s: %v", i, rest, err)
+				}
+			}
+			if want := restWant(page.Items[i]); !reflect.DeepEqual(got, want) {
+				t.Fatalf("item %d of %s: kept %v, want %v", i, body, got, want)
+			}
+			if item := page.Items[i]; len(item) > 0 && item[0] == '{' {
+				if again := Rest(page.Items[i], top, nested); !reflect.DeepEqual(string(again), string(rest)) {
+					t.Fatalf("item %d: Rest %s, ItemRests %s", i, again, rest)
+				}
+			}
+		}
+	})
+}
+
+// A value that cannot be walked as an object is copied whole.
+func TestRestOfNonObject(t *testing.T) {
+	for _, in := range []string{`null`, `[1]`, `"s"`, `{"a":`} {
+		if got := Rest([]byte(in), top, nested); string(got) != in {
+			t.Errorf("%s: %s", in, got)
+		}
+	}
+}
+
+// Cut JSON is never read past its end.
+func TestCutStrings(t *testing.T) {
+	for _, in := range []string{`"\`, `"abc\`, `"` + "0123456789abcde\\", `{"a":"\`, `{"items":["\`} {
+		if got := skipString([]byte(in), 0); got != -1 && in[0] == '"' {
+			t.Errorf("%q: %d", in, got)
+		}
+		_ = Rest([]byte(in), top, nested)
+		_, _ = ItemRests([]byte(in), top, nested)
+	}
+}
+
+// BenchmarkItemRests scans a page of 100 jobs of about 2 KB, each with a
+// configuration, a result and metadata, as the IterateJobs row lists.
+func BenchmarkItemRests(b *testing.B) {
+	job := `{"id":"ext-1","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:09Z","file_input":"dfl-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee","project_id":"prj-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee","status":"COMPLETED","configuration":{"data_schema":{"type":"object","properties":{` +
+		strings.Repeat(`"invoice_number":{"type":"string","description":"The invoice number as printed on the invoice"},`, 9) +
+		`"total":{"type":"number","description":"The total as printed on the invoice"}}},"cite_sources":true,"tier":"cost_effective","version":"2026-01-08"},"extract_result":{"invoice_number":"INV-2026-0042","vendor":"Acme Corporation","total":1204.5},"metadata":{"usage":{"num_pages_extracted":1,"num_pages_billed":1}}}`
+	page := []byte(`{"items":[` + strings.Repeat(job+",", 99) + job + `]}`)
+	b.SetBytes(int64(len(page)))
+	for b.Loop() {
+		if rests, ok := ItemRests(page, top, nested); !ok || len(rests) != 100 {
+			b.Fatal(ok, len(rests))
+		}
+	}
+}
