@@ -103,7 +103,11 @@ func ExtractAll[T any](ctx context.Context, c *wrapper.Client, inputs []string, 
 // listing the jobs of the file it uploaded (a job there that reads this
 // file with this configuration is the batch's own, so it is adopted; if
 // there is none, the job is created), skips documents already done and does
-// the rest: one job per document over any number of runs.
+// the rest: one job per document over any number of runs. A document whose
+// job may exist but cannot be found (a create whose answer was lost and
+// whose lookup failed, a listing that failed or did not apply the file
+// filter) is neither failed nor created again: it is left unfinished (the
+// batch ends with a *StoppedError naming it) for the next run to look again.
 type Extractor[T any] struct {
 	c       *wrapper.Client
 	e       *engine

@@ -184,6 +184,8 @@ func (d *doc[T]) createAndWait(ctx, createCtx context.Context) outcome[Item[T]] 
 			return d.o.abort()
 		case errors.Is(err, errJournal):
 			return d.o.failed(err, true)
+		case e.journal != nil && !isFatal(err) && (errors.Is(err, wrapper.ErrAmbiguousCreate) || errors.Is(err, errJobUnknown)):
+			return d.o.unsure(err)
 		}
 		return d.o.failed(err, errors.As(err, new(*wrapper.ValidationError)) || isFatal(err))
 	}

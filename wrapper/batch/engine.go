@@ -71,6 +71,15 @@ func (o outcome[R]) failed(err error, fatal bool) outcome[R] {
 
 func (o outcome[R]) abort() outcome[R] { o.aborted = true; return o }
 
+// unsure leaves the document unfinished because its job may exist and
+// could not be found (err says why): failing it would leave that job's
+// result unread, and a retry of the failed would bill a second job. The
+// next run looks for the job again.
+func (o outcome[R]) unsure(err error) outcome[R] {
+	o.aborted, o.err = true, err
+	return o
+}
+
 // engine holds what the documents of one batch share.
 type engine struct {
 	c       *wrapper.Client

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 
@@ -24,17 +26,26 @@ func (x *Extractor[T]) jobOf(ctx context.Context, fileID string) (*wrapper.Job, 
 	filter := wrapper.JobFilter{FileInput: fileID, PageSize: 20}
 	for job, err := range x.c.Jobs(x.e.paced(ctx), filter, wrapper.WithExpand(wrapper.ExpandConfiguration)) {
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: looking for it: %w", errJobUnknown, err)
 		}
 		if ownJob(job, fileID, x.cfg) {
 			return job, nil
 		}
 		if n++; n == maxListed {
-			break
+			// A service that ignored the file filter: the job may come
+			// after the jobs read.
+			return nil, fmt.Errorf("%w: the listing of %s's jobs goes on past %d jobs that are not its own", errJobUnknown, fileID, maxListed)
 		}
 	}
 	return nil, nil
 }
+
+// errJobUnknown: whether a document's job exists could not be told (an
+// earlier run may have sent its create, and looking for the job failed or
+// was inconclusive). Creating one could make a second, and failing the
+// document would leave its job's result unread: the document is left
+// unfinished, for the next run to look again.
+var errJobUnknown = errors.New("llamaextract: cannot tell whether the document's job exists")
 
 // ownJob reports whether job reads fileID with cfg: the same file, and the
 // same saved configuration or every inline field cfg sets equal (absent,

@@ -20,7 +20,9 @@ type runner[R any] struct {
 	wg                 sync.WaitGroup
 	stopped            bool
 	stopErr            error
-	unfinished         []Input
+	// unsure is why a document was left unfinished (its job may exist).
+	unsure     error
+	unfinished []Input
 	// Written by the feeder before results is closed.
 	notStarted []Input
 	readAll    bool
@@ -87,6 +89,9 @@ func (r *runner[R]) deliver(yield func(R, error) bool) bool {
 			r.unfinished = append(r.unfinished, o.in)
 			continue
 		case o.aborted, r.stopped:
+			if o.err != nil && r.unsure == nil {
+				r.unsure = o.err
+			}
 			r.unfinished = append(r.unfinished, o.in)
 			continue
 		}
@@ -131,6 +136,9 @@ func (r *runner[R]) stopError() error {
 	}
 	if cause == nil && !r.readAll {
 		cause = r.ctx.Err()
+	}
+	if cause == nil {
+		cause = r.unsure
 	}
 	if cause == nil && len(r.unfinished) == 0 && r.readAll {
 		return nil
