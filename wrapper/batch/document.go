@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/extract-go/llamaextract/internal/batchstate"
@@ -14,12 +15,50 @@ import (
 )
 
 // inputKey is the journal's key of a path: the absolute path, so that two
-// spellings of one file are one document.
-func inputKey(path string) string {
+// spellings of one file are one document. A relative path is joined to
+// cwd, the working directory with its links resolved (workDir): the same
+// command in the same directory has the same keys however the directory
+// was reached ($PWD through a link in a shell, no $PWD under cron or a
+// service manager). With cwd "" it is made absolute as os.Getwd says.
+func inputKey(cwd, path string) string {
+	if cwd != "" && !filepath.IsAbs(path) {
+		return filepath.Join(cwd, path)
+	}
 	if abs, err := filepath.Abs(path); err == nil {
 		return abs
 	}
 	return path
+}
+
+// workDir is the working directory with its links resolved, or "".
+func workDir() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	if real, err := filepath.EvalSymlinks(wd); err == nil {
+		return real
+	}
+	return wd
+}
+
+// keyOf is the journal's key of path. A state file written before keys
+// resolved the working directory has a relative path under $PWD's
+// spelling; when only that key is known, it is kept, so such a state
+// resumes from where it was written.
+func (x *Extractor[T]) keyOf(cwd, path string) string {
+	key := inputKey(cwd, path)
+	if x.e.journal == nil {
+		return key
+	}
+	if old := inputKey("", path); old != key {
+		if _, ok := x.e.journal.Lookup(key); !ok {
+			if _, ok := x.e.journal.Lookup(old); ok {
+				return old
+			}
+		}
+	}
+	return key
 }
 
 // doc is one document's work in progress.

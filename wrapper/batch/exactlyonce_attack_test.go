@@ -196,3 +196,43 @@ func TestBatchOneJobPerDocumentWhenLookingForItFails(t *testing.T) {
 		t.Errorf("run 3: %v, stop %v, %d jobs", ok, stop, srv.Stats().JobsCreated)
 	}
 }
+
+// The same batch over relative paths, run again in the same directory
+// reached another way: a shell's $PWD through a link, then a service
+// manager's or cron's, which resolves it. The journal keyed relative paths
+// by $PWD's spelling, so every document was extracted, billed and
+// delivered again.
+func TestBatchResumesHoweverTheWorkingDirectoryIsSpelled(t *testing.T) {
+	srv := extracttest.NewTestServer(t, extracttest.WithJobDuration(5*time.Millisecond))
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("k"), wrapper.WithHTTPClient(srv.Client()), fastRetry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	real, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(real, link); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	paths := []string{"a.txt", "sub/b.txt"}
+	for _, p := range paths {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(real, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(real, p), []byte("Number: "+p+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	state := filepath.Join(t.TempDir(), "s")
+	t.Chdir(link) // $PWD is the link
+	if ok, stop := runOnce(t, c, state, paths); len(ok) != 2 || stop != nil {
+		t.Fatalf("run 1: %v, %v", ok, stop)
+	}
+	t.Setenv("PWD", real)
+	ok, stop := runOnce(t, c, state, paths)
+	if len(ok) != 0 || stop != nil || srv.Stats().JobsCreated != 2 {
+		t.Errorf("run 2, from the resolved directory: yielded %v again, stop %v, %d jobs for 2 documents", ok, stop, srv.Stats().JobsCreated)
+	}
+}
