@@ -256,9 +256,9 @@ func (x *Extractor[T]) Run(ctx context.Context, inputs iter.Seq[string]) iter.Se
 	tasks := func(yield func(task) bool) {
 		seen := map[[16]byte]struct{}{}
 		i := 0
-		cwd := workDir()
+		var dirs dirCache
 		for in := range inputs {
-			t := task{in: Input{Index: i, Path: in}, key: x.keyOf(cwd, in)}
+			t := task{in: Input{Index: i, Path: in}, key: x.keyOf(in, &dirs)}
 			i++
 			sum := sha256.Sum256([]byte(t.key))
 			k := [16]byte(sum[:16])

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/extract-go/llamaextract/internal/batchstate"
@@ -14,44 +13,45 @@ import (
 	"github.com/extract-go/llamaextract/wrapper"
 )
 
-// inputKey is the journal's key of a path: the absolute path, so that two
-// spellings of one file are one document. A relative path is joined to
-// cwd, the working directory with its links resolved (workDir): the same
-// command in the same directory has the same keys however the directory
-// was reached ($PWD through a link in a shell, no $PWD under cron or a
-// service manager). With cwd "" it is made absolute as os.Getwd says.
-func inputKey(cwd, path string) string {
-	if cwd != "" && !filepath.IsAbs(path) {
-		return filepath.Join(cwd, path)
+// inputKey is the journal's key of a path: the absolute path with the
+// links of its directory resolved, the file's own name kept (a link to a
+// file is a document of its own). Every spelling of one place is one
+// document: ./a, a path through a linked directory, and a relative path
+// from a working directory reached through a link ($PWD in a shell) or
+// not (cron, a service manager). dirs remembers the last directory
+// resolved: inputs come directory by directory.
+func inputKey(path string, dirs *dirCache) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path
 	}
-	if abs, err := filepath.Abs(path); err == nil {
-		return abs
-	}
-	return path
+	dir, name := filepath.Split(abs)
+	return filepath.Join(dirs.resolve(dir), name)
 }
 
-// workDir is the working directory with its links resolved, or "".
-func workDir() string {
-	wd, err := os.Getwd()
-	if err != nil {
-		return ""
+// dirCache is the last directory inputKey resolved.
+type dirCache struct{ dir, real string }
+
+func (c *dirCache) resolve(dir string) string {
+	if dir != c.dir {
+		c.dir, c.real = dir, dir
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			c.real = real
+		}
 	}
-	if real, err := filepath.EvalSymlinks(wd); err == nil {
-		return real
-	}
-	return wd
+	return c.real
 }
 
 // keyOf is the journal's key of path. A state file written before keys
-// resolved the working directory has a relative path under $PWD's
-// spelling; when only that key is known, it is kept, so such a state
-// resumes from where it was written.
-func (x *Extractor[T]) keyOf(cwd, path string) string {
-	key := inputKey(cwd, path)
+// resolved directories holds the path made absolute as it was spelled
+// (with $PWD's spelling); when only that key is known, it is kept, so such
+// a state resumes as it was written.
+func (x *Extractor[T]) keyOf(path string, dirs *dirCache) string {
+	key := inputKey(path, dirs)
 	if x.e.journal == nil {
 		return key
 	}
-	if old := inputKey("", path); old != key {
+	if old, err := filepath.Abs(path); err == nil && old != key {
 		if _, ok := x.e.journal.Lookup(key); !ok {
 			if _, ok := x.e.journal.Lookup(old); ok {
 				return old

@@ -235,4 +235,10 @@ func TestBatchResumesHoweverTheWorkingDirectoryIsSpelled(t *testing.T) {
 	if len(ok) != 0 || stop != nil || srv.Stats().JobsCreated != 2 {
 		t.Errorf("run 2, from the resolved directory: yielded %v again, stop %v, %d jobs for 2 documents", ok, stop, srv.Stats().JobsCreated)
 	}
+	// The same places spelled absolute, through the link and not.
+	abs := []string{filepath.Join(link, "a.txt"), filepath.Join(real, "sub", "b.txt")}
+	ok, stop = runOnce(t, c, state, abs)
+	if len(ok) != 0 || stop != nil || srv.Stats().JobsCreated != 2 {
+		t.Errorf("run 3, absolute paths: yielded %v again, stop %v, %d jobs for 2 documents", ok, stop, srv.Stats().JobsCreated)
+	}
 }
