@@ -21,6 +21,9 @@ type runner[R any] struct {
 	stopped            bool
 	stopErr            error
 	unfinished         []Input
+	// untouched were handed to work but stopped before it read or sent
+	// anything: not started.
+	untouched []Input
 	// Written by the feeder before results is closed.
 	notStarted []Input
 	readAll    bool
@@ -86,6 +89,9 @@ func (r *runner[R]) deliver(yield func(R, error) bool) bool {
 			r.fail(o.err)
 			r.unfinished = append(r.unfinished, o.in)
 			continue
+		case o.untouched:
+			r.untouched = append(r.untouched, o.in)
+			continue
 		case o.aborted, r.stopped:
 			r.unfinished = append(r.unfinished, o.in)
 			continue
@@ -132,7 +138,7 @@ func (r *runner[R]) stopError() error {
 	if cause == nil && !r.readAll {
 		cause = r.ctx.Err()
 	}
-	if cause == nil && len(r.unfinished) == 0 && r.readAll {
+	if cause == nil && len(r.unfinished)+len(r.untouched) == 0 && r.readAll {
 		return nil
 	}
 	if cause == nil {
@@ -140,5 +146,6 @@ func (r *runner[R]) stopError() error {
 	}
 	byIndex := func(a, b Input) int { return cmp.Compare(a.Index, b.Index) }
 	slices.SortFunc(r.unfinished, byIndex)
-	return &StoppedError{Cause: cause, Unfinished: r.unfinished, NotStarted: r.notStarted, Unread: !r.readAll}
+	notStarted := slices.SortedFunc(slices.Values(slices.Concat(r.untouched, r.notStarted)), byIndex)
+	return &StoppedError{Cause: cause, Unfinished: r.unfinished, NotStarted: notStarted, Unread: !r.readAll}
 }
