@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/createguard"
 	"github.com/extract-go/llamaextract/internal/deadline"
 	"github.com/extract-go/llamaextract/internal/redact"
 )
@@ -53,9 +54,9 @@ type Client struct {
 	// scrub removes the API key from anything a server echoes back.
 	scrub redact.Scrubber
 	// creates keeps ambiguous-create recovery exact; see create.go.
-	creates createRegistry
+	creates createguard.Registry
 	// serverClock relates the server's clock to this process's.
-	serverClock serverClock
+	serverClock createguard.ServerClock
 	// deadlines ends attempts that outlive the request timeout. Its own
 	// allocation: its timer may stay armed for a while after the last
 	// request, and must not keep the Client alive.

@@ -3,7 +3,6 @@ package wrapper
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,11 +11,10 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/createguard"
 	"github.com/extract-go/llamaextract/internal/fileinput"
 )
 
@@ -189,17 +187,17 @@ func (c *Client) CreateJob(ctx context.Context, req CreateJobRequest) (*Job, err
 		return nil, &ValidationError{Operation: opCreateJob, Field: "body", Reason: err.Error()}
 	}
 	params := &generated.CreateExtractJobParams{OrganizationId: c.org(), ProjectId: c.project()}
-	file := c.creates.acquire(body.FileInput)
-	defer c.creates.release(body.FileInput, file)
+	file := c.creates.Acquire(body.FileInput)
+	defer c.creates.Release(body.FileInput, file)
 	var w jobWire[ignored]
 	r := &createRecovery{c: c, body: body, sent: sent, owned: req.OwnsFile, file: file}
 	err = c.do(ctx, callSpec{
 		op:     opCreateJob,
 		create: true,
 		out:    &w,
-		guard:  &file.mu,
+		guard:  &file.Mu,
 		onSuccess: func() {
-			c.creates.remember(w.ID)
+			c.creates.Remember(w.ID)
 		},
 		recover: r.look,
 	}, func(ctx context.Context) (*http.Response, error) {
@@ -253,11 +251,6 @@ func (e *AmbiguousCreateError) Unwrap() error { return e.Err }
 func (e *AmbiguousCreateError) Is(target error) bool { return target == ErrAmbiguousCreate }
 
 const (
-	// maxKnownJobs bounds the jobs a client remembers having returned;
-	// older entries are forgotten first. Recovery only needs jobs created
-	// shortly before an attempt (the time filter drops older ones), so a
-	// long-lived process keeps a fixed amount of memory.
-	maxKnownJobs = 4096
 	// maxCandidates bounds the jobs listed in an AmbiguousCreateError.
 	maxCandidates = 20
 	// recoveryPages bounds how many pages of a file's jobs recovery reads.
@@ -266,145 +259,12 @@ const (
 	clockMargin = time.Second
 )
 
-// createRegistry is what one Client knows about its own creates.
-type createRegistry struct {
-	mu    sync.Mutex
-	files map[string]*fileCreates
-	// known and ring hold a 16-byte digest of each job ID, not the ID: a
-	// fixed 16 bytes per job whatever the ID's length, and no string kept
-	// alive per job, so a batch's memory does not grow with its jobs.
-	known map[jobDigest]struct{}
-	ring  [maxKnownJobs]jobDigest
-	held  int
-	next  int
-}
-
-// jobDigest is the first 128 bits of a job ID's SHA-256: two IDs sharing
-// one is as likely as a SHA-256 collision at that width, i.e. never.
-type jobDigest [16]byte
-
-func digestOf(id string) jobDigest {
-	sum := sha256.Sum256([]byte(id))
-	var d jobDigest
-	copy(d[:], sum[:])
-	return d
-}
-
-// fileCreates serialises recovery against creates on one file: an attempt
-// holds mu for reading from sending to recording its job; a recovery holds
-// it for writing while it lists and claims, so it never sees a job whose
-// create is still in flight in this client.
-type fileCreates struct {
-	mu    sync.RWMutex
-	users int
-}
-
-func (r *createRegistry) acquire(file string) *fileCreates {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.files == nil {
-		r.files = map[string]*fileCreates{}
-	}
-	f := r.files[file]
-	if f == nil {
-		f = &fileCreates{}
-		r.files[file] = f
-	}
-	f.users++
-	return f
-}
-
-func (r *createRegistry) release(file string, f *fileCreates) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if f.users--; f.users == 0 {
-		delete(r.files, file)
-	}
-}
-
-// remember records a job returned to a caller, forgetting the oldest once
-// maxKnownJobs are held.
-func (r *createRegistry) remember(id string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.known == nil {
-		// Sized for the cap at once: a batch's first jobs and its
-		// ten-thousandth cost the same.
-		r.known = make(map[jobDigest]struct{}, maxKnownJobs)
-	}
-	d := digestOf(id)
-	if _, ok := r.known[d]; ok {
-		return
-	}
-	if r.held == maxKnownJobs {
-		delete(r.known, r.ring[r.next])
-	} else {
-		r.held++
-	}
-	r.ring[r.next] = d
-	r.next = (r.next + 1) % maxKnownJobs
-	r.known[d] = struct{}{}
-}
-
-func (r *createRegistry) isKnown(id string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	_, ok := r.known[digestOf(id)]
-	return ok
-}
-
-func (r *createRegistry) size() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.known)
-}
-
-// serverClock relates the server's clock to this process's monotonic clock
-// through the Date header: a response dated D (truncated to the second)
-// and received at local instant t proves the server's clock read at least
-// D + (u - t) at any local instant u, whatever the skew between the two
-// wall clocks.
-type serverClock struct {
-	last atomic.Pointer[clockReading]
-}
-
-type clockReading struct {
-	header string
-	date   time.Time
-	at     time.Time
-}
-
-func (s *serverClock) observe(header string, at time.Time) {
-	if header == "" {
-		return
-	}
-	// Within one second the first receipt gives the tightest bound.
-	if r := s.last.Load(); r != nil && r.header == header {
-		return
-	}
-	d, err := http.ParseTime(header)
-	if err != nil {
-		return
-	}
-	s.last.Store(&clockReading{header: header, date: d, at: at})
-}
-
-// lowerBound returns a time the server's clock had certainly reached at
-// local instant u, if the server ever sent a Date.
-func (s *serverClock) lowerBound(u time.Time) (time.Time, bool) {
-	r := s.last.Load()
-	if r == nil {
-		return time.Time{}, false
-	}
-	return r.date.Add(u.Sub(r.at)), true
-}
-
 type createRecovery struct {
 	c     *Client
 	body  createBody
 	sent  []byte
 	owned bool
-	file  *fileCreates
+	file  *createguard.File
 	// adopted is the job recovery found to be this call's.
 	adopted *Job
 }
@@ -413,8 +273,8 @@ type createRecovery struct {
 // start: found means r.adopted holds the adopted job.
 func (r *createRecovery) look(ctx context.Context, cause error, start time.Time) (bool, error) {
 	c := r.c
-	r.file.mu.Lock()
-	defer r.file.mu.Unlock()
+	r.file.Mu.Lock()
+	defer r.file.Mu.Unlock()
 	jobs, err := r.list(ctx, start)
 	if errors.Is(err, errTooManyJobs) && r.owned {
 		err = nil // every job on an owned file is this call's: any will do
@@ -422,12 +282,12 @@ func (r *createRecovery) look(ctx context.Context, cause error, start time.Time)
 	if err != nil {
 		return false, &AmbiguousCreateError{Operation: opCreateJob, FileInput: r.body.FileInput, Err: cause, LookupErr: err}
 	}
-	since, timed := c.serverClock.lowerBound(start)
+	since, timed := c.serverClock.LowerBound(start)
 	var exact, maybe []*Job
 	for _, j := range jobs {
 		// A listing is evidence, not proof: a server that ignored the
 		// file_input filter lists other documents' jobs.
-		if j.FileInput != r.body.FileInput || c.creates.isKnown(j.ID) {
+		if j.FileInput != r.body.FileInput || c.creates.IsKnown(j.ID) {
 			continue
 		}
 		if !r.owned && timed && j.CreatedAt.Before(since.Add(-clockMargin)) {
@@ -449,7 +309,7 @@ func (r *createRecovery) look(ctx context.Context, cause error, start time.Time)
 			pick = exact
 		}
 		j := pick[len(pick)-1] // newest first: adopt the oldest
-		c.creates.remember(j.ID)
+		c.creates.Remember(j.ID)
 		r.adopted = j
 		c.logger.DebugContext(ctx, "llamaextract adopted job after ambiguous create", "job", j.ID, "error", cause)
 		return true, nil
@@ -479,7 +339,7 @@ func (r *createRecovery) list(ctx context.Context, start time.Time) ([]*Job, err
 	fileInput, pageSize := r.body.FileInput, recoveryPageSize
 	params := &generated.ListExtractJobsParams{OrganizationId: c.org(), ProjectId: c.project(),
 		FileInput: &fileInput, PageSize: &pageSize, Expand: expandParam([]Expand{ExpandConfiguration})}
-	if since, ok := c.serverClock.lowerBound(start); ok && !r.owned {
+	if since, ok := c.serverClock.LowerBound(start); ok && !r.owned {
 		// Wider than the final filter: the final bound comes from the
 		// freshest Date, this one from an older reading.
 		after := since.Add(-2 * clockMargin).UTC()

@@ -2,7 +2,6 @@ package wrapper
 
 import (
 	"encoding/json"
-	"fmt"
 	"testing"
 )
 
@@ -80,24 +79,5 @@ func TestCompareConfigWholeRequest(t *testing.T) {
 		recovery(SavedConfig{ID: "cfg-2"}).compareConfig(onSaved) != differentConfig ||
 		recovery(schema).compareConfig(onSaved) != differentConfig {
 		t.Fatal("configuration_id is not compared")
-	}
-}
-
-// A long-lived client remembers a bounded number of jobs.
-func TestKnownJobsBounded(t *testing.T) {
-	var r createRegistry
-	for i := range 1_000_000 {
-		r.remember(fmt.Sprintf("ext-%d", i))
-	}
-	if n := r.size(); n != maxKnownJobs {
-		t.Fatalf("%d jobs remembered after a million creates", n)
-	}
-	if !r.isKnown("ext-999999") || r.isKnown("ext-0") {
-		t.Fatal("the newest must be kept, the oldest forgotten")
-	}
-	f := r.acquire("dfl-1")
-	r.release("dfl-1", f)
-	if len(r.files) != 0 {
-		t.Fatal("per-file state outlives its creates")
 	}
 }

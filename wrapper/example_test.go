@@ -296,3 +296,33 @@ func ExampleRows() {
 	// 0 Coffee 3.50 (cites "3.50")
 	// 1 Books 42.00 (cites "42.00")
 }
+
+// A member the API has and this package does not model yet goes in Extra,
+// and a job keeps every member the server sent: stored and read back, it
+// still has them.
+func ExampleExtractConfig_extra() {
+	client, srv := exampleClient()
+	defer srv.Close()
+	ctx := context.Background()
+	job, err := client.Run(ctx, wrapper.CreateJobRequest{
+		FileInput: srv.AddFile("a.txt", []byte("Sender: Jane Doe\n")),
+		Config: wrapper.ExtractConfig{
+			Schema: wrapper.MustSchemaFor[struct{ Sender string }](),
+			Extra:  map[string]any{"extract_version": "2026-01-08"}, // the older name of Version
+		},
+	}, wrapper.WithExpand(wrapper.ExpandConfiguration))
+	if err != nil {
+		log.Fatal(err)
+	}
+	stored, err := json.Marshal(job)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var back wrapper.Job
+	if err := json.Unmarshal(stored, &back); err != nil {
+		log.Fatal(err)
+	}
+	g, err := back.Generated()
+	fmt.Println(*g.Configuration.ExtractVersion, err)
+	// Output: 2026-01-08 <nil>
+}

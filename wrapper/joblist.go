@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/jsonrest"
 )
 
 // JobFilter selects jobs for Jobs and ListJobs. The zero value selects all
@@ -104,7 +105,7 @@ func (c *Client) listJobsPage(ctx context.Context, params *generated.ListExtract
 	if err != nil {
 		return nil, err
 	}
-	rests, ok := itemRests(w.body, jobNameSet, configNameSet)
+	rests, ok := jsonrest.ItemRests(w.body, jobNameSet, configNameSet)
 	if !ok || len(rests) != len(w.Items) {
 		var p struct {
 			Items []json.RawMessage `json:"items"`
@@ -114,7 +115,7 @@ func (c *Client) listJobsPage(ctx context.Context, params *generated.ListExtract
 		}
 		rests = rests[:0]
 		for _, it := range p.Items {
-			rests = append(rests, unmodelled(it, jobNameSet, configNameSet))
+			rests = append(rests, jsonrest.Rest(it, jobNameSet, configNameSet))
 		}
 	}
 	items := make([]*Job, len(w.Items))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/extract-go/llamaextract"
 	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/jsonrest"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -136,8 +137,8 @@ var (
 	jobNames  = jsonNames(reflect.TypeFor[Job]())
 	jobNested = map[string]map[string]bool{"configuration": extractConfigNames}
 	// The same, as the scan of a page looks them up.
-	jobNameSet    = newNameSet("", jobNames)
-	configNameSet = newNameSet("configuration", extractConfigNames)
+	jobNameSet    = jsonrest.NewNames("", jobNames)
+	configNameSet = jsonrest.NewNames("configuration", extractConfigNames)
 )
 
 // Generated returns the job as the generated client's type: the escape

@@ -260,7 +260,7 @@ func sendError(ctx context.Context, op string, err error) error {
 // observe notes what every answer tells: the server's clock, and a debug
 // log line.
 func (c *Client) observe(ctx context.Context, op string, resp *http.Response, start time.Time) {
-	c.serverClock.observe(resp.Header.Get("Date"), time.Now())
+	c.serverClock.Observe(resp.Header.Get("Date"), time.Now())
 	if c.logger.Enabled(ctx, slog.LevelDebug) {
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "llamaextract response",
 			slog.String("op", op), slog.String("method", resp.Request.Method), slog.String("url", resp.Request.URL.Redacted()),

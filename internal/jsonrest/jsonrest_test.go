@@ -1,4 +1,4 @@
-package wrapper
+package jsonrest
 
 import (
 	"encoding/json"
@@ -6,9 +6,16 @@ import (
 	"testing"
 )
 
-// restWant is what itemRests must keep of one item, by encoding/json: its
-// members not in jobNames, and its configuration's members not in
-// extractConfigNames.
+var (
+	topNames    = map[string]bool{"id": true, "status": true, "configuration": true}
+	nestedNames = map[string]bool{"data_schema": true, "tier": true}
+	top         = NewNames("", topNames)
+	nested      = NewNames("configuration", nestedNames)
+)
+
+// restWant is what ItemRests must keep of one item, by encoding/json: its
+// members not in topNames, and its configuration's members not in
+// nestedNames.
 func restWant(item json.RawMessage) map[string]any {
 	var m map[string]json.RawMessage
 	if json.Unmarshal(item, &m) != nil {
@@ -19,13 +26,13 @@ func restWant(item json.RawMessage) map[string]any {
 		var x any
 		_ = json.Unmarshal(v, &x)
 		switch {
-		case !jobNames[k]:
+		case !topNames[k]:
 			out[k] = x
-		case jobNested[k] != nil:
+		case k == "configuration":
 			if cfg, ok := x.(map[string]any); ok {
 				inner := map[string]any{}
 				for ck, cv := range cfg {
-					if !extractConfigNames[ck] {
+					if !nestedNames[ck] {
 						inner[ck] = cv
 					}
 				}
@@ -38,9 +45,8 @@ func restWant(item json.RawMessage) map[string]any {
 	return out
 }
 
-// itemRests must keep exactly the members encoding/json finds in each of
-// the items it decodes, or say it cannot (listJobsPage then asks
-// encoding/json).
+// ItemRests must keep exactly the members encoding/json finds in each
+// item, or say it cannot (the caller then asks encoding/json).
 func FuzzItemRests(f *testing.F) {
 	for _, s := range []string{
 		`{"items":[{"id":"a","x":1},{"id":"b","y":"]}\"{[","configuration":{"data_schema":{},"z":[1]}}]}`,
@@ -51,6 +57,7 @@ func FuzzItemRests(f *testing.F) {
 		`{"\u0069tems":[{"id":1}]}`,
 		`{"x":{"items":[1,2]},"items":[{"status":"x","extract_result":{"a":1},"configuration":null}]}`,
 		` { "items" : [ { } , { "k" : "v" , "id" : "i" } ] } `,
+		`{"items":[{"configuration":{"z":1},"configuration":null}]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -59,9 +66,9 @@ func FuzzItemRests(f *testing.F) {
 			Items []json.RawMessage `json:"items"`
 		}
 		if json.Unmarshal(body, &page) != nil {
-			return // listJobsPage never scans a body encoding/json refused
+			return // never scanned: the caller decodes first
 		}
-		rests, ok := itemRests(body, jobNameSet, configNameSet)
+		rests, ok := ItemRests(body, top, nested)
 		if !ok {
 			return
 		}
@@ -78,6 +85,20 @@ func FuzzItemRests(f *testing.F) {
 			if want := restWant(page.Items[i]); !reflect.DeepEqual(got, want) {
 				t.Fatalf("item %d of %s: kept %v, want %v", i, body, got, want)
 			}
+			if item := page.Items[i]; len(item) > 0 && item[0] == '{' {
+				if again := Rest(page.Items[i], top, nested); !reflect.DeepEqual(string(again), string(rest)) {
+					t.Fatalf("item %d: Rest %s, ItemRests %s", i, again, rest)
+				}
+			}
 		}
 	})
+}
+
+// A value that cannot be walked as an object is copied whole.
+func TestRestOfNonObject(t *testing.T) {
+	for _, in := range []string{`null`, `[1]`, `"s"`, `{"a":`} {
+		if got := Rest([]byte(in), top, nested); string(got) != in {
+			t.Errorf("%s: %s", in, got)
+		}
+	}
 }

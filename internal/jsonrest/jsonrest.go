@@ -1,0 +1,259 @@
+// Package jsonrest finds, in JSON that encoding/json has already found
+// valid and decoded into a Go type, the members that type does not model,
+// and copies them out: one pass over the bytes, after the decode, so that
+// a value keeps what it does not know without the JSON being parsed twice
+// or each value pinning the buffer it came from.
+package jsonrest
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// Names is the member names a Go type models, as the scan looks them up: a
+// handful of names, compared by length first, is faster to search in order
+// than a map to hash. For a nested set, member names the member whose own
+// members the set holds.
+type Names struct {
+	member string
+	names  []string
+}
+
+// NewNames returns the set of names; member is "" for a top-level set.
+func NewNames(member string, names map[string]bool) *Names {
+	s := &Names{member: member}
+	for n := range names {
+		s.names = append(s.names, n)
+	}
+	return s
+}
+
+func (s *Names) has(key []byte) bool {
+	for _, n := range s.names {
+		if len(n) == len(key) && n == string(key) {
+			return true
+		}
+	}
+	return false
+}
+
+// ItemRests returns, for each element of the "items" array of the page
+// body, a new JSON object of its members not in names (with the members of
+// the member nested names that are not in nested); nil for an element with
+// none. It
+// reports false when it cannot be sure its elements are those encoding/json
+// decoded (a key spelt otherwise, an escape in a key): the caller then
+// takes them the slow way.
+func ItemRests(body []byte, names, nested *Names) ([]json.RawMessage, bool) {
+	i := skipSpace(body, 0)
+	if i >= len(body) || body[i] != '{' {
+		return nil, false
+	}
+	var rests []json.RawMessage
+	for i = skipSpace(body, i+1); i < len(body) && body[i] != '}'; i = skipSpace(body, i) {
+		if body[i] == ',' {
+			i = skipSpace(body, i+1)
+		}
+		end := skipString(body, i)
+		if end < 0 {
+			return nil, false
+		}
+		key := body[i+1 : end-1]
+		if i = skipSpace(body, end); i >= len(body) || body[i] != ':' {
+			return nil, false
+		}
+		i = skipSpace(body, i+1)
+		switch {
+		case string(key) == "items" && i < len(body) && body[i] == '[':
+			rests = rests[:0] // encoding/json keeps the last of a repeated member
+			if i, rests = arrayRests(body, i, rests, names, nested); i < 0 {
+				return nil, false
+			}
+		case bytes.EqualFold(key, []byte("items")) || bytes.IndexByte(key, '\\') >= 0:
+			return nil, false
+		default:
+			if i = skipValue(body, i); i < 0 {
+				return nil, false
+			}
+		}
+	}
+	return rests, true
+}
+
+// arrayRests appends the rest of each element of the array at body[i] and
+// returns the index after the array (-1 for malformed JSON).
+func arrayRests(body []byte, i int, rests []json.RawMessage, names, nested *Names) (int, []json.RawMessage) {
+	for i = skipSpace(body, i+1); i < len(body) && body[i] != ']'; i = skipSpace(body, i) {
+		if body[i] == ',' {
+			i = skipSpace(body, i+1)
+		}
+		var rest json.RawMessage
+		end := -1
+		if i < len(body) && body[i] == '{' {
+			end, rest = objectRest(body, i, names, nested)
+		} else {
+			end = skipValue(body, i)
+		}
+		if end < 0 {
+			return -1, nil
+		}
+		rests = append(rests, rest)
+		i = end
+	}
+	if i >= len(body) {
+		return -1, nil
+	}
+	return i + 1, rests
+}
+
+// Rest is the rest (see ItemRests) of the object obj alone, or a copy of
+// obj when it cannot be walked.
+func Rest(obj []byte, names, nested *Names) json.RawMessage {
+	i := skipSpace(obj, 0)
+	if end, rest := objectRest(obj, i, names, nested); end >= 0 {
+		return rest
+	}
+	return bytes.Clone(obj)
+}
+
+// objectRest walks the object at b[i] and returns the index after it and a
+// new JSON object of its members not in names, with those of a member in
+// nested not in its names (nil for none); -1 for malformed JSON.
+func objectRest(b []byte, i int, names, nested *Names) (int, json.RawMessage) {
+	var stack [16][2]int
+	keep := stack[:0]
+	var inner []byte // "name":{...} of a nested member's own rest
+	size := 1
+	if i >= len(b) || b[i] != '{' {
+		return -1, nil
+	}
+	for i = skipSpace(b, i+1); i < len(b) && b[i] != '}'; i = skipSpace(b, i) {
+		if b[i] == ',' {
+			i = skipSpace(b, i+1)
+		}
+		start, end := i, skipString(b, i)
+		if end < 0 {
+			return -1, nil
+		}
+		key := b[start+1 : end-1]
+		if i = skipSpace(b, end); i >= len(b) || b[i] != ':' {
+			return -1, nil
+		}
+		value := skipSpace(b, i+1)
+		var sub *Names
+		if nested != nil && string(key) == nested.member {
+			sub = nested
+		}
+		switch {
+		case !names.has(key):
+			i = skipValue(b, value)
+			keep = append(keep, [2]int{start, i})
+			size += i - start + 1
+		case sub != nil && value < len(b) && b[value] == '{':
+			var rest json.RawMessage
+			i, rest = objectRest(b, value, sub, nil)
+			inner = inner[:0] // encoding/json keeps the last of a repeated member
+			if rest != nil {
+				inner = append(append(append(append(inner, '"'), key...), `":`...), rest...)
+				size += len(inner) + 1
+			}
+		case sub != nil:
+			i, inner = skipValue(b, value), inner[:0]
+		default:
+			i = skipValue(b, value)
+		}
+		if i < 0 {
+			return -1, nil
+		}
+	}
+	if i >= len(b) {
+		return -1, nil
+	}
+	if len(keep) == 0 && len(inner) == 0 {
+		return i + 1, nil
+	}
+	out := make([]byte, 0, size)
+	for _, m := range keep {
+		out = append(append(out, ','), b[m[0]:m[1]]...)
+	}
+	if len(inner) > 0 {
+		out = append(append(out, ','), inner...)
+	}
+	out[0] = '{'
+	return i + 1, append(out, '}')
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index after the string at b[i] (-1 if none).
+func skipString(b []byte, i int) int {
+	if i >= len(b) || b[i] != '"' {
+		return -1
+	}
+	for j := i + 1; ; {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			return -1
+		}
+		q := j + k
+		n := 0 // backslashes right before the quote: odd escapes it
+		for p := q - 1; p > i && b[p] == '\\'; p-- {
+			n++
+		}
+		if n%2 == 0 {
+			return q + 1
+		}
+		j = q + 1
+	}
+}
+
+// structural marks the bytes skipValue stops at inside an object or array.
+var structural = [256]bool{'"': true, '{': true, '[': true, '}': true, ']': true}
+
+// literalEnd marks the bytes that end a number or literal.
+var literalEnd = [256]bool{',': true, '}': true, ']': true, ' ': true, '\t': true, '\n': true, '\r': true}
+
+// skipValue returns the index after the JSON value at b[i] (-1 if none).
+func skipValue(b []byte, i int) int {
+	if i < 0 || i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			for i < len(b) && !structural[b[i]] {
+				i++
+			}
+			if i == len(b) {
+				break
+			}
+			switch b[i] {
+			case '"':
+				if i = skipString(b, i); i < 0 {
+					return -1
+				}
+				continue
+			case '{', '[':
+				depth++
+			default:
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return -1
+	}
+	for i < len(b) && !literalEnd[b[i]] {
+		i++
+	}
+	return i
+}
