@@ -20,6 +20,7 @@ import (
 
 	"github.com/extract-go/llamaextract/extracttest"
 	"github.com/extract-go/llamaextract/wrapper"
+	"github.com/extract-go/llamaextract/wrapper/batch"
 )
 
 // The batch rows (`make bench-batch`, about 10 minutes) run against
@@ -107,10 +108,10 @@ func BenchmarkBatchAtLimit(b *testing.B) {
 				_, paths := smallDocs(b, n)
 				start := time.Now()
 				ok, failed := 0, 0
-				for it, err := range wrapper.ExtractAll[invoice](context.Background(), c, paths, wrapper.ExtractConfig{},
-					wrapper.WithSchedule(wrapper.FixedSchedule(250*time.Millisecond))) {
+				for _, err := range batch.ExtractAll[invoice](context.Background(), c, paths, wrapper.ExtractConfig{},
+					batch.WithWaitOptions(wrapper.WithSchedule(wrapper.FixedSchedule(250*time.Millisecond)))) {
 					switch {
-					case it.Input == "":
+					case errors.Is(err, batch.ErrStopped):
 						b.Fatal(err)
 					case err != nil:
 						failed++
@@ -220,13 +221,13 @@ func BenchmarkBatchHeap(b *testing.B) {
 				var endLive uint64
 				start := time.Now()
 				peak := peakLiveHeap(func() {
-					batch, err := wrapper.NewBatch[invoice](c, wrapper.ExtractConfig{}, wrapper.WithState(state), wrapper.WithCreateRate(500),
-						wrapper.WithSchedule(wrapper.FixedSchedule(50*time.Millisecond)))
+					x, err := batch.New[invoice](c, wrapper.ExtractConfig{}, batch.WithState(state), batch.WithCreateRate(500),
+						batch.WithWaitOptions(wrapper.WithSchedule(wrapper.FixedSchedule(50*time.Millisecond))))
 					if err != nil {
 						b.Fatal(err)
 					}
-					defer batch.Close()
-					for it, err := range batch.Run(context.Background(), inputs) {
+					defer x.Close()
+					for it, err := range x.Run(context.Background(), inputs) {
 						if err != nil {
 							b.Fatalf("%s: %v", it.Input, err)
 						}

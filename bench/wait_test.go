@@ -9,6 +9,7 @@ import (
 
 	"github.com/extract-go/llamaextract/extracttest"
 	"github.com/extract-go/llamaextract/wrapper"
+	"github.com/extract-go/llamaextract/wrapper/batch"
 )
 
 type lineItem struct {
@@ -113,7 +114,7 @@ func BenchmarkConcurrentRun(b *testing.B) {
 			}
 			start := time.Now()
 			ok, failed := 0, 0
-			for _, err := range c.RunAll(context.Background(), reqs, wrapper.WithConcurrency(64), poll) {
+			for _, err := range batch.RunAll(context.Background(), c, reqs, batch.WithConcurrency(64), batch.WithWaitOptions(poll)) {
 				if err != nil {
 					failed++
 				} else {

@@ -53,7 +53,7 @@ type waitSettings struct {
 	// set inside the package only
 	cancelDeadline time.Duration
 	// pollErrors is how many failed checks in a row a wait tolerates (0:
-	// the first error ends it); batches set it.
+	// the first error ends it); WithPollErrors sets it.
 	pollErrors int
 }
 
@@ -202,9 +202,19 @@ func WithSchedule(s Schedule) PollOption {
 
 // OnStatus calls fn with the job after it is created and after every status
 // check, for progress reporting; a status this package does not know is
-// passed too. It runs on the waiting goroutine; keep it quick.
+// passed too. It runs on the waiting goroutine; keep it quick. Given more
+// than once, every fn is called, in order, so that a helper that waits
+// (package batch) can watch the statuses without replacing the caller's fn.
 func OnStatus(fn func(*Job)) PollOption {
-	return PollOption{func(o *waitSettings) { o.onStatus = fn }}
+	return PollOption{func(o *waitSettings) {
+		switch prev := o.onStatus; {
+		case fn == nil:
+		case prev == nil:
+			o.onStatus = fn
+		default:
+			o.onStatus = func(j *Job) { prev(j); fn(j) }
+		}
+	}}
 }
 
 // WithCancelOnDone cancels the remote job when the context ends (or the wait
@@ -220,6 +230,15 @@ func WithCancelOnDone() PollOption {
 // request.
 func WithWaitTimeout(d time.Duration) PollOption {
 	return PollOption{func(o *waitSettings) { o.timeout = d }}
+}
+
+// WithPollErrors makes a wait keep polling through up to n failed status
+// checks in a row (each one failed after the client's RetryPolicy) that may
+// succeed later (a 5xx, a dropped connection), instead of returning the
+// first. Default 0: the first such failure ends the wait. Package batch
+// sets 5, so that a short outage does not fail every running document.
+func WithPollErrors(n int) PollOption {
+	return PollOption{func(o *waitSettings) { o.pollErrors = max(n, 0) }}
 }
 
 // WithoutResultOption makes a wait skip the job's result; WithoutResult

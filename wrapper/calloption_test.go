@@ -20,10 +20,12 @@ import (
 	"time"
 
 	"github.com/extract-go/llamaextract/wrapper"
+	"github.com/extract-go/llamaextract/wrapper/batch"
 )
 
 var (
 	_   = time.Second
+	_   = batch.ErrStopped
 	ctx = context.Background()
 	c   *wrapper.Client
 	req wrapper.CreateJobRequest
@@ -51,13 +53,17 @@ const legalOptionCalls = `
 	c.Upload(ctx, "a.pdf", nil, wrapper.WithPurpose(wrapper.PurposeExtract), wrapper.WithExternalID("x"))
 	var w []wrapper.WaitOption = []wrapper.WaitOption{wrapper.WithExpand(), wrapper.WithoutResult()}
 	c.Wait(ctx, "ext-1", w...)
+	batch.ExtractAll[any](ctx, c, nil, nil, batch.WithState("x.state"), batch.WithConcurrency(4), batch.WithOwnedFiles(),
+		batch.WithWaitOptions(wrapper.WithExpand(), wrapper.WithSchedule(nil), wrapper.WithPollErrors(3)),
+		batch.WithUploadOptions(wrapper.WithPurpose(wrapper.PurposeExtract)))
+	batch.RunAll(ctx, c, nil, batch.WithConcurrency(4), batch.WithCreateRate(1), batch.WithWaitOptions(wrapper.OnStatus(nil)))
 `
 
 // illegalOptionCalls each pass an option to a call that does not read it:
 // none may compile.
 var illegalOptionCalls = []string{
 	`c.GetJob(ctx, "ext-1", wrapper.WithSchedule(wrapper.FixedSchedule(time.Second)))`,
-	`c.GetJob(ctx, "ext-1", wrapper.WithState("x.state"))`,
+	`c.GetJob(ctx, "ext-1", batch.WithState("x.state"))`,
 	`c.GetJob(ctx, "ext-1", wrapper.WithoutResult())`,
 	`wrapper.GetResult[any](ctx, c, "ext-1", wrapper.WithWaitTimeout(time.Second))`,
 	`wrapper.Rows[any](ctx, c, "ext-1", wrapper.WithCancelOnDone())`,
@@ -65,11 +71,13 @@ var illegalOptionCalls = []string{
 	`c.Jobs(ctx, wrapper.JobFilter{}, wrapper.WithPurpose(wrapper.PurposeExtract))`,
 	`c.Wait(ctx, "ext-1", wrapper.WithExternalID("x"))`,
 	`c.Wait(ctx, "ext-1", wrapper.WithPurpose(wrapper.PurposeExtract))`,
-	`c.Wait(ctx, "ext-1", wrapper.WithConcurrency(4))`,
+	`c.Wait(ctx, "ext-1", batch.WithConcurrency(4))`,
 	`c.Run(ctx, req, wrapper.WithExternalID("x"))`,
 	`wrapper.Extract[any](ctx, c, "a.pdf", nil, wrapper.WithoutResult())`,
 	`wrapper.Extract[any](ctx, c, "a.pdf", nil, wrapper.WithExternalID("x"))`,
-	`wrapper.ExtractRows[any](ctx, c, "a.pdf", nil, wrapper.WithState("x.state"))`,
+	`wrapper.ExtractRows[any](ctx, c, "a.pdf", nil, batch.WithState("x.state"))`,
+	`batch.RunAll(ctx, c, nil, batch.WithState("x.state"))`,
+	`batch.ExtractAll[any](ctx, c, nil, nil, wrapper.WithSchedule(nil))`,
 	`c.UploadFile(ctx, "a.pdf", wrapper.WithExpand())`,
 	`c.Upload(ctx, "a.pdf", nil, wrapper.WithSchedule(nil))`,
 	`c.CreateJob(ctx, req, wrapper.WithExpand())`,

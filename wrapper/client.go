@@ -275,6 +275,11 @@ func (s *clientSettings) resolve() (*url.URL, error) {
 	return base, nil
 }
 
+// Clock returns the clock the client waits on (WithClock, or the system
+// clock), so that a helper above the client (package batch) paces itself on
+// the same time.
+func (c *Client) Clock() Clock { return c.clock }
+
 // scrubError removes the API key from err; every error leaving the request
 // layer passes through it.
 func (c *Client) scrubError(err error) error { return scrubError(c.scrub, err) }

@@ -82,7 +82,7 @@ func configValue(c Config) Config {
 // (see "When the API changes" in the README). Until then, Extra sends it.
 type ExtractConfig struct {
 	// Schema is the data_schema: see SchemaFor, SchemaFromJSON. Required
-	// everywhere but Extract, ExtractRows and ExtractAll.
+	// everywhere but Extract, ExtractRows and batch.ExtractAll.
 	Schema Schema `json:"data_schema"`
 	// Target is the result granularity (default PerDoc).
 	Target Target `json:"extraction_target,omitempty"`

@@ -31,7 +31,7 @@ type CreateJobRequest struct {
 	WebhookConfigIDs []string
 	// OwnsFile promises that FileInput was made for this request alone: an
 	// upload no other create (in this process or any other) uses. Extract,
-	// ExtractRows, ExtractAll and the CLI upload a fresh file per job and
+	// ExtractRows, batch.ExtractAll and the CLI upload a fresh file per job and
 	// set it. Only then may CreateJob adopt the job an ambiguous attempt
 	// made; see CreateJob.
 	OwnsFile bool
@@ -137,6 +137,14 @@ func (r CreateJobRequest) body() (createBody, error) {
 	}
 	body.WebhookConfigIDs = append([]string(nil), r.WebhookConfigIDs...)
 	return body, nil
+}
+
+// Validate checks the request as CreateJob does before sending it, sending
+// nothing: a helper that creates many jobs (package batch) refuses a bad
+// configuration or webhook before its first upload.
+func (r CreateJobRequest) Validate() error {
+	_, err := r.body()
+	return err
 }
 
 // CreateJob starts an extraction job. The request is checked before it is

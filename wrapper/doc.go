@@ -37,7 +37,7 @@
 // configuration is an ExtractConfig, whose zero Schema is derived from the
 // type (SchemaFor), or a SavedConfig naming one saved with
 // CreateConfiguration. ExtractRows does the same for per_table_row and
-// per_page results, ExtractAll for many documents.
+// per_page results, batch.ExtractAll (package wrapper/batch) for many documents.
 //
 //	inv, job, err := wrapper.Extract[Invoice](ctx, client, "invoice.pdf", wrapper.ExtractConfig{CiteSources: true})
 //	inv, job, err := wrapper.Extract[Invoice](ctx, client, "invoice.pdf", wrapper.SavedConfig{ID: "cfg-..."})
@@ -110,32 +110,20 @@
 // WithRequestTimeout (60 s, more for uploads). A job-creating request is
 // sent again only when it provably made no job; after an ambiguous failure
 // CreateJob adopts a job only on a file the call owns
-// (CreateJobRequest.OwnsFile, set by Extract and ExtractAll), and otherwise
+// (CreateJobRequest.OwnsFile, set by Extract and batch.ExtractAll), and otherwise
 // returns an *AmbiguousCreateError listing the jobs that may be the call's.
 // See CreateJob for the exact rule.
 //
 // # Batches
 //
-// ExtractAll (files) and RunAll (create requests) run many jobs and stream
-// each result as it finishes, through an iter.Seq2 whose error is that
-// item's failure; no result or input is held (an index of about 65 bytes
-// per document remembers which were seen and done). Creates are paced by an adaptive rate that starts at the
-// service's documented 15 per second, drops on every burst of 429s and
-// climbs back while creates queue; a 429 proves no job was made, so the
-// refused create waits its turn again and never fails an item. Waits are
-// bounded separately (WithConcurrency). A failure every document would
-// share (a refused key, a network outage) stops the batch: the last pair
-// then has an error matching ErrBatchStopped.
-//
-// With WithState (or NewBatch) a batch is resumable: every step of every
-// document is journaled, fsynced, before it is relied on, and running the
-// same batch again after any interruption, kill -9 included, does each
-// document exactly once, with one job per document. WithDrain stops
-// creating and lets running jobs finish.
+// Package wrapper/batch runs many jobs with one Client and streams each
+// result as it finishes (batch.ExtractAll for files, batch.RunAll for create
+// requests), at the service's rate limit, resumable after any interruption
+// (batch.WithState). It uses only this package's exported API.
 //
 // # Webhooks
 //
-// CreateJobRequest.Webhooks (for CreateJob, Run and RunAll) asks
+// CreateJobRequest.Webhooks (for CreateJob, Run and batch.RunAll) asks
 // LlamaCloud to notify endpoints as a job changes status; to have a file
 // on disk extracted with webhooks, upload it with UploadFile and call Run.
 // Package webhook verifies LC-Signature headers and parses deliveries;

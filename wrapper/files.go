@@ -140,8 +140,11 @@ func (c *Client) uploadFile(ctx context.Context, path string, s uploadSettings) 
 }
 
 // Upload uploads a document read from r under the given file name (its
-// extension tells the service the type). The body is buffered so that a
-// failed upload can be retried. It reads WithPurpose and WithExternalID.
+// extension tells the service the type). An io.ReadSeeker (an *os.File, a
+// bytes.Reader) is streamed from its current offset, and sought back there
+// for a retry: memory stays small whatever its size. Any other reader is
+// buffered so that a failed upload can be retried. It reads WithPurpose and
+// WithExternalID.
 func (c *Client) Upload(ctx context.Context, name string, r io.Reader, opts ...UploadOption) (*File, error) {
 	return c.upload(ctx, name, r, newUploadSettings(opts))
 }
@@ -160,36 +163,70 @@ func (c *Client) upload(ctx context.Context, name string, r io.Reader, s uploadS
 	if r == nil {
 		return nil, &ValidationError{Operation: opUploadFile, Field: "file", Reason: "nil reader"}
 	}
+	head, tail, contentType := uploadFrame(name, purpose, s.externalID)
+	content, size, err := uploadContent(r)
+	if err != nil {
+		return nil, fmt.Errorf("llamaextract: %s: reading %s: %w", opUploadFile, name, err)
+	}
+	length := int64(len(head)) + size + int64(len(tail))
+	setLength := func(_ context.Context, req *http.Request) error { req.ContentLength = length; return nil }
+	params := &generated.UploadFileParams{OrganizationId: c.org(), ProjectId: c.project()}
+	var out File
+	if err := c.do(ctx, callSpec{op: opUploadFile, out: &out, upload: length}, func(ctx context.Context) (*http.Response, error) {
+		body, err := content()
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", name, err)
+		}
+		return c.gen.UploadFileWithBody(ctx, params, contentType, io.MultiReader(bytes.NewReader(head), body, bytes.NewReader(tail)), setLength)
+	}); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// uploadFrame is the multipart body of an upload around the file's bytes.
+func uploadFrame(name string, purpose FilePurpose, externalID string) (head, tail []byte, contentType string) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	h := textproto.MIMEHeader{}
 	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, name))
 	// The service reads the type from the name's extension.
 	h.Set("Content-Type", "application/octet-stream")
-	part, err := mw.CreatePart(h)
-	if err == nil {
-		_, err = io.Copy(part, r)
+	// Writing to a bytes.Buffer does not fail.
+	_, _ = mw.CreatePart(h)
+	head = bytes.Clone(buf.Bytes())
+	buf.Reset()
+	_ = mw.WriteField("purpose", string(purpose))
+	if externalID != "" {
+		_ = mw.WriteField("external_file_id", externalID)
 	}
-	if err == nil {
-		err = mw.WriteField("purpose", string(purpose))
+	_ = mw.Close()
+	return head, buf.Bytes(), mw.FormDataContentType()
+}
+
+// uploadContent returns a function that gives the file's bytes from the
+// start for each attempt, and their size: a seeker is sought back, any
+// other reader is read into memory once.
+func uploadContent(r io.Reader) (func() (io.Reader, error), int64, error) {
+	if rs, ok := r.(io.ReadSeeker); ok {
+		start, err := rs.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return nil, 0, err
+		}
+		end, err := rs.Seek(0, io.SeekEnd)
+		if err != nil {
+			return nil, 0, err
+		}
+		return func() (io.Reader, error) {
+			_, err := rs.Seek(start, io.SeekStart)
+			return rs, err
+		}, end - start, nil
 	}
-	if err == nil && s.externalID != "" {
-		err = mw.WriteField("external_file_id", s.externalID)
-	}
-	if err == nil {
-		err = mw.Close()
-	}
+	b, err := io.ReadAll(r)
 	if err != nil {
-		return nil, fmt.Errorf("llamaextract: %s: reading %s: %w", opUploadFile, name, err)
+		return nil, 0, err
 	}
-	params := &generated.UploadFileParams{OrganizationId: c.org(), ProjectId: c.project()}
-	var out File
-	if err := c.do(ctx, callSpec{op: opUploadFile, out: &out, upload: int64(buf.Len())}, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.UploadFileWithBody(ctx, params, mw.FormDataContentType(), bytes.NewReader(buf.Bytes()))
-	}); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return func() (io.Reader, error) { return bytes.NewReader(b), nil }, int64(len(b)), nil
 }
 
 // GetFile returns an uploaded file's metadata.

@@ -26,6 +26,7 @@ import (
 
 	"github.com/extract-go/llamaextract/extracttest"
 	"github.com/extract-go/llamaextract/wrapper"
+	"github.com/extract-go/llamaextract/wrapper/batch"
 	"github.com/extract-go/llamaextract/wrapper/webhook"
 )
 
@@ -833,14 +834,14 @@ func readmeQuickstart(ctx context.Context) error {
 }
 
 func readmeManyDocuments(ctx context.Context, client *wrapper.Client, paths iter.Seq[string], secret string, store func(string, Invoice), enqueue func(string) error) error {
-	b, err := wrapper.NewBatch[Invoice](client, wrapper.ExtractConfig{CiteSources: true}, wrapper.WithState("invoices.state"))
+	x, err := batch.New[Invoice](client, wrapper.ExtractConfig{CiteSources: true}, batch.WithState("invoices.state"))
 	if err != nil {
 		return err
 	}
-	defer b.Close()
-	for item, err := range b.Run(ctx, paths) { // paths: an iter.Seq[string], e.g. a directory walk
-		if item.Input == "" {
-			return err // the batch stopped (errors.Is ErrBatchStopped); run again to resume
+	defer x.Close()
+	for item, err := range x.Run(ctx, paths) { // paths: an iter.Seq[string], e.g. a directory walk
+		if errors.Is(err, batch.ErrStopped) {
+			return err // *batch.StoppedError lists the inputs not done; run again to resume
 		}
 		if err != nil {
 			log.Printf("%s: %v", item.Input, err)

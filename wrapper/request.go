@@ -138,8 +138,19 @@ func (c *Client) do(ctx context.Context, spec callSpec, send func(context.Contex
 		if ctx.Err() != nil {
 			return c.scrubError(err)
 		}
-		if owns429(ctx) && errors.Is(err, ErrRateLimited) {
-			return c.scrubError(err) // the caller waits and slows down itself
+		if pace := pacerOf(ctx); pace != nil && errors.Is(err, ErrRateLimited) {
+			var api *APIError
+			errors.As(err, &api)
+			paced := c.clock.Now()
+			if pace(ctx, api.RetryAfter) != nil {
+				return c.scrubError(err)
+			}
+			// Every wait has a floor, a pacer's too.
+			if left := MinRetryWait - c.clock.Now().Sub(paced); left > 0 && sleep(ctx, c.clock, left) != nil {
+				return c.scrubError(err)
+			}
+			attempt-- // the caller paces 429s: they spend no retry
+			continue
 		}
 		switch classify(spec.create, err) {
 		case stop:

@@ -179,16 +179,31 @@ type ctxKey int
 
 const (
 	attemptKey ctxKey = iota
-	own429Key
+	pacerKey
 )
 
-// withOwn429 marks a request whose caller handles 429 itself: a batch waits
-// as long as the server asks, for as long as its context allows, and slows
-// its creates down. The retry layer (do) hands such a 429 back at once
-// instead of spending the request's ordinary retries on it.
-func withOwn429(ctx context.Context) context.Context { return context.WithValue(ctx, own429Key, true) }
+// RateLimitPacer decides when a request the service refused with 429 is
+// sent again: it returns once the request may go (having waited as long as
+// it judges right; retryAfter is what the server asked for, 0 when it did
+// not say), or with an error to give up.
+type RateLimitPacer func(ctx context.Context, retryAfter time.Duration) error
 
-func owns429(ctx context.Context) bool { v, _ := ctx.Value(own429Key).(bool); return v }
+// WithRateLimitPacer returns a copy of ctx under which a request that gets
+// a 429 is paced by pace instead of the RetryPolicy: the client calls pace
+// and, when it returns nil, sends the request again without spending a
+// retry, for as long as pace allows. A 429 proves the request was refused,
+// so sending it again is safe even for CreateJob. When pace returns an
+// error the request fails with the 429's *APIError. At least MinRetryWait
+// passes before the request is sent again, whatever pace does. Package
+// batch paces its requests with its adaptive create rate this way.
+func WithRateLimitPacer(ctx context.Context, pace RateLimitPacer) context.Context {
+	return context.WithValue(ctx, pacerKey, pace)
+}
+
+func pacerOf(ctx context.Context) RateLimitPacer {
+	p, _ := ctx.Value(pacerKey).(RateLimitPacer)
+	return p
+}
 
 // withAttempt tells the transport which attempt a request is (0 for the
 // first), so retries carry X-Retry-Count.

@@ -237,3 +237,31 @@ func TestEveryRetryWaitHasAFloor(t *testing.T) {
 		}
 	}
 }
+
+// A request under a RateLimitPacer answers every 429 through the pacer, not
+// the RetryPolicy: with retries off, a create refused three times is sent a
+// fourth time and makes one job; a pacer that gives up fails the request
+// with the 429.
+func TestRateLimitPacer(t *testing.T) {
+	srv := extracttest.NewTestServer(t)
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("k"), wrapper.WithHTTPClient(srv.Client()), wrapper.WithRetryPolicy(wrapper.RetryPolicy{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := srv.AddFile("a.txt", []byte("Vendor: Acme\n"))
+	req := wrapper.CreateJobRequest{FileInput: f, Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[Invoice]()}}
+	srv.InjectFault(extracttest.Fault{Operation: extracttest.OpCreateExtractJob, Kind: extracttest.FaultStatus, Status: 429, RetryAfterMs: "7", Times: 3})
+	var asked []time.Duration
+	ctx := wrapper.WithRateLimitPacer(context.Background(), func(ctx context.Context, d time.Duration) error {
+		asked = append(asked, d)
+		return nil
+	})
+	if _, err := c.CreateJob(ctx, req); err != nil || len(asked) != 3 || asked[0] != 7*time.Millisecond || srv.JobsCreatedFor(f) != 1 {
+		t.Fatalf("err %v, pacer asked %v, %d jobs", err, asked, srv.JobsCreatedFor(f))
+	}
+	srv.InjectFault(extracttest.Fault{Operation: extracttest.OpCreateExtractJob, Kind: extracttest.FaultStatus, Status: 429, Times: 1})
+	giveUp := wrapper.WithRateLimitPacer(context.Background(), func(context.Context, time.Duration) error { return context.Canceled })
+	if _, err := c.CreateJob(giveUp, req); !errors.Is(err, wrapper.ErrRateLimited) || srv.JobsCreatedFor(f) != 1 {
+		t.Fatalf("a pacer that gives up: %v", err)
+	}
+}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/extract-go/llamaextract/extracttest"
 	"github.com/extract-go/llamaextract/wrapper"
+	"github.com/extract-go/llamaextract/wrapper/batch"
 )
 
 func TestSurface(t *testing.T) {
@@ -179,12 +180,12 @@ func TestSurface(t *testing.T) {
 	if rows, _, err := wrapper.ExtractRows[Txn](ctx, c, st, rowCfg); err != nil || len(rows) != 3 {
 		t.Fatalf("extract rows saved: %v", err)
 	}
-	for r, err := range wrapper.ExtractAll[Invoice](ctx, c, []string{path, f.ID}, cfg, wrapper.WithConcurrency(2)) {
+	for r, err := range batch.ExtractAll[Invoice](ctx, c, []string{path, f.ID}, cfg, batch.WithConcurrency(2)) {
 		if err != nil || r.Value.Vendor != "Acme Corp" {
 			t.Fatalf("extract all %s: %v", r.Input, err)
 		}
 	}
-	for r, err := range c.RunAll(ctx, []wrapper.CreateJobRequest{{FileInput: f.ID, Config: cfg}}) {
+	for r, err := range batch.RunAll(ctx, c, []wrapper.CreateJobRequest{{FileInput: f.ID, Config: cfg}}) {
 		if err != nil || r.Job.Status != wrapper.StatusCompleted {
 			t.Fatalf("run all: %+v %v", r, err)
 		}

@@ -95,6 +95,11 @@ func (c *Client) Wait(ctx context.Context, jobID string, opts ...WaitOption) (*J
 	return c.wait(ctx, jobID, w, nil)
 }
 
+// CheckWaitOptions returns the *ValidationError Wait would return for opts
+// (a negative schedule or timeout), sending nothing, so that a helper that
+// waits for many jobs (package batch) refuses them before its first upload.
+func CheckWaitOptions(opts ...WaitOption) error { return newWaitSettings(opts).check("Wait") }
+
 // fetchFunc fetches a job once; wait uses GetJob unless given another.
 type fetchFunc func(ctx context.Context, jobID string, expand []Expand) (*Job, error)
 

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/extract-go/llamaextract/wrapper"
+	"github.com/extract-go/llamaextract/wrapper/batch"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 )
@@ -205,7 +208,7 @@ type batchSession struct {
 	g     *globals
 	f     *batchFlags
 	own   *ownFiles
-	b     *wrapper.Batch[json.RawMessage]
+	b     *batch.Extractor[json.RawMessage]
 	drain chan struct{}
 	// out is --out (nil for stdout); offset is its size after the last
 	// line written, which the state records with each document.
@@ -228,23 +231,23 @@ type batchFailure struct{ input, why string }
 // lock leaves the running one's files alone.
 func (s *batchSession) lock(c *wrapper.Client, cfg wrapper.Config) error {
 	f := s.f
-	opts := []wrapper.BatchOption{wrapper.WithConcurrency(f.concurrency), wrapper.WithCreateRate(f.createRate), wrapper.WithDrain(s.drain)}
+	opts := []batch.Option{batch.WithConcurrency(f.concurrency), batch.WithCreateRate(f.createRate), batch.WithDrain(s.drain)}
 	if f.extract.pollInterval > 0 {
-		opts = append(opts, wrapper.WithSchedule(wrapper.FixedSchedule(f.extract.pollInterval)))
+		opts = append(opts, batch.WithWaitOptions(wrapper.WithSchedule(wrapper.FixedSchedule(f.extract.pollInterval))))
 	}
 	if f.extract.metadata {
-		opts = append(opts, wrapper.WithExpand(wrapper.ExpandExtractMetadata))
+		opts = append(opts, batch.WithWaitOptions(wrapper.WithExpand(wrapper.ExpandExtractMetadata)))
 	}
 	if f.state != "" {
-		opts = append(opts, wrapper.WithState(f.state))
+		opts = append(opts, batch.WithState(f.state))
 	}
 	if f.retryFailed {
-		opts = append(opts, wrapper.WithRetryFailed())
+		opts = append(opts, batch.WithRetryFailed())
 	}
 	if f.out != "" {
-		opts = append(opts, wrapper.WithOutputMark(func() int64 { return s.offset }))
+		opts = append(opts, batch.WithOutputMark(func() int64 { return s.offset }))
 	}
-	b, err := wrapper.NewBatch[json.RawMessage](c, cfg, opts...)
+	b, err := batch.New[json.RawMessage](c, cfg, opts...)
 	if err != nil {
 		var ve *wrapper.ValidationError
 		if errors.As(err, &ve) {
@@ -376,7 +379,7 @@ func (s *batchSession) run(ctx context.Context) (stopErr, err error) {
 	prog := newBatchProgress(s.g, s.f, s.b, total)
 	defer prog.stop()
 	for it, ierr := range s.b.Run(ctx, s.f.inputs(s.g, s.own, s.refuse)) {
-		if it.Input == "" {
+		if errors.Is(ierr, batch.ErrStopped) {
 			stopErr = ierr
 			continue
 		}
@@ -407,7 +410,7 @@ func (s *batchSession) refuse(path, why string) {
 
 // write writes one document's line: to --out-dir, then to --out (synced
 // before the state records the document as done).
-func (s *batchSession) write(it wrapper.BatchItem[json.RawMessage], ierr error) error {
+func (s *batchSession) write(it batch.Item[json.RawMessage], ierr error) error {
 	line := batchLine{Input: it.Input, ContentHash: it.Hash, FileID: it.FileID, Status: string(it.Status())}
 	if !utf8.ValidString(it.Input) {
 		line.InputBase64 = []byte(it.Input)
@@ -469,6 +472,9 @@ func (s *batchSession) summary(stopErr error, interrupted bool) error {
 	if !f.quiet {
 		fmt.Fprintf(g.stderr, "batch: %d done, %d failed, %d skipped (done before), %d refused, %d jobs created, %d adopted, %d rate-limited answers waited out\n",
 			p.Done, p.Failed, p.Skipped, len(s.refused), p.Created, p.Adopted, p.RateLimited)
+		if len(p.Unknown) > 0 {
+			fmt.Fprintf(g.stderr, "batch: %s (a status this client does not know; such jobs are treated as still running)\n", unknownStatuses(p.Unknown))
+		}
 	}
 	if stopErr != nil {
 		resume := ""
@@ -531,15 +537,19 @@ type batchProgress struct {
 	end  chan struct{}
 }
 
-func newBatchProgress[T any](g *globals, f *batchFlags, b *wrapper.Batch[T], total int) *batchProgress {
+func newBatchProgress[T any](g *globals, f *batchFlags, b *batch.Extractor[T], total int) *batchProgress {
 	p := &batchProgress{done: make(chan struct{}), end: make(chan struct{})}
 	if f.quiet {
 		close(p.end)
 		return p
 	}
 	start := time.Now()
-	status := func(s wrapper.BatchProgress) string {
-		return fmt.Sprintf("done %d, failed %d, running %d, 429s %d, %.1f creates/s", s.Done, s.Failed, s.Running+s.Starting, s.RateLimited, s.CreateRate)
+	status := func(s batch.Progress) string {
+		line := fmt.Sprintf("done %d, failed %d, running %d, 429s %d, %.1f creates/s", s.Done, s.Failed, s.Running+s.Starting, s.RateLimited, s.CreateRate)
+		if len(s.Unknown) > 0 {
+			line += ", " + unknownStatuses(s.Unknown)
+		}
+		return line
 	}
 	go func() {
 		defer close(p.end)
@@ -592,4 +602,15 @@ func (p *batchProgress) stop() {
 		close(p.done)
 	}
 	<-p.end
+}
+
+// unknownStatuses names the statuses the client does not know that hold
+// documents, e.g. "3 document(s) in status QUEUED_FOR_REVIEW".
+func unknownStatuses(unknown map[wrapper.Status]int) string {
+	names := slices.Sorted(maps.Keys(unknown))
+	parts := make([]string, len(names))
+	for i, st := range names {
+		parts[i] = fmt.Sprintf("%d document(s) in status %s", unknown[st], st)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -50,14 +50,18 @@ What it sends (about 9 requests, all reads, no credits):
 With --create it also uploads a 70-byte text document, runs one extraction
 (cost_effective tier, one page: about 5 credits, billed to your account),
 polls it to the end, reads it back with every expand, and deletes the job
-and the file.
+and the file (also when the check ends early, Ctrl-C included).
 
 The report names the operation, the JSON path, what the spec says, what
 arrived, and an example value with anything that looks like a secret or a
-document's content cut. The API key appears nowhere in it.
+document's content cut. The API key appears nowhere in it, nor in the -v
+lines or an error, in any form a server may echo it (escaped, URL-encoded,
+hex, base64, or any 8 of its characters). Each request waits at most a
+minute; an answer over 32 MiB is not read further (a too_large finding).
 
 Exit codes: 0 no drift (information only), 1 drift, 2 usage error,
-3 network failure or the key was refused.`,
+3 network failure or the key was refused (the report then says the check
+did not finish; --json has "complete": false).`,
 		Example: `  llamaextract spec check
   llamaextract spec check --json > drift.json
   llamaextract spec check --create        # costs about 5 credits

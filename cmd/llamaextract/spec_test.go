@@ -260,3 +260,41 @@ func TestMakeSpecLive(t *testing.T) {
 		t.Fatalf("with a key: %v\n%s", err, out)
 	}
 }
+
+// A server that hands out the key as a job id and then drops the connection
+// ends the check with exit 3, an error and a report that hold the key
+// nowhere, and a report that does not claim "No drift".
+func TestSpecCheckFailureNeverShowsTheKey(t *testing.T) {
+	const apiKey = "llx-Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0Pp9Oo8"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/api/v2/extract":
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"items":[{"id":"`+apiKey+`","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","file_input":"dfl-1","project_id":"prj-1","status":"RUNNING"}]}`)
+		case strings.HasPrefix(r.URL.Path, "/api/v2/extract/"):
+			c, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				c.Close()
+			}
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"items":[]}`)
+		}
+	}))
+	defer srv.Close()
+	env := []string{"LLAMA_CLOUD_BASE_URL=" + srv.URL, "LLAMA_CLOUD_API_KEY=" + apiKey}
+	for _, args := range [][]string{{"spec", "check", "-v"}, {"spec", "check", "--json"}} {
+		r := cli(t, env, args...)
+		if r.code != exitAPI {
+			t.Fatalf("%v: exit %d\n%s\n%s", args, r.code, r.stdout, r.stderr)
+		}
+		for _, piece := range []string{apiKey, apiKey[:8], apiKey[len(apiKey)-8:], apiKey[12:24]} {
+			if strings.Contains(r.stdout+r.stderr, piece) {
+				t.Errorf("%v: output holds %q:\nstdout:\n%s\nstderr:\n%s", args, piece, r.stdout, r.stderr)
+			}
+		}
+		if strings.Contains(r.stdout, "No drift") || strings.Contains(r.stdout, `"complete": true`) {
+			t.Errorf("%v: an unfinished check claims a verdict:\n%s", args, r.stdout)
+		}
+	}
+}

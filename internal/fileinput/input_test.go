@@ -205,13 +205,13 @@ func TestReaderDetectsAChangedFile(t *testing.T) {
 	}
 }
 
-// The content is streamed, never held: hashing and reading a 256 MiB file
+// The content is streamed, never held: hashing and reading a 64 MiB file
 // allocate a few buffers, not the file.
 func TestInputStreamsInBoundedMemory(t *testing.T) {
 	if testing.Short() {
-		t.Skip("reads 512 MiB")
+		t.Skip("reads 128 MiB")
 	}
-	const size = 256 << 20
+	const size = 64 << 20
 	path := filepath.Join(t.TempDir(), "large.bin")
 	f, err := os.Create(path)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"sort"
@@ -19,6 +20,9 @@ import (
 // openapi.yaml and gathers the Findings. The zero value is not usable; call
 // NewChecker. It is not safe for concurrent use.
 type Checker struct {
+	// basePath is the base URL's path (a gateway's "/llama"), which
+	// prefixes every operation's path; "" for none.
+	basePath  string
 	doc       *openapi3.T
 	found     findings
 	exchanges []Exchange
@@ -39,19 +43,36 @@ func NewChecker() *Checker { return &Checker{doc: apispec.Doc()} }
 // It returns the operation's ID, or "" when the spec has no operation for
 // the request (itself a Finding).
 func (c *Checker) Check(ctx context.Context, r *http.Request, reqBody []byte, status int, header http.Header, body []byte) string {
-	route, params := apispec.Find(r.Method, r.URL.Path)
+	return c.check(ctx, r, reqBody, status, header, body, false)
+}
+
+// check is Check; tooLarge says the body was cut at maxAnswerBytes, so it
+// is reported as such and not checked (a cut body is not JSON, and saying
+// so would send a maintainer after the wrong problem).
+func (c *Checker) check(ctx context.Context, r *http.Request, reqBody []byte, status int, header http.Header, body []byte, tooLarge bool) string {
+	apiPath := r.URL.Path
+	if rest, ok := strings.CutPrefix(apiPath, c.basePath); ok && strings.HasPrefix(rest, "/") {
+		apiPath = rest
+	}
+	route, params := apispec.Find(r.Method, apiPath)
 	if route == nil {
-		c.found.add(Finding{Severity: Drift, Kind: KindRequest, Operation: r.Method + " " + r.URL.Path, Status: status, Path: "$",
+		c.found.add(Finding{Severity: Drift, Kind: KindRequest, Operation: r.Method + " " + apiPath, Status: status, Path: "$",
 			Spec: "no such operation", Got: "a request to it"})
 		return ""
 	}
 	op := route.Operation.OperationID
-	c.exchanges = append(c.exchanges, Exchange{Operation: op, Method: r.Method, Path: r.URL.Path, Status: status})
+	c.exchanges = append(c.exchanges, Exchange{Operation: op, Method: r.Method, Path: apiPath, Status: status})
 	if err := apispec.CheckRequest(ctx, r, route, params, reqBody); err != nil {
 		c.found.add(Finding{Severity: Drift, Kind: KindRequest, Operation: op, Path: "$", Spec: "the request the check sends", Got: kinReason(err)})
 	}
 	before := c.driftCount()
 	resp := c.checkStatus(op, route.Operation, status)
+	if tooLarge {
+		c.found.add(Finding{Severity: Drift, Kind: KindTooLarge, Operation: op, Status: status, Path: "$",
+			Spec: fmt.Sprintf("an answer the check reads whole (at most %d MiB)", maxAnswerBytes>>20),
+			Got:  fmt.Sprintf("more than %d MiB; not checked", maxAnswerBytes>>20)})
+		return op
+	}
 	if resp != nil {
 		c.checkBody(op, status, resp, header, body)
 	}

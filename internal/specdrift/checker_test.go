@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -138,5 +139,37 @@ func TestRedactCutsTheKeyInEveryForm(t *testing.T) {
 		if strings.Contains(out, leak) {
 			t.Errorf("%q left in %s", leak, out)
 		}
+	}
+}
+
+// A member name that may be a secret (a long run of letters and digits, or
+// one that is not a plain name) is cut in the finding's spec text as in its
+// path.
+func TestUnknownMemberNameIsCutInTheSpecTextAsInThePath(t *testing.T) {
+	const name = "sk-live-eyJvZmZzZXQiOjF9eyJvZmZzZXQiOjF9"
+	body := `{` + validJob + `,"status":"PENDING",` + strconv.Quote(name) + `:1}`
+	got := check(t, "GET", "/api/v2/extract/ext-1", 200, body)
+	for _, f := range got {
+		if strings.Contains(f.String(), name) || strings.Contains(f.String(), "eyJvZmZzZXQiOjF9eyJv") {
+			t.Errorf("finding shows the name: %s", f)
+		}
+	}
+	wantFindings(t, got, `drift unknown_member $["(a 40-character name, cut)"]`)
+}
+
+// A discriminator tag that is absent, or not a string, is said to be so,
+// not shown as the empty string.
+func TestDiscriminatorTagAbsentOrNotAStringIsSaidSo(t *testing.T) {
+	cfg := `{"id":"cfg-1","name":"n","product_type":"extract_v2","version":"v","parameters":{"data_schema":{}}}`
+	got := check(t, "GET", "/api/v1/beta/configurations/cfg-1", 200, cfg)
+	wantFindings(t, got, "drift missing $.parameters.product_type")
+	if f := got["drift missing $.parameters.product_type"]; f.Got != "absent" || !strings.Contains(f.Spec, "extract_v2") {
+		t.Errorf("absent tag: %s", f)
+	}
+	cfg = `{"id":"cfg-1","name":"n","product_type":"extract_v2","version":"v","parameters":{"product_type":2,"data_schema":{}}}`
+	got = check(t, "GET", "/api/v1/beta/configurations/cfg-1", 200, cfg)
+	wantFindings(t, got, "drift type $.parameters.product_type")
+	if f := got["drift type $.parameters.product_type"]; f.Got != "integer" {
+		t.Errorf("integer tag: %s", f)
 	}
 }

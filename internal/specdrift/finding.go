@@ -34,6 +34,8 @@ const (
 	KindStatus        = "status"         // a status code the operation does not list
 	KindSchema        = "schema"         // anything else kin-openapi refuses
 	KindRequest       = "request"        // a request of the check itself the spec refuses
+	KindTooLarge      = "too_large"      // an answer over the check's read limit, not checked
+	KindMore          = "more"           // findings past maxFindingsPerOperation, counted in Count
 )
 
 // Finding is one difference, at one spot of one operation's answers.
@@ -63,11 +65,20 @@ func (f Finding) String() string {
 	return s
 }
 
+// maxFindingsPerOperation bounds the distinct findings listed for one
+// operation. A flood (say a map of ids where the spec has an object) shows
+// what it is in its first findings; the rest are counted in one KindMore
+// finding, so that the report, its memory and the time to write it stay
+// bounded whatever an answer holds.
+const maxFindingsPerOperation = 100
+
 // findings collects Findings, one per operation, kind and path with its
 // list indexes generalised, counting repeats.
 type findings struct {
 	list  []Finding
 	index map[string]int
+	perOp map[string]int
+	more  map[string]int // operation -> index of its KindMore finding
 }
 
 var listIndex = regexp.MustCompile(`\[\d+\]`)
@@ -75,12 +86,28 @@ var listIndex = regexp.MustCompile(`\[\d+\]`)
 func (fs *findings) add(f Finding) {
 	key := f.Operation + "\x00" + f.Kind + "\x00" + listIndex.ReplaceAllString(f.Path, "[*]") + "\x00" + f.Got
 	if fs.index == nil {
-		fs.index = map[string]int{}
+		fs.index, fs.perOp, fs.more = map[string]int{}, map[string]int{}, map[string]int{}
 	}
 	if i, ok := fs.index[key]; ok {
 		fs.list[i].Count++
 		return
 	}
+	if fs.perOp[f.Operation] >= maxFindingsPerOperation {
+		i, ok := fs.more[f.Operation]
+		if !ok {
+			i = len(fs.list)
+			fs.more[f.Operation] = i
+			fs.list = append(fs.list, Finding{Severity: f.Severity, Kind: KindMore, Operation: f.Operation, Status: f.Status, Path: "$",
+				Spec: fmt.Sprintf("at most %d findings listed per operation", maxFindingsPerOperation)})
+		}
+		if f.Severity == Drift {
+			fs.list[i].Severity = Drift
+		}
+		fs.list[i].Count++
+		fs.list[i].Got = fmt.Sprintf("%d more, not listed", fs.list[i].Count)
+		return
+	}
+	fs.perOp[f.Operation]++
 	f.Count = 1
 	fs.index[key] = len(fs.list)
 	fs.list = append(fs.list, f)

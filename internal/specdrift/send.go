@@ -25,13 +25,22 @@ func (s *session) send(ctx context.Context, method, path string, q url.Values, c
 		return nil, &FailureError{Operation: method + " " + path, Err: err}
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
+	// One byte past the limit tells a body that is too large from one that
+	// is exactly the limit (net/http has already undone any gzip, so a
+	// compressed bomb is cut here too).
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
 	if err != nil {
 		return nil, &FailureError{Operation: method + " " + path, Err: err}
 	}
-	op := s.c.Check(ctx, req, body, resp.StatusCode, resp.Header, raw)
+	tooLarge := len(raw) > maxAnswerBytes
+	if tooLarge {
+		raw = nil
+	}
+	op := s.c.check(ctx, req, body, resp.StatusCode, resp.Header, raw, tooLarge)
 	if s.t.Progress != nil {
-		fmt.Fprintf(s.t.Progress, "spec check: %-22s %s %s -> %d\n", op, method, path, resp.StatusCode)
+		// The path holds ids the server chose, which may echo the key.
+		line := fmt.Sprintf("spec check: %-22s %s %s -> %d\n", op, method, path, resp.StatusCode)
+		fmt.Fprint(s.t.Progress, cutSecret(line, s.t.APIKey))
 	}
 	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 		return nil, &FailureError{Operation: op, Status: resp.StatusCode}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -51,14 +52,26 @@ type FailureError struct {
 	Operation string
 	Status    int
 	Err       error
+	// secret is the API key, cut from the message: the operation and a
+	// network error name a path built from ids the server chose.
+	secret string
 }
 
 func (e *FailureError) Error() string {
 	if e.Status != 0 {
-		return fmt.Sprintf("llamaextract: spec check: %s answered %d: the API key was refused (check LLAMA_CLOUD_API_KEY and --base-url)", e.Operation, e.Status)
+		return cutSecret(fmt.Sprintf("llamaextract: spec check: %s answered %d: the API key was refused (check LLAMA_CLOUD_API_KEY and --base-url)", e.Operation, e.Status), e.secret)
 	}
-	return fmt.Sprintf("llamaextract: spec check: %s: %v", e.Operation, e.Err)
+	return cutSecret(fmt.Sprintf("llamaextract: spec check: %s: %v", e.Operation, e.Err), e.secret)
 }
+
+// cutError is an error whose message has the key cut.
+type cutError struct {
+	err    error
+	secret string
+}
+
+func (e *cutError) Error() string { return cutSecret(e.err.Error(), e.secret) }
+func (e *cutError) Unwrap() error { return e.err }
 
 func (e *FailureError) Unwrap() error { return e.Err }
 
@@ -70,6 +83,8 @@ const (
 	validatePath   = "/api/v2/extract/schema/validation"
 	missingJobID   = "ext-00000000-0000-0000-0000-000000000000"
 	maxAnswerBytes = 32 << 20
+	// cleanupTimeout bounds the deletes after a tour that ended early.
+	cleanupTimeout = 30 * time.Second
 )
 
 // tourSchema is the small data schema the tour validates and extracts with.
@@ -86,9 +101,23 @@ var terminalStatuses = map[string]bool{"COMPLETED": true, "FAILED": true, "CANCE
 // *FailureError, if any, ended it.
 func (t *Tour) Run(ctx context.Context) (*Report, error) {
 	s := &session{t: t, c: NewChecker(), base: strings.TrimRight(t.BaseURL, "/")}
+	if u, err := url.Parse(s.base); err == nil {
+		s.c.basePath = u.Path
+	}
 	err := s.tour(ctx)
-	return &Report{BaseURL: t.BaseURL, SpecVersion: s.c.doc.Info.Version, Created: t.Create,
-		Requests: s.c.Exchanges(), Findings: s.c.Findings(), secret: t.APIKey}, err
+	var fe *FailureError
+	switch {
+	case errors.As(err, &fe):
+		fe.secret = t.APIKey
+	case err != nil:
+		err = &cutError{err: err, secret: t.APIKey}
+	}
+	rep := &Report{BaseURL: t.BaseURL, SpecVersion: s.c.doc.Info.Version, Created: t.Create,
+		Requests: s.c.Exchanges(), Findings: s.c.Findings(), Complete: err == nil, secret: t.APIKey}
+	if err != nil {
+		rep.Error = err.Error()
+	}
+	return rep, err
 }
 
 // session is one run of a Tour.
@@ -98,7 +127,7 @@ type session struct {
 	base string
 }
 
-func (s *session) tour(ctx context.Context) error {
+func (s *session) tour(ctx context.Context) (err error) {
 	jobs, err := s.get(ctx, jobsPath, pageQuery())
 	if err != nil {
 		return err
@@ -113,24 +142,34 @@ func (s *session) tour(ctx context.Context) error {
 	}
 	jobID, fileID, configID := firstID(jobs), firstID(files), firstID(configs)
 	if s.t.Create {
-		if fileID, jobID, err = s.extract(ctx); err != nil {
+		fileID, jobID, err = s.extract(ctx)
+		defer func() { err = s.cleanup(ctx, jobID, fileID, err) }()
+		if err != nil {
 			return err
 		}
 	}
-	if err := s.reads(ctx, jobID, fileID, configID); err != nil {
-		return err
+	return s.reads(ctx, jobID, fileID, configID)
+}
+
+// cleanup deletes the job and the file the tour created, also when the
+// tour ended early (a dropped connection, Ctrl-C during the wait): then on
+// a context of its own, bounded, and the tour's own failure is the one
+// returned.
+func (s *session) cleanup(ctx context.Context, jobID, fileID string, failed error) error {
+	if failed != nil {
+		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		ctx = c
 	}
-	if s.t.Create && jobID != "" {
-		if _, err := s.send(ctx, http.MethodDelete, jobsPath+"/"+url.PathEscape(jobID), nil, "", nil); err != nil {
-			return err
+	for _, d := range []struct{ path, id string }{{jobsPath, jobID}, {filesPath, fileID}} {
+		if d.id == "" {
+			continue
+		}
+		if _, err := s.send(ctx, http.MethodDelete, d.path+"/"+url.PathEscape(d.id), nil, "", nil); err != nil && failed == nil {
+			failed = err
 		}
 	}
-	if s.t.Create && fileID != "" {
-		if _, err := s.send(ctx, http.MethodDelete, filesPath+"/"+url.PathEscape(fileID), nil, "", nil); err != nil {
-			return err
-		}
-	}
-	return nil
+	return failed
 }
 
 // reads gets one job with every expand, a file and a configuration, then a

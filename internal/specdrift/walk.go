@@ -239,14 +239,23 @@ func (w *walker) pick(at string, v any, u *openapi3.Schema) *openapi3.SchemaRef 
 	}
 	if d := u.Discriminator; d != nil {
 		if obj, ok := v.(map[string]any); ok {
-			tag, _ := obj[d.PropertyName].(string)
+			raw, present := obj[d.PropertyName]
+			tag, isString := raw.(string)
 			m, ok := d.Mapping[tag]
 			for _, b := range branches {
 				if ok && b.Ref == m.Ref {
 					return b
 				}
 			}
-			w.report(Drift, KindEnum, member(at, d.PropertyName), "one of "+list(sortedKeys(d.Mapping)), strconv.Quote(tag), tag)
+			spec := "one of " + list(sortedKeys(d.Mapping))
+			switch at := member(at, d.PropertyName); {
+			case !present:
+				w.report(Drift, KindMissing, at, spec+" (the discriminator)", "absent", nil)
+			case !isString:
+				w.report(Drift, KindType, at, spec, jsonType(raw), raw)
+			default:
+				w.report(Drift, KindEnum, at, spec, valueText(at, tag), tag)
+			}
 			return nil
 		}
 	}
@@ -283,7 +292,7 @@ func (w *walker) object(at string, obj map[string]any, sh *shape, depth int) {
 		case sh.open || len(sh.props) == 0:
 			// additionalProperties: true, or a free-form object.
 		default:
-			w.report(Drift, KindUnknownMember, child, "no member "+strconv.Quote(k)+" in "+sh.label(), jsonType(obj[k]), obj[k])
+			w.report(Drift, KindUnknownMember, child, "no member "+strconv.Quote(cutKey(k))+" in "+sh.label(), jsonType(obj[k]), obj[k])
 		}
 	}
 	seen := map[string]bool{}

@@ -1,7 +1,8 @@
-package wrapper_test
+package batch_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"sort"
 
 	"github.com/extract-go/llamaextract/wrapper"
+	"github.com/extract-go/llamaextract/wrapper/batch"
 )
 
 func ExampleExtractAll() {
@@ -24,9 +26,12 @@ func ExampleExtractAll() {
 	}
 	// Results stream in completion order; err is that document's failure.
 	var senders []string
-	for item, err := range wrapper.ExtractAll[Letter](context.Background(), client, paths, wrapper.ExtractConfig{}) {
+	for item, err := range batch.ExtractAll[Letter](context.Background(), client, paths, wrapper.ExtractConfig{}) {
+		if errors.Is(err, batch.ErrStopped) {
+			log.Fatal(err) // a *batch.StoppedError lists the inputs not done
+		}
 		if err != nil {
-			log.Printf("%s: %v", item.Input, err) // the last pair of a stopped batch has no Input
+			log.Printf("input %d (%s): %v", item.Index, item.Input, err)
 			continue
 		}
 		senders = append(senders, item.Value.Sender)
@@ -36,7 +41,7 @@ func ExampleExtractAll() {
 	// Output: [Ada Grace]
 }
 
-func ExampleNewBatch() {
+func ExampleNew() {
 	client, srv := exampleClient()
 	defer srv.Close()
 	dir, err := os.MkdirTemp("", "example-batch")
@@ -59,19 +64,19 @@ func ExampleNewBatch() {
 	run := func() {
 		// With a state file the batch is resumable: run the same code again
 		// after a crash and it picks up where it stopped.
-		b, err := wrapper.NewBatch[Doc](client, wrapper.ExtractConfig{}, wrapper.WithState(state))
+		x, err := batch.New[Doc](client, wrapper.ExtractConfig{}, batch.WithState(state))
 		if err != nil {
 			log.Fatal(err)
 		}
-		defer b.Close()
+		defer x.Close()
 		n := 0
-		for _, err := range b.Run(context.Background(), slices.Values(paths)) {
+		for _, err := range x.Run(context.Background(), slices.Values(paths)) {
 			if err != nil {
 				log.Fatal(err)
 			}
 			n++
 		}
-		fmt.Printf("extracted %d, skipped %d\n", n, b.Progress().Skipped)
+		fmt.Printf("extracted %d, skipped %d\n", n, x.Progress().Skipped)
 	}
 	run()
 	run()
@@ -80,14 +85,14 @@ func ExampleNewBatch() {
 	// extracted 0, skipped 3
 }
 
-func ExampleClient_RunAll() {
+func ExampleRunAll() {
 	client, srv := exampleClient()
 	defer srv.Close()
 	file := srv.AddFile("a.txt", []byte("Sender: Jane Doe\n"))
 	cfg := wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[struct{ Sender string }]()}
 	reqs := []wrapper.CreateJobRequest{{FileInput: file, Config: cfg}, {FileInput: file, Config: cfg}}
 	done := 0
-	for r, err := range client.RunAll(context.Background(), reqs) {
+	for r, err := range batch.RunAll(context.Background(), client, reqs) {
 		if err != nil {
 			log.Fatalf("request %d: %v", r.Index, err)
 		}
@@ -95,4 +100,20 @@ func ExampleClient_RunAll() {
 	}
 	fmt.Println(done, "jobs completed")
 	// Output: 2 jobs completed
+}
+
+// A stopped batch says which inputs never started.
+func ExampleStoppedError() {
+	client, srv := exampleClient()
+	defer srv.Close()
+	paths := []string{writeSample("example-stop-1.txt", "Sender: Ada\n"), writeSample("example-stop-2.txt", "Sender: Grace\n")}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // e.g. Ctrl-C
+	for _, err := range batch.ExtractAll[struct{ Sender string }](ctx, client, paths, wrapper.ExtractConfig{}) {
+		var stop *batch.StoppedError
+		if errors.As(err, &stop) {
+			fmt.Println(errors.Is(err, context.Canceled), len(stop.Unfinished)+len(stop.NotStarted), "inputs not done")
+		}
+	}
+	// Output: true 2 inputs not done
 }

@@ -1,8 +1,10 @@
-package wrapper
+package batch
 
 import (
 	"testing"
 	"time"
+
+	"github.com/extract-go/llamaextract/wrapper"
 )
 
 // The create rate comes down on 429s (at most once a second, however many
@@ -10,7 +12,7 @@ import (
 // climbs back while creates queue, but not while the rate sits idle.
 func TestCreateLimiterAdapts(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	l := newCreateLimiter(systemClock{}, 0)
+	l := newCreateLimiter(wrapper.Clock(nil), 0)
 	if r, _ := l.snapshot(); r != initialCreateRate {
 		t.Fatalf("starts at %g", r)
 	}
@@ -43,7 +45,7 @@ func TestCreateLimiterAdapts(t *testing.T) {
 	}
 	// Successes while creates queue raise the rate by about one per second
 	// each second.
-	l = newCreateLimiter(systemClock{}, 10)
+	l = newCreateLimiter(wrapper.Clock(nil), 10)
 	now := t0
 	for range 10 {
 		at := l.reserve(now) // queues: the slots are booked ahead

@@ -1,4 +1,4 @@
-package wrapper_test
+package batch_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/extract-go/llamaextract/extracttest"
 	"github.com/extract-go/llamaextract/wrapper"
+	"github.com/extract-go/llamaextract/wrapper/batch"
 	"go.uber.org/goleak"
 )
 
@@ -38,11 +39,6 @@ type suiteReport struct {
 func (r suiteReport) String() string {
 	return fmt.Sprintf("items %d: completed %d, typed errors %d; faults injected %d over %d requests; retries %d; duplicates %d; wall %s",
 		r.items, r.completed, r.failed, r.faults, r.requests, r.retries, r.duplicates, r.wall.Round(time.Millisecond))
-}
-
-type numbered struct {
-	Number string  `json:"number"`
-	Amount float64 `json:"amount"`
 }
 
 // runFaultSuite extracts n documents at the given concurrency while about
@@ -84,11 +80,11 @@ func runFaultSuite(t *testing.T, n, concurrency int) suiteReport {
 	var progressCalls atomic.Int64
 	seen := map[string]bool{}
 	onOurFiles := 0
-	for r, err := range wrapper.ExtractAll[numbered](context.Background(), c, inputs, wrapper.ExtractConfig{},
-		wrapper.WithSchedule(wrapper.FixedSchedule(5*time.Millisecond)),
-		wrapper.WithConcurrency(concurrency), wrapper.WithCreateRate(1000),
-		wrapper.WithProgress(func(p wrapper.BatchProgress) { progressCalls.Add(1) })) {
-		if r.Input == "" {
+	for r, err := range batch.ExtractAll[numbered](context.Background(), c, inputs, wrapper.ExtractConfig{},
+		batch.WithWaitOptions(wrapper.WithSchedule(wrapper.FixedSchedule(5*time.Millisecond))),
+		batch.WithConcurrency(concurrency), batch.WithCreateRate(1000),
+		batch.WithProgress(func(p batch.Progress) { progressCalls.Add(1) })) {
+		if errors.Is(err, batch.ErrStopped) {
 			t.Fatalf("the batch stopped: %v", err)
 		}
 		if seen[r.Input] {

@@ -1,4 +1,4 @@
-package wrapper_test
+package batch_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/extract-go/llamaextract/extracttest"
 	"github.com/extract-go/llamaextract/wrapper"
+	"github.com/extract-go/llamaextract/wrapper/batch"
 )
 
 // A hostile service mid-batch: 429 storms without Retry-After, 5xx, creates
@@ -45,12 +46,12 @@ func TestBatchHostileServiceOneJobPerDocument(t *testing.T) {
 		if run == 20 {
 			t.Fatalf("20 runs and %d of %d documents yielded", len(seen), n)
 		}
-		b, err := wrapper.NewBatch[numbered](c, wrapper.ExtractConfig{}, wrapper.WithState(state), fast, wrapper.WithCreateRate(1000))
+		b, err := batch.New[numbered](c, wrapper.ExtractConfig{}, batch.WithState(state), fast, batch.WithCreateRate(1000))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for it, err := range b.Run(context.Background(), slices.Values(paths)) {
-			if it.Input == "" {
+			if errors.Is(err, batch.ErrStopped) {
 				t.Logf("run %d stopped: %v", run, err)
 				continue
 			}
@@ -90,15 +91,15 @@ func TestBatchSecondOnTheSameStateIsLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	state := filepath.Join(t.TempDir(), "s")
-	first, err := wrapper.NewBatch[numbered](c, wrapper.ExtractConfig{}, wrapper.WithState(state))
+	first, err := batch.New[numbered](c, wrapper.ExtractConfig{}, batch.WithState(state))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := wrapper.NewBatch[numbered](c, wrapper.ExtractConfig{}, wrapper.WithState(state)); !errors.Is(err, wrapper.ErrStateLocked) {
+	if _, err := batch.New[numbered](c, wrapper.ExtractConfig{}, batch.WithState(state)); !errors.Is(err, batch.ErrStateLocked) {
 		t.Fatalf("second NewBatch: %v, want ErrStateLocked", err)
 	}
-	for _, err := range wrapper.ExtractAll[numbered](context.Background(), c, writeDocs(t, 1), wrapper.ExtractConfig{}, wrapper.WithState(state)) {
-		if !errors.Is(err, wrapper.ErrStateLocked) {
+	for _, err := range batch.ExtractAll[numbered](context.Background(), c, writeDocs(t, 1), wrapper.ExtractConfig{}, batch.WithState(state)) {
+		if !errors.Is(err, batch.ErrStateLocked) {
 			t.Fatalf("ExtractAll: %v, want ErrStateLocked", err)
 		}
 	}
@@ -106,7 +107,7 @@ func TestBatchSecondOnTheSameStateIsLocked(t *testing.T) {
 		t.Fatal("a refused batch created jobs")
 	}
 	first.Close()
-	again, err := wrapper.NewBatch[numbered](c, wrapper.ExtractConfig{}, wrapper.WithState(state))
+	again, err := batch.New[numbered](c, wrapper.ExtractConfig{}, batch.WithState(state))
 	if err != nil {
 		t.Fatalf("after Close: %v", err)
 	}

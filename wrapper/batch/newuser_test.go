@@ -1,4 +1,4 @@
-package wrapper_test
+package batch_test
 
 // The new-user scenarios that use the batch API (ExtractAll, RunAll), apart
 // from the rest so that the batch rework (issue 13) changes this file only.
@@ -10,6 +10,7 @@ import (
 
 	"github.com/extract-go/llamaextract/extracttest"
 	"github.com/extract-go/llamaextract/wrapper"
+	"github.com/extract-go/llamaextract/wrapper/batch"
 )
 
 // Scenario 13: ExtractAll over 20 documents, some scripted to fail.
@@ -27,9 +28,9 @@ func TestNewUserExtractAllWithFailures(t *testing.T) {
 	}
 	last := 0
 	seen := map[string]bool{}
-	for r, err := range wrapper.ExtractAll[nuInvoice](context.Background(), client, inputs, wrapper.ExtractConfig{},
-		wrapper.WithConcurrency(4), wrapper.WithProgress(func(p wrapper.BatchProgress) { last = p.Done })) {
-		if r.Input == "" || seen[r.Input] {
+	for r, err := range batch.ExtractAll[nuInvoice](context.Background(), client, inputs, wrapper.ExtractConfig{},
+		batch.WithConcurrency(4), batch.WithProgress(func(p batch.Progress) { last = p.Done })) {
+		if errors.Is(err, batch.ErrStopped) || seen[r.Input] {
 			t.Fatalf("unexpected pair %+v, %v", r, err)
 		}
 		seen[r.Input] = true
@@ -61,9 +62,9 @@ func TestNewUserRunAllCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	n := 0
-	for r, err := range client.RunAll(ctx, reqs) {
+	for r, err := range batch.RunAll(ctx, client, reqs) {
 		n++
-		if r.Job != nil || !errors.Is(err, wrapper.ErrBatchStopped) || !errors.Is(err, context.Canceled) {
+		if r.Job != nil || !errors.Is(err, batch.ErrStopped) || !errors.Is(err, context.Canceled) {
 			t.Fatalf("pair %+v, %v", r, err)
 		}
 	}

@@ -1,6 +1,6 @@
 //go:build stress
 
-package wrapper_test
+package batch_test
 
 import "testing"
 

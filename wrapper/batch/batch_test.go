@@ -1,4 +1,4 @@
-package wrapper_test
+package batch_test
 
 import (
 	"bufio"
@@ -11,12 +11,15 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/extract-go/llamaextract/extracttest"
 	"github.com/extract-go/llamaextract/internal/batchstate"
 	"github.com/extract-go/llamaextract/wrapper"
+	"github.com/extract-go/llamaextract/wrapper/batch"
 )
 
 func writeDocs(t *testing.T, n int) []string {
@@ -34,15 +37,15 @@ func writeDocs(t *testing.T, n int) []string {
 
 // collect runs a batch and returns what it yielded; stop is the error of
 // the last pair when the batch stopped early.
-func collect[T any](t *testing.T, seq func(func(wrapper.BatchItem[T], error) bool)) (items []wrapper.BatchItem[T], failed map[string]error, stop error) {
+func collect[T any](t *testing.T, seq func(func(batch.Item[T], error) bool)) (items []batch.Item[T], failed map[string]error, stop error) {
 	t.Helper()
 	failed = map[string]error{}
 	for it, err := range seq {
-		if it.Input == "" {
+		if errors.Is(err, batch.ErrStopped) {
 			stop = err
 			continue
 		}
-		if slices.ContainsFunc(items, func(x wrapper.BatchItem[T]) bool { return x.Input == it.Input }) {
+		if slices.ContainsFunc(items, func(x batch.Item[T]) bool { return x.Input == it.Input }) {
 			t.Fatalf("%s yielded twice", it.Input)
 		}
 		items = append(items, it)
@@ -64,10 +67,10 @@ func TestBatch429NeverFailsAnItem(t *testing.T) {
 		t.Fatal(err)
 	}
 	paths := writeDocs(t, 60)
-	var last wrapper.BatchProgress
-	items, failed, stop := collect(t, wrapper.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{},
-		wrapper.WithCreateRate(200), fast,
-		wrapper.WithProgress(func(p wrapper.BatchProgress) { last = p })))
+	var last batch.Progress
+	items, failed, stop := collect(t, batch.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{},
+		batch.WithCreateRate(200), fast,
+		batch.WithProgress(func(p batch.Progress) { last = p })))
 	if stop != nil || len(failed) != 0 || len(items) != len(paths) {
 		t.Fatalf("stop %v, %d failed (%v), %d of %d yielded", stop, len(failed), failed, len(items), len(paths))
 	}
@@ -103,7 +106,7 @@ func TestRunAll429AndFailures(t *testing.T) {
 	}
 	reqs[7].FileInput = bad
 	seen := map[int]bool{}
-	for r, err := range c.RunAll(context.Background(), reqs, wrapper.WithCreateRate(200), fast) {
+	for r, err := range batch.RunAll(context.Background(), c, reqs, batch.WithCreateRate(200), fast) {
 		if seen[r.Index] {
 			t.Fatalf("request %d yielded twice", r.Index)
 		}
@@ -143,7 +146,7 @@ func TestBatchResumeFromEveryCrashPoint(t *testing.T) {
 	// 0 created-not-journaled, 1 intent only, 2 created, 3 done, 4 new, 5 a
 	// job exists but the state lost its last record ("creating").
 	paths := writeDocs(t, 6)
-	b, err := wrapper.NewBatch[numbered](c, wrapper.ExtractConfig{}, wrapper.WithState(state))
+	b, err := batch.New[numbered](c, wrapper.ExtractConfig{}, batch.WithState(state))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +200,7 @@ func TestBatchResumeFromEveryCrashPoint(t *testing.T) {
 	}
 	j.Close()
 
-	b, err = wrapper.NewBatch[numbered](c, wrapper.ExtractConfig{}, wrapper.WithState(state), fast)
+	b, err = batch.New[numbered](c, wrapper.ExtractConfig{}, batch.WithState(state), fast)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,11 +241,11 @@ func TestBatchDrainThenResume(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "s")
 	paths := writeDocs(t, 40)
 	drain := make(chan struct{})
-	var first []wrapper.BatchItem[numbered]
+	var first []batch.Item[numbered]
 	var stop error
-	for it, err := range wrapper.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{},
-		wrapper.WithState(state), wrapper.WithDrain(drain), wrapper.WithConcurrency(4), wrapper.WithCreateRate(100), fast) {
-		if it.Input == "" {
+	for it, err := range batch.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{},
+		batch.WithState(state), batch.WithDrain(drain), batch.WithConcurrency(4), batch.WithCreateRate(100), fast) {
+		if errors.Is(err, batch.ErrStopped) {
 			stop = err
 			continue
 		}
@@ -254,14 +257,14 @@ func TestBatchDrainThenResume(t *testing.T) {
 		}
 		first = append(first, it)
 	}
-	if !errors.Is(stop, wrapper.ErrBatchStopped) || len(first) >= len(paths) {
+	if !errors.Is(stop, batch.ErrStopped) || len(first) >= len(paths) {
 		t.Fatalf("after a drain: %d yielded, stop %v", len(first), stop)
 	}
 	if created := srv.Stats().JobsCreated; created != len(first) {
 		t.Fatalf("%d jobs created but %d yielded: a drained batch must not leave jobs behind", created, len(first))
 	}
-	second, failed, stop := collect(t, wrapper.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{},
-		wrapper.WithState(state), fast))
+	second, failed, stop := collect(t, batch.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{},
+		batch.WithState(state), fast))
 	if stop != nil || len(failed) != 0 || len(first)+len(second) != len(paths) {
 		t.Fatalf("second run: %d + %d yielded, stop %v", len(first), len(second), stop)
 	}
@@ -280,16 +283,16 @@ func TestBatchRetryFailedAndChangedInputs(t *testing.T) {
 	}
 	state := filepath.Join(t.TempDir(), "s")
 	paths := writeDocs(t, 3)
-	failOnce := wrapper.OnStatus(func(j *wrapper.Job) {
+	failOnce := batch.WithWaitOptions(wrapper.OnStatus(func(j *wrapper.Job) {
 		if !j.Status.Terminal() {
 			if f, _ := c.GetFile(context.Background(), j.FileInput); f != nil && f.Name == "doc-001.txt" {
 				srv.ScriptJob(j.ID, extracttest.Outcome{Error: "scripted failure"})
 			}
 		}
-	})
-	run := func(opts ...wrapper.BatchOption) ([]wrapper.BatchItem[numbered], map[string]error) {
-		items, failed, stop := collect(t, wrapper.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{},
-			append([]wrapper.BatchOption{wrapper.WithState(state), fast}, opts...)...))
+	}))
+	run := func(opts ...batch.Option) ([]batch.Item[numbered], map[string]error) {
+		items, failed, stop := collect(t, batch.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{},
+			append([]batch.Option{batch.WithState(state), fast}, opts...)...))
 		if stop != nil {
 			t.Fatal(stop)
 		}
@@ -302,7 +305,7 @@ func TestBatchRetryFailedAndChangedInputs(t *testing.T) {
 	if items, _ := run(); len(items) != 0 {
 		t.Fatalf("a failed document was retried without WithRetryFailed: %d items", len(items))
 	}
-	items, failed = run(wrapper.WithRetryFailed())
+	items, failed = run(batch.WithRetryFailed())
 	if len(items) != 1 || items[0].Input != paths[1] || len(failed) != 0 {
 		t.Fatalf("retry: %d items, failed %v", len(items), failed)
 	}
@@ -321,29 +324,29 @@ func TestBatchStopsOnAFailureEveryDocumentShares(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	items, _, stop := collect(t, wrapper.ExtractAll[numbered](context.Background(), c, writeDocs(t, 50), wrapper.ExtractConfig{}))
-	if len(items) != 0 || !errors.Is(stop, wrapper.ErrBatchStopped) || !errors.Is(stop, wrapper.ErrUnauthorized) {
+	items, _, stop := collect(t, batch.ExtractAll[numbered](context.Background(), c, writeDocs(t, 50), wrapper.ExtractConfig{}))
+	if len(items) != 0 || !errors.Is(stop, batch.ErrStopped) || !errors.Is(stop, wrapper.ErrUnauthorized) {
 		t.Fatalf("%d items, stop %v", len(items), stop)
 	}
 	if n := srv.Stats().Requests["UploadFile"]; n > 20 {
 		t.Fatalf("%d uploads after the key was refused", n)
 	}
 	var nilCfg *wrapper.ExtractConfig
-	if _, _, stop := collect(t, wrapper.ExtractAll[numbered](context.Background(), c, nil, nilCfg)); stop != nil {
+	if _, _, stop := collect(t, batch.ExtractAll[numbered](context.Background(), c, nil, nilCfg)); stop != nil {
 		t.Fatalf("a nil *ExtractConfig is the zero configuration: %v", stop)
 	}
 	// Options and webhooks are checked before anything is read or sent.
-	for name, opt := range map[string]wrapper.BatchOption{
-		"negative schedule":   wrapper.WithSchedule(wrapper.FixedSchedule(-time.Second)),
-		"webhook without URL": wrapper.WithWebhooks(wrapper.Webhook{}),
+	for name, opt := range map[string]batch.Option{
+		"negative schedule":   batch.WithWaitOptions(wrapper.WithSchedule(wrapper.FixedSchedule(-time.Second))),
+		"webhook without URL": batch.WithWebhooks(wrapper.Webhook{}),
 	} {
-		_, _, stop = collect(t, wrapper.ExtractAll[numbered](context.Background(), c, []string{"/nonexistent"}, wrapper.ExtractConfig{}, opt))
+		_, _, stop = collect(t, batch.ExtractAll[numbered](context.Background(), c, []string{"/nonexistent"}, wrapper.ExtractConfig{}, opt))
 		if !errors.Is(stop, wrapper.ErrInvalidRequest) {
 			t.Errorf("%s: %v", name, stop)
 		}
 	}
 	pairs := 0
-	for _, err := range c.RunAll(context.Background(), nil, wrapper.WithSchedule(wrapper.FixedSchedule(-time.Second))) {
+	for _, err := range batch.RunAll(context.Background(), c, nil, batch.WithWaitOptions(wrapper.WithSchedule(wrapper.FixedSchedule(-time.Second)))) {
 		pairs++
 		if !errors.Is(err, wrapper.ErrInvalidRequest) {
 			t.Errorf("RunAll with a negative schedule: %v", err)
@@ -352,7 +355,7 @@ func TestBatchStopsOnAFailureEveryDocumentShares(t *testing.T) {
 	if pairs != 1 {
 		t.Errorf("RunAll with a negative schedule yielded %d pairs, want its error once", pairs)
 	}
-	_, _, stop = collect(t, wrapper.ExtractAll[numbered](context.Background(), c, nil, wrapper.SavedConfig{ID: " "}))
+	_, _, stop = collect(t, batch.ExtractAll[numbered](context.Background(), c, nil, wrapper.SavedConfig{ID: " "}))
 	var ve *wrapper.ValidationError
 	if !errors.As(stop, &ve) {
 		t.Fatalf("bad config: %v", stop)
@@ -373,40 +376,171 @@ func TestBatchCancelThenResume(t *testing.T) {
 	defer cancel()
 	var stop error
 	first := 0
-	for it, err := range wrapper.ExtractAll[numbered](ctx, c, paths, wrapper.ExtractConfig{}, wrapper.WithState(state), fast,
-		wrapper.WithConcurrency(8), wrapper.WithCreateRate(200)) {
-		if it.Input == "" {
+	accounted := map[int]string{}
+	for it, err := range batch.ExtractAll[numbered](ctx, c, paths, wrapper.ExtractConfig{}, batch.WithState(state), fast,
+		batch.WithConcurrency(8), batch.WithCreateRate(200)) {
+		if errors.Is(err, batch.ErrStopped) {
 			stop = err
 			continue
 		}
+		if paths[it.Index] != it.Input {
+			t.Fatalf("item %d is %s, not the input at that position", it.Index, it.Input)
+		}
+		accounted[it.Index] = "yielded"
 		first++
 		cancel()
 	}
-	if !errors.Is(stop, wrapper.ErrBatchStopped) || !errors.Is(stop, context.Canceled) || first == 0 || first == len(paths) {
+	if !errors.Is(stop, batch.ErrStopped) || !errors.Is(stop, context.Canceled) || first == 0 || first == len(paths) {
 		t.Fatalf("after cancel: %d yielded, stop %v", first, stop)
 	}
-	second, failed, stop := collect(t, wrapper.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{}, wrapper.WithState(state), fast))
+	// Every input is yielded, unfinished or not started: exactly one.
+	var se *batch.StoppedError
+	if !errors.As(stop, &se) || se.Unread || len(se.NotStarted) == 0 {
+		t.Fatalf("stop %#v", stop)
+	}
+	for kind, list := range map[string][]batch.Input{"unfinished": se.Unfinished, "not started": se.NotStarted} {
+		for _, in := range list {
+			if was, ok := accounted[in.Index]; ok || paths[in.Index] != in.Path {
+				t.Fatalf("input %d (%s) is %s, and %s", in.Index, in.Path, kind, was)
+			}
+			accounted[in.Index] = kind
+		}
+	}
+	if len(accounted) != len(paths) {
+		t.Fatalf("%d of %d inputs accounted for: %v", len(accounted), len(paths), accounted)
+	}
+	second, failed, stop := collect(t, batch.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{}, batch.WithState(state), fast))
 	if stop != nil || len(failed) != 0 || first+len(second) != len(paths) || srv.Stats().JobsCreated != len(paths) {
 		t.Fatalf("resume: %d + %d of %d, %d jobs, stop %v", first, len(second), len(paths), srv.Stats().JobsCreated, stop)
 	}
 	// A file ID cannot be resumed safely: refused with a reason, not guessed.
 	id := srv.AddFile("x.txt", []byte("Number: 1\n"))
-	_, failed, _ = collect(t, wrapper.ExtractAll[numbered](context.Background(), c, []string{id}, wrapper.ExtractConfig{}, wrapper.WithState(state), fast))
+	_, failed, _ = collect(t, batch.ExtractAll[numbered](context.Background(), c, []string{id}, wrapper.ExtractConfig{}, batch.WithState(state), fast))
 	var ve *wrapper.ValidationError
 	if !errors.As(failed[id], &ve) || srv.JobsCreatedFor(id) != 0 {
 		t.Fatalf("a dfl- input with WithState: %v", failed[id])
 	}
 	// Unless the caller promises the file is the batch's alone.
-	items, failed, _ := collect(t, wrapper.ExtractAll[numbered](context.Background(), c, []string{id}, wrapper.ExtractConfig{}, wrapper.WithState(state), wrapper.WithOwnedFiles(), fast))
+	items, failed, _ := collect(t, batch.ExtractAll[numbered](context.Background(), c, []string{id}, wrapper.ExtractConfig{}, batch.WithState(state), batch.WithOwnedFiles(), fast))
 	if len(items) != 1 || len(failed) != 0 || srv.JobsCreatedFor(id) != 1 {
 		t.Fatalf("a dfl- input with WithState and WithOwnedFiles: %+v %v", items, failed)
 	}
-	if items, _, _ := collect(t, wrapper.ExtractAll[numbered](context.Background(), c, []string{id}, wrapper.ExtractConfig{}, wrapper.WithState(state), wrapper.WithOwnedFiles(), fast)); len(items) != 0 {
+	if items, _, _ := collect(t, batch.ExtractAll[numbered](context.Background(), c, []string{id}, wrapper.ExtractConfig{}, batch.WithState(state), batch.WithOwnedFiles(), fast)); len(items) != 0 {
 		t.Fatalf("a finished dfl- input was done again: %+v", items)
 	}
 	// Without a state it is used as is.
-	items, failed, _ = collect(t, wrapper.ExtractAll[numbered](context.Background(), c, []string{id}, wrapper.ExtractConfig{}, fast))
+	items, failed, _ = collect(t, batch.ExtractAll[numbered](context.Background(), c, []string{id}, wrapper.ExtractConfig{}, fast))
 	if len(items) != 1 || len(failed) != 0 || items[0].Value.Number != "1" {
 		t.Fatalf("a dfl- input: %+v %v", items, failed)
+	}
+}
+
+// "Recorded as done when the loop body returns" holds for a body that
+// breaks out of the loop too: the item it stored is not delivered again by
+// the next run.
+func TestBatchBreakRecordsTheItemItReceived(t *testing.T) {
+	srv := extracttest.NewTestServer(t, extracttest.WithJobDuration(5*time.Millisecond))
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("k"), wrapper.WithHTTPClient(srv.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(t.TempDir(), "s")
+	paths := writeDocs(t, 6)
+	stored := map[string]bool{}
+	for it, err := range batch.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{}, batch.WithState(state), fast) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored[it.Input] = true
+		break
+	}
+	second, failed, stop := collect(t, batch.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{}, batch.WithState(state), fast))
+	if stop != nil || len(failed) != 0 {
+		t.Fatalf("stop %v, failed %v", stop, failed)
+	}
+	for _, it := range second {
+		if stored[it.Input] {
+			t.Fatalf("%s was stored before the break and delivered again", it.Input)
+		}
+		stored[it.Input] = true
+	}
+	if len(stored) != len(paths) {
+		t.Fatalf("%d of %d documents delivered over the two runs", len(stored), len(paths))
+	}
+}
+
+// Every item carries its input's position, in ExtractAll and RunAll alike;
+// a slice T without a row schema is refused before anything is sent.
+func TestBatchItemsCarryTheirIndex(t *testing.T) {
+	srv := extracttest.NewTestServer(t, extracttest.WithJobDuration(5*time.Millisecond))
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("k"), wrapper.WithHTTPClient(srv.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := writeDocs(t, 5)
+	inputs := append(slices.Clone(paths), paths[1]) // a duplicate is done once, at its first position
+	n := 0
+	for it, err := range batch.ExtractAll[numbered](context.Background(), c, inputs, wrapper.ExtractConfig{}, fast) {
+		if err != nil || inputs[it.Index] != it.Input || it.Index == 5 {
+			t.Fatalf("item %d %s: %v", it.Index, it.Input, err)
+		}
+		n++
+	}
+	cfg := wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[numbered]()}
+	reqs := []wrapper.CreateJobRequest{{FileInput: srv.AddFile("a.txt", []byte("Number: A\n")), Config: cfg}, {FileInput: srv.AddFile("b.txt", []byte("Number: B\n")), Config: cfg}}
+	for r, err := range batch.RunAll(context.Background(), c, reqs, fast) {
+		if v, derr := wrapper.Decode[numbered](r.Job); err != nil || derr != nil || r.Job.FileInput != reqs[r.Index].FileInput || v.Number != []string{"A", "B"}[r.Index] {
+			t.Fatalf("result %d: %+v %v %v", r.Index, v, err, derr)
+		}
+		n++
+	}
+	if n != 7 {
+		t.Fatalf("%d pairs", n)
+	}
+	_, _, stop := collect(t, batch.ExtractAll[[]numbered](context.Background(), c, paths, wrapper.ExtractConfig{}))
+	if !errors.Is(stop, wrapper.ErrInvalidRequest) || !strings.Contains(stop.Error(), "SchemaFor[Row]") || srv.Stats().Requests["UploadFile"] != 5 {
+		t.Fatalf("a slice T without a schema: %v", stop)
+	}
+}
+
+// A job in a status the client does not know is held as running (the spec
+// says so) but counted and named in Progress, during the run and after a
+// stop.
+func TestBatchCountsUnknownStatuses(t *testing.T) {
+	srv := extracttest.NewTestServer(t, extracttest.WithJobDuration(time.Second))
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("k"), wrapper.WithHTTPClient(srv.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := writeDocs(t, 3)
+	var seen atomic.Int64
+	held := batch.WithWaitOptions(wrapper.OnStatus(func(j *wrapper.Job) {
+		seen.Add(1)
+		if f, _ := c.GetFile(context.Background(), j.FileInput); f != nil && f.Name != "doc-000.txt" && !j.Status.Terminal() {
+			srv.ScriptJob(j.ID, extracttest.Outcome{Steps: []extracttest.Step{{Status: "QUEUED_FOR_REVIEW", For: time.Hour}}})
+		}
+	}))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	x, err := batch.New[numbered](c, wrapper.ExtractConfig{}, fast, held)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	go func() {
+		for ctx.Err() == nil {
+			if x.Progress().Unknown["QUEUED_FOR_REVIEW"] == 2 {
+				cancel()
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	items, _, stop := collect(t, x.Run(ctx, slices.Values(paths)))
+	if !errors.Is(stop, context.Canceled) || len(items) > 1 || seen.Load() == 0 {
+		t.Fatalf("stop %v, %d items, the caller's OnStatus ran %d times", stop, len(items), seen.Load())
+	}
+	if u := x.Progress().Unknown; len(u) != 1 || u["QUEUED_FOR_REVIEW"] != 2 || errors.Is(stop, context.DeadlineExceeded) {
+		t.Fatalf("unknown statuses after the stop: %v", u)
 	}
 }

@@ -1,9 +1,11 @@
-package wrapper
+package batch
 
 import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/extract-go/llamaextract/wrapper"
 )
 
 // createLimiter paces a batch's job creates and adapts to the service
@@ -25,7 +27,7 @@ import (
 // A 429 on a create proves that no job was made, so the refused create
 // simply waits its turn again; it never spends a retry or fails an item.
 type createLimiter struct {
-	clock        Clock
+	clock        wrapper.Clock
 	mu           sync.Mutex
 	rate         float64   // creates per second
 	next         time.Time // earliest start of the next create
@@ -46,7 +48,7 @@ const (
 	busyWindow = 2 * time.Second
 )
 
-func newCreateLimiter(clock Clock, rate float64) *createLimiter {
+func newCreateLimiter(clock wrapper.Clock, rate float64) *createLimiter {
 	if rate <= 0 {
 		rate = initialCreateRate
 	}
@@ -114,4 +116,17 @@ func (l *createLimiter) snapshot() (float64, int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.rate, l.throttled
+}
+
+// sleep waits d on clk, or until ctx ends.
+func sleep(ctx context.Context, clk wrapper.Clock, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-clk.After(d):
+		return nil
+	}
 }
