@@ -13,6 +13,7 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -21,7 +22,7 @@ import (
 )
 
 // File is an uploaded document. It encodes to and decodes from the API's
-// JSON.
+// JSON, keeping every member the server sent.
 type File struct {
 	// ID is the file's ID (dfl-...): the FileInput of a job.
 	ID string
@@ -39,6 +40,8 @@ type File struct {
 	ExpiresAt time.Time
 	// LastModifiedAt is when the file last changed; zero when not sent.
 	LastModifiedAt time.Time
+
+	raw json.RawMessage // the JSON it was read from
 }
 
 type fileWire struct {
@@ -59,7 +62,7 @@ func (f *File) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*f = File{ID: w.ID, Name: w.Name, ProjectID: w.ProjectID, FileType: deref(w.FileType),
-		Purpose: FilePurpose(deref(w.Purpose)), ExternalID: deref(w.ExternalFileID)}
+		Purpose: FilePurpose(deref(w.Purpose)), ExternalID: deref(w.ExternalFileID), raw: bytes.Clone(b)}
 	if w.ExpiresAt != nil {
 		f.ExpiresAt = w.ExpiresAt.Time
 	}
@@ -81,8 +84,16 @@ func (f File) MarshalJSON() ([]byte, error) {
 		t := llamaextract.NewTime(f.LastModifiedAt)
 		w.LastModifiedAt = &t
 	}
-	return json.Marshal(w)
+	b, err := json.Marshal(w)
+	if err != nil {
+		return nil, err
+	}
+	return mergeMembers(b, f.raw, fileNames, nil)
 }
+
+// fileNames are the members File models; MarshalJSON takes every other
+// member from the JSON the file was read from.
+var fileNames = jsonNames(reflect.TypeFor[fileWire]())
 
 func (f *File) validate() error {
 	switch {

@@ -9,7 +9,8 @@ import (
 )
 
 // The wire types keep what they do not model: a decoded Job, File or
-// SavedConfig holds the JSON the server sent, and encodes its own fields
+// SavedConfig holds the JSON the server sent (a listed job only the members
+// Job does not model), and encodes its own fields
 // plus every other member of that JSON (mergeMembers). A request carries
 // what the package does not model yet through Extra (addExtra).
 

@@ -143,3 +143,17 @@ func TestExtraIsHeldToTheSpec(t *testing.T) {
 		t.Fatalf("CreateJobRequest.Extra setting a modelled member: %v", err)
 	}
 }
+
+// A File keeps the members the package does not model, as a Job does.
+func TestFileKeepsEveryMember(t *testing.T) {
+	in := `{"id":"dfl-1","name":"a.pdf","project_id":"p","download_url":{"url":"https://h.example/x","expires_at":"2026-01-01T00:00:00Z"},"file_size":12}`
+	var f wrapper.File
+	if err := json.Unmarshal([]byte(in), &f); err != nil {
+		t.Fatal(err)
+	}
+	f.Name = "b.pdf"
+	b, err := json.Marshal(f)
+	if err != nil || !strings.Contains(string(b), `"file_size":12`) || !strings.Contains(string(b), `"download_url":{`) || !strings.Contains(string(b), `"name":"b.pdf"`) {
+		t.Fatalf("%s, %v", b, err)
+	}
+}

@@ -196,6 +196,9 @@ func skipString(b []byte, i int) int {
 		return -1
 	}
 	for j := i + 1; ; {
+		if j >= len(b) {
+			return -1
+		}
 		k := bytes.IndexByte(b[j:], '"')
 		if k < 0 {
 			return -1

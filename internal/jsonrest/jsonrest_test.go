@@ -3,6 +3,7 @@ package jsonrest
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -99,6 +100,32 @@ func TestRestOfNonObject(t *testing.T) {
 	for _, in := range []string{`null`, `[1]`, `"s"`, `{"a":`} {
 		if got := Rest([]byte(in), top, nested); string(got) != in {
 			t.Errorf("%s: %s", in, got)
+		}
+	}
+}
+
+// Cut JSON is never read past its end.
+func TestCutStrings(t *testing.T) {
+	for _, in := range []string{`"\`, `"abc\`, `"` + "0123456789abcde\\", `{"a":"\`, `{"items":["\`} {
+		if got := skipString([]byte(in), 0); got != -1 && in[0] == '"' {
+			t.Errorf("%q: %d", in, got)
+		}
+		_ = Rest([]byte(in), top, nested)
+		_, _ = ItemRests([]byte(in), top, nested)
+	}
+}
+
+// BenchmarkItemRests scans a page of 100 jobs of about 2 KB, each with a
+// configuration, a result and metadata, as the IterateJobs row lists.
+func BenchmarkItemRests(b *testing.B) {
+	job := `{"id":"ext-1","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:09Z","file_input":"dfl-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee","project_id":"prj-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee","status":"COMPLETED","configuration":{"data_schema":{"type":"object","properties":{` +
+		strings.Repeat(`"invoice_number":{"type":"string","description":"The invoice number as printed on the invoice"},`, 9) +
+		`"total":{"type":"number","description":"The total as printed on the invoice"}}},"cite_sources":true,"tier":"cost_effective","version":"2026-01-08"},"extract_result":{"invoice_number":"INV-2026-0042","vendor":"Acme Corporation","total":1204.5},"metadata":{"usage":{"num_pages_extracted":1,"num_pages_billed":1}}}`
+	page := []byte(`{"items":[` + strings.Repeat(job+",", 99) + job + `]}`)
+	b.SetBytes(int64(len(page)))
+	for b.Loop() {
+		if rests, ok := ItemRests(page, top, nested); !ok || len(rests) != 100 {
+			b.Fatal(ok, len(rests))
 		}
 	}
 }
