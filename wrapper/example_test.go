@@ -326,3 +326,29 @@ func ExampleExtractConfig_extra() {
 	fmt.Println(*g.Configuration.ExtractVersion, err)
 	// Output: 2026-01-08 <nil>
 }
+
+// A caller that paces itself to the service's rate limit (as package batch
+// does) answers every 429 of its requests itself: the create is sent again
+// once pace returns, without spending a retry.
+func ExampleWithRateLimitPacer() {
+	client, srv := exampleClient()
+	defer srv.Close()
+	srv.InjectFault(extracttest.Fault{Operation: extracttest.OpCreateExtractJob, Kind: extracttest.FaultStatus, Status: 429, RetryAfterMs: "250", Times: 1})
+	refused := 0
+	ctx := wrapper.WithRateLimitPacer(context.Background(), func(ctx context.Context, retryAfter time.Duration) error {
+		refused++
+		select { // wait as the server asks (a real pacer also slows its other requests down)
+		case <-time.After(retryAfter):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	file := srv.AddFile("a.txt", []byte("Sender: Jane Doe\n"))
+	job, err := client.CreateJob(ctx, wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[struct{ Sender string }]()}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(refused, job.ID != "")
+	// Output: 1 true
+}

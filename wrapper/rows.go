@@ -420,35 +420,10 @@ func (c *Client) streamJobWithoutResult(ctx context.Context, jobID string, expan
 		return nil, err
 	}
 	defer s.close()
-	if err := s.delim('{'); err != nil {
-		return nil, err
+	small, err := s.dec.ObjectWithout("extract_result", "extract_metadata")
+	if err != nil {
+		return nil, s.fail(err)
 	}
-	small := []byte{'{'}
-	for s.dec.More() {
-		key, err := s.key()
-		if err != nil {
-			return nil, err
-		}
-		if key == "extract_result" || key == "extract_metadata" {
-			if err := s.skip(); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		raw, err := s.dec.Raw()
-		if err != nil {
-			return nil, s.fail(err)
-		}
-		if len(small) > 1 {
-			small = append(small, ',')
-		}
-		k, _ := json.Marshal(key)
-		small = append(append(append(small, k...), ':'), raw...)
-	}
-	if err := s.delim('}'); err != nil {
-		return nil, err
-	}
-	small = append(small, '}')
 	var job Job
 	if err := json.Unmarshal(small, &job); err != nil {
 		return nil, c.bodyError(ctx, opGetJob, s.resp.StatusCode, err)

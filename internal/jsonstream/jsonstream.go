@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // MaxDepth is encoding/json's own nesting limit, which Skip keeps too.
@@ -174,4 +175,39 @@ func (d *Decoder) skip(inArray bool) error {
 		return d.Delim('}')
 	}
 	return nil
+}
+
+// ObjectWithout reads the next value, an object, and returns it as
+// compact JSON without the members named skip, which are skipped one
+// element at a time: what is kept is held, what is skipped never is.
+func (d *Decoder) ObjectWithout(skip ...string) ([]byte, error) {
+	if err := d.Delim('{'); err != nil {
+		return nil, err
+	}
+	out := []byte{'{'}
+	for d.dec.More() {
+		key, err := d.Key()
+		if err != nil {
+			return nil, err
+		}
+		if slices.Contains(skip, key) {
+			if err := d.Skip(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		raw, err := d.Raw()
+		if err != nil {
+			return nil, err
+		}
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		k, _ := json.Marshal(key)
+		out = append(append(append(out, k...), ':'), raw...)
+	}
+	if err := d.Delim('}'); err != nil {
+		return nil, err
+	}
+	return append(out, '}'), nil
 }

@@ -53,3 +53,16 @@ func TestSkipDepthIsBounded(t *testing.T) {
 		t.Fatalf("ordinary object: %v", err)
 	}
 }
+
+// ObjectWithout keeps every member but the skipped ones, and a cut object
+// is the stream's error.
+func TestObjectWithout(t *testing.T) {
+	got, err := NewDecoder(strings.NewReader(`{"id":"a","big":[1,[2],{"x":3}],"n":null,"meta":{"k":"v"},"s":"\u00e9"}`)).ObjectWithout("big", "meta")
+	if err != nil || string(got) != `{"id":"a","n":null,"s":"\u00e9"}` {
+		t.Fatalf("%s, %v", got, err)
+	}
+	var se *StreamError
+	if _, err := NewDecoder(strings.NewReader(`{"id":"a","big":[1,`)).ObjectWithout("big"); !errors.As(err, &se) {
+		t.Fatalf("a cut object: %v", err)
+	}
+}

@@ -84,6 +84,7 @@ func (x *Extractor[T]) process(ctx, createCtx context.Context, t task) outcome[I
 	// The slot bounds how many documents are being read and uploaded at
 	// once.
 	if err := acquire(createCtx, e.uploads); err != nil {
+		d.o.untouched = true
 		return d.o.abort()
 	}
 	held := true

@@ -55,8 +55,9 @@ type outcome[R any] struct {
 	err   error
 	fatal bool
 	// skip: done in an earlier run; aborted: stopped before it finished
-	// (not yielded, resumable).
-	skip, aborted bool
+	// (not yielded, resumable); untouched: aborted before anything was
+	// read or sent.
+	skip, aborted, untouched bool
 	// key, hash, jobID: what the journal records when it is delivered.
 	key, hash, jobID string
 }

@@ -135,3 +135,42 @@ func TestBatchStreamsUploads(t *testing.T) {
 		t.Fatalf("the batch allocated %d MB to upload %d documents of %d MB: they were held in memory", alloc>>20, len(inputs), size>>20)
 	}
 }
+
+// A document that changes after the batch hashed it is not uploaded under
+// the old hash: the upload's retry reads other bytes, and the document
+// fails with an *InputError (not a stop), asking for another run.
+func TestBatchRefusesADocumentThatChangesWhileUploaded(t *testing.T) {
+	srv := extracttest.NewTestServer(t, extracttest.WithJobDuration(5*time.Millisecond))
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	proxy.Transport = srv.Client().Transport
+	paths := writeDocs(t, 1)
+	var changed atomic.Bool
+	h := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/files") && changed.CompareAndSwap(false, true) {
+			// The first upload: the document changes, the service says 503.
+			if err := os.WriteFile(paths[0], []byte("Number: changed meanwhile\n"), 0o600); err != nil {
+				t.Error(err)
+			}
+			http.Error(w, `{"detail":"busy"}`, http.StatusServiceUnavailable)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer h.Close()
+	c, err := wrapper.New(wrapper.WithBaseURL(h.URL), wrapper.WithAPIKey("k"), fastRetry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, failed, stop := collect(t, batch.ExtractAll[numbered](context.Background(), c, paths, wrapper.ExtractConfig{}, fast))
+	var ie *batch.InputError
+	if stop != nil || len(items) != 1 || !errors.As(failed[paths[0]], &ie) || !errors.Is(failed[paths[0]], fileinput.ErrChanged) {
+		t.Fatalf("stop %v, %d items, failed %v", stop, len(items), failed)
+	}
+	if n := srv.Stats().JobsCreated; n != 0 {
+		t.Fatalf("%d jobs for a document whose bytes changed", n)
+	}
+}

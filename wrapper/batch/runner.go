@@ -23,6 +23,9 @@ type runner[R any] struct {
 	// unsure is why a document was left unfinished (its job may exist).
 	unsure     error
 	unfinished []Input
+	// untouched were handed to work but stopped before it read or sent
+	// anything: not started.
+	untouched []Input
 	// Written by the feeder before results is closed.
 	notStarted []Input
 	readAll    bool
@@ -88,6 +91,9 @@ func (r *runner[R]) deliver(yield func(R, error) bool) bool {
 			r.fail(o.err)
 			r.unfinished = append(r.unfinished, o.in)
 			continue
+		case o.untouched:
+			r.untouched = append(r.untouched, o.in)
+			continue
 		case o.aborted, r.stopped:
 			if o.err != nil && r.unsure == nil {
 				r.unsure = o.err
@@ -140,7 +146,7 @@ func (r *runner[R]) stopError() error {
 	if cause == nil {
 		cause = r.unsure
 	}
-	if cause == nil && len(r.unfinished) == 0 && r.readAll {
+	if cause == nil && len(r.unfinished)+len(r.untouched) == 0 && r.readAll {
 		return nil
 	}
 	if cause == nil {
@@ -148,5 +154,6 @@ func (r *runner[R]) stopError() error {
 	}
 	byIndex := func(a, b Input) int { return cmp.Compare(a.Index, b.Index) }
 	slices.SortFunc(r.unfinished, byIndex)
-	return &StoppedError{Cause: cause, Unfinished: r.unfinished, NotStarted: r.notStarted, Unread: !r.readAll}
+	notStarted := slices.SortedFunc(slices.Values(slices.Concat(r.untouched, r.notStarted)), byIndex)
+	return &StoppedError{Cause: cause, Unfinished: r.unfinished, NotStarted: notStarted, Unread: !r.readAll}
 }
