@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/extract-go/llamaextract/extracttest"
 	"github.com/extract-go/llamaextract/wrapper"
@@ -280,5 +281,29 @@ func TestCutKeyNeverReachesTheUser(t *testing.T) {
 		if leaks(logs.String()) {
 			t.Fatalf("form %s: the log holds the key:\n%s", form, logs.String())
 		}
+	}
+}
+
+// A front end that answers a job's GET with another job (a cache keyed
+// wrongly, a proxy mixing up requests): that job's status and result must
+// not become this job's. A batch re-attached to its job by ID would deliver
+// another document's result as this document's.
+func TestHostileServerAnswersForAnotherJob(t *testing.T) {
+	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, strings.Replace(okJob, `"id":"ext-1"`, `"id":"ext-other"`, 1)+`,"extract_result":{"line":"not yours"}}`)
+	})
+	ctx := context.Background()
+	if job, err := c.GetJob(ctx, "ext-1"); !errors.Is(err, wrapper.ErrInvalidResponse) {
+		t.Errorf("GetJob: job %+v, error %v", job, err)
+	}
+	if job, err := c.Wait(ctx, "ext-1", wrapper.WithSchedule(wrapper.FixedSchedule(time.Millisecond))); !errors.Is(err, wrapper.ErrInvalidResponse) {
+		t.Errorf("Wait: job %+v, error %v", job, err)
+	}
+	if job, err := c.Wait(ctx, "ext-1", wrapper.WithSchedule(wrapper.FixedSchedule(time.Millisecond)), wrapper.WithoutResult()); !errors.Is(err, wrapper.ErrInvalidResponse) {
+		t.Errorf("Wait without the result: job %+v, error %v", job, err)
+	}
+	if _, job, err := wrapper.GetResult[map[string]any](ctx, c, "ext-1"); !errors.Is(err, wrapper.ErrInvalidResponse) {
+		t.Errorf("GetResult: job %+v, error %v", job, err)
 	}
 }

@@ -102,6 +102,8 @@ func validJob(id string, st Status) error {
 	return nil
 }
 
+func (w *jobWire[R]) answerID() string { return w.ID }
+
 // job returns the Job w holds. It points into w: a Job costs one
 // allocation, its wire value.
 func (w *jobWire[R]) job() *Job {

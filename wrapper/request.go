@@ -80,8 +80,16 @@ func request[T any](ctx context.Context, c *Client, op string, id pathID, send f
 	if err := c.call(ctx, op, send, dst); err != nil {
 		return nil, err
 	}
+	if a, ok := dst.(answerer); ok && id.value != "" && a.answerID() != id.value {
+		// A front end that answers for another resource (a cache keyed
+		// wrongly): its status and result must not become this one's.
+		return nil, &InvalidResponseError{Operation: op, StatusCode: http.StatusOK, Reason: fmt.Sprintf("asked for %s %q, answered for %.80q", id.field, id.value, a.answerID())}
+	}
 	return out, nil
 }
+
+// answerer is an answer that names the resource it is about.
+type answerer interface{ answerID() string }
 
 // callSpec is one API request as do sends it; the function that sends
 // it is a separate argument of do. Escape analysis follows a struct
