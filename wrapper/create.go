@@ -174,6 +174,9 @@ func (r CreateJobRequest) Validate() error {
 //     reads (500 jobs, e.g. a server that ignored the file filter), it
 //     returns an *AmbiguousCreateError instead: the job may be further on.
 //
+// An answer that is a job on another file than FileInput is not this
+// create's job: an *AmbiguousCreateError wrapping an *InvalidResponseError.
+//
 // Concurrent creates in one Client never return the same job: creates on
 // one file wait while a recovery on that file looks, and a job is recorded
 // as taken before its create returns. Two Clients (or processes) never
@@ -218,6 +221,13 @@ func (c *Client) CreateJob(ctx context.Context, req CreateJobRequest) (*Job, err
 	}
 	if r.adopted != nil {
 		return r.adopted, nil
+	}
+	if w.FileInput != "" && w.FileInput != body.FileInput {
+		// An answer about a job on another file (a front end that mixed
+		// up answers) is not this create's job, and says nothing of
+		// whether this create made one.
+		return nil, &AmbiguousCreateError{Operation: opCreateJob, FileInput: body.FileInput,
+			Err: &InvalidResponseError{Operation: opCreateJob, StatusCode: http.StatusOK, Reason: fmt.Sprintf("the answer is job %.80q on file %.80q, not on %s", w.ID, w.FileInput, body.FileInput)}}
 	}
 	return w.job(), nil
 }

@@ -368,3 +368,18 @@ func TestRecoveryChecksFileInputBeyondWhatItReads(t *testing.T) {
 		t.Fatalf("%d creates for one request on an owned file: %v", creates.Load(), err)
 	}
 }
+
+// A create answered with a job on another file (a front end that mixed up
+// two answers) is not this create's job: a batch journaling it would
+// deliver another document's result. Whether this create made a job is
+// unknown: the caller is told so.
+func TestCreateAnswerForAnotherFileIsNotThisJob(t *testing.T) {
+	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id":"ext-other","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","file_input":"dfl-other","project_id":"prj-1","status":"PENDING"}`)
+	})
+	job, err := c.CreateJob(context.Background(), lineReq("dfl-1", true))
+	if job != nil || !errors.Is(err, wrapper.ErrAmbiguousCreate) || !errors.Is(err, wrapper.ErrInvalidResponse) {
+		t.Fatalf("job %+v, error %v", job, err)
+	}
+}
