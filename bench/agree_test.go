@@ -82,9 +82,9 @@ func TestRowsFixture(t *testing.T) {
 		}
 	}
 	f := server(t)
-	body := rowsJob(1234)
-	if int64(len(body)) != f.streamLength(1234) {
-		t.Fatalf("length %d, declared %d", len(body), f.streamLength(1234))
+	body := rowsJob("ext-stream-1234", 1234)
+	if int64(len(body)) != f.streamLength("ext-stream-1234", 1234) {
+		t.Fatalf("length %d, declared %d", len(body), f.streamLength("ext-stream-1234", 1234))
 	}
 	var j floorRowsJob
 	floorGet(t, &http.Client{}, f.srv.URL+"/api/v2/extract/ext-stream-1234", &j)

@@ -130,7 +130,9 @@ func smallJob(id string) []byte {
 		`,"metadata":{"usage":{"num_pages_extracted":1,"num_document_tokens":812,"num_output_tokens":40,"num_pages_billed":1}}}`)
 }
 
-const rowsHead = `{"id":"ext-rows",` + jobHead + `,"extract_result":[`
+// rowsHead opens a rows job whose id is the one its GET asked for: the
+// client checks that an answer is about the job it asked for.
+func rowsHead(id string) string { return `{"id":"` + id + `",` + jobHead + `,"extract_result":[` }
 
 // appendRow appends row i of the synthetic per_table_row result (about 100
 // bytes), with strconv rather than fmt so that a server generating a
@@ -153,10 +155,10 @@ func appendRow(b []byte, i int) []byte {
 	return append(b, '}')
 }
 
-// writeRows writes a completed per_table_row job with n rows to w, 64 KB at
-// a time, so a body of any size is never held in memory.
-func writeRows(w io.Writer, n int) error {
-	buf := append(make([]byte, 0, 64<<10+256), rowsHead...)
+// writeRows writes the completed per_table_row job id with n rows to w,
+// 64 KB at a time, so a body of any size is never held in memory.
+func writeRows(w io.Writer, id string, n int) error {
+	buf := append(make([]byte, 0, 64<<10+256), rowsHead(id)...)
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			buf = append(buf, ',')
@@ -178,11 +180,11 @@ type countWriter struct{ n int64 }
 
 func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
-// rowsJob is a completed per_table_row job with n rows, in memory.
-func rowsJob(n int) []byte {
+// rowsJob is the completed per_table_row job id with n rows, in memory.
+func rowsJob(id string, n int) []byte {
 	var b bytes.Buffer
 	b.Grow(n * 110)
-	_ = writeRows(&b, n)
+	_ = writeRows(&b, id, n)
 	return b.Bytes()
 }
 
@@ -204,7 +206,7 @@ type fixtures struct {
 
 	mu      sync.Mutex
 	bodies  map[string][]byte
-	lengths map[int]int64 // of streamed bodies, by row count
+	lengths map[string]int64 // of streamed bodies, by job id
 }
 
 var (
@@ -225,10 +227,10 @@ func (f *fixtures) body(id string) ([]byte, bool) {
 	switch id {
 	case "ext-small":
 		b = smallJob(id)
-	case "ext-10k":
-		b = rowsJob(10_000)
+	case "ext-10k", "ext-10k-chunked", "ext-10k-gzip":
+		b = rowsJob(id, 10_000)
 	case "ext-100k":
-		b = rowsJob(100_000)
+		b = rowsJob(id, 100_000)
 	default:
 		return nil, false
 	}
@@ -236,15 +238,15 @@ func (f *fixtures) body(id string) ([]byte, bool) {
 	return b, true
 }
 
-func (f *fixtures) streamLength(n int) int64 {
+func (f *fixtures) streamLength(id string, n int) int64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if l, ok := f.lengths[n]; ok {
+	if l, ok := f.lengths[id]; ok {
 		return l
 	}
 	var c countWriter
-	_ = writeRows(&c, n)
-	f.lengths[n] = c.n
+	_ = writeRows(&c, id, n)
+	f.lengths[id] = c.n
 	return c.n
 }
 
@@ -259,7 +261,7 @@ func (f *fixtures) streamLength(n int) int64 {
 //	                                                   N/100 pages of 100 small jobs
 func server(tb testing.TB) *fixtures {
 	fxOnce.Do(func() {
-		f := &fixtures{bodies: map[string][]byte{}, lengths: map[int]int64{}, perPage: 100}
+		f := &fixtures{bodies: map[string][]byte{}, lengths: map[string]int64{}, perPage: 100}
 		items := make([]string, f.perPage)
 		for i := range items {
 			items[i] = string(smallJob("ext-" + strconv.Itoa(i)))
@@ -275,12 +277,12 @@ func server(tb testing.TB) *fixtures {
 					http.NotFound(w, r)
 					return
 				}
-				w.Header().Set("Content-Length", strconv.FormatInt(f.streamLength(n), 10))
-				_ = writeRows(w, n)
+				w.Header().Set("Content-Length", strconv.FormatInt(f.streamLength(id, n), 10))
+				_ = writeRows(w, id, n)
 				return
 			}
-			base, mode, _ := strings.Cut(strings.TrimPrefix(id, "ext-"), "-")
-			body, ok := f.body("ext-" + base)
+			_, mode, _ := strings.Cut(strings.TrimPrefix(id, "ext-"), "-")
+			body, ok := f.body(id)
 			if !ok {
 				http.NotFound(w, r)
 				return
@@ -300,10 +302,10 @@ func server(tb testing.TB) *fixtures {
 					return
 				}
 				f.mu.Lock()
-				z, ok := f.bodies[id]
+				z, ok := f.bodies[id+".gz"]
 				if !ok {
 					z = gzipped(body)
-					f.bodies[id] = z
+					f.bodies[id+".gz"] = z
 				}
 				f.mu.Unlock()
 				w.Header().Set("Content-Encoding", "gzip")
