@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"iter"
@@ -10,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/extract-go/llamaextract/internal/fileinput"
 )
 
 func hasMeta(p string) bool { return strings.ContainsAny(p, "*?[") }
@@ -18,7 +21,8 @@ func hasMeta(p string) bool { return strings.ContainsAny(p, "*?[") }
 // directories walked), then --from. Nothing is collected. The batch's own
 // files are skipped; an input that exists but is not a regular file (a
 // device, a FIFO, a socket, a link to one, a link to a directory met in a
-// walk, a loop of links) is never opened: it goes to refuse with the reason. An input that
+// walk, a loop of links) is never opened, nor is a file above the upload
+// limit: it goes to refuse with the reason. An input that
 // cannot be looked at (missing, a dangling link) is yielded, and the batch
 // reports it as a failed document.
 func (f *batchFlags) inputs(g *globals, own *ownFiles, refuse func(path, why string)) iter.Seq[string] {
@@ -112,6 +116,9 @@ func (w *walker) file(p string, st fs.FileInfo, err error, deep bool) bool {
 		return true
 	case !st.Mode().IsRegular():
 		w.refuse(p, "not a regular file ("+kind(st.Mode())+"): never opened")
+		return true
+	case st.Size() > fileinput.MaxUploadSize:
+		w.refuse(p, fmt.Sprintf("%d bytes, above the upload limit of %d bytes: never read (split it, or extract fewer pages of it)", st.Size(), fileinput.MaxUploadSize))
 		return true
 	}
 	return w.yield(p)

@@ -7,10 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/extract-go/llamaextract/internal/fileinput"
 )
 
 // Inputs that are not regular files are never opened: a link to
@@ -169,6 +172,37 @@ func TestBatchNamesALoopOfLinksOnEveryRun(t *testing.T) {
 		}
 		if r.code != exitJobFailed || srv.Stats().JobsCreated != 1 {
 			t.Errorf("run %d: exit %d, %d jobs: %s", run, r.code, srv.Stats().JobsCreated, r.stderr)
+		}
+	}
+}
+
+// A file above the upload limit can never be extracted. It was a failed
+// document that later runs counted without naming it; it is refused before
+// it is read, with its size and the limit, and named on every run.
+func TestBatchNamesAFileAboveTheUploadLimitOnEveryRun(t *testing.T) {
+	srv, env := emulatorEnv(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.txt"), []byte("Vendor: A\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big.pdf")
+	f, err := os.Create(big)
+	if err == nil {
+		err = f.Truncate(fileinput.MaxUploadSize + 1) // sparse: no disk used
+		f.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	schema := writeFile(t, "s.json", schemaJSON)
+	for run := 1; run <= 2; run++ {
+		r := cli(t, env, "batch", dir, "--schema", schema, "--out", out, "-q")
+		if !strings.Contains(r.stderr, big+": ") || !strings.Contains(r.stderr, strconv.FormatInt(fileinput.MaxUploadSize, 10)) {
+			t.Errorf("run %d: %s is not named with the limit: %s", run, big, r.stderr)
+		}
+		if r.code != exitJobFailed || srv.Stats().JobsCreated != 1 || srv.Stats().Requests["UploadFile"] != 1 {
+			t.Errorf("run %d: exit %d, %v: %s", run, r.code, srv.Stats(), r.stderr)
 		}
 	}
 }
