@@ -135,7 +135,7 @@ func (c ExtractConfig) check(op, field string) error {
 		return &ValidationError{Operation: op, Field: field + ".data_schema", Reason: "required; build one with wrapper.SchemaFor[T]() or wrapper.SchemaFromJSON"}
 	}
 	if err := c.Schema.check(); err != nil {
-		return &ValidationError{Operation: op, Field: field + "." + schemaField(err), Reason: schemaReason(err)}
+		return schemaError(op, field+".", err)
 	}
 	if c.MaxPages < 0 {
 		return &ValidationError{Operation: op, Field: field + ".max_pages", Reason: "must be positive (0 means no limit)"}
