@@ -14,6 +14,7 @@ import (
 
 	"github.com/extract-go/llamaextract"
 	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/configcheck"
 )
 
 // Target is the granularity of a result.
@@ -146,13 +147,35 @@ func (c ExtractConfig) check(op, field string) error {
 	if c.Tier != "" && !c.Tier.known() {
 		return &ValidationError{Operation: op, Field: field + ".tier", Reason: fmt.Sprintf("%q is not cost_effective, agentic, agentic_plus or turbo", c.Tier)}
 	}
-	if err := c.checkInputs(op, field); err != nil {
-		return err
+	for _, in := range []struct {
+		name, value string
+		check       func(string) error
+	}{
+		{"parse_tier", c.ParseTier, configcheck.ParseTier},
+		{"version", c.Version, configcheck.Version},
+		{"target_pages", c.TargetPages, checkTargetPages},
+	} {
+		if in.value == "" {
+			continue
+		}
+		if err := in.check(in.value); err != nil {
+			return &ValidationError{Operation: op, Field: field + "." + in.name, Reason: err.Error()}
+		}
 	}
 	if err := checkExtra(c.Extra, extractConfigNames, "Extra"); err != nil {
 		return &ValidationError{Operation: op, Field: field, Reason: err.Error()}
 	}
 	return nil
+}
+
+// checkTargetPages is configcheck.TargetPages with the way out of a blank
+// ExtractConfig.TargetPages.
+func checkTargetPages(pages string) error {
+	if strings.TrimSpace(pages) == "" {
+		return fmt.Errorf("%q is blank; leave TargetPages empty for every page", pages)
+	}
+	_, err := configcheck.TargetPages(pages)
+	return err
 }
 
 // MarshalJSON writes c as the API's configuration object (data_schema,
