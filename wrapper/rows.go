@@ -32,11 +32,11 @@ func (r Row[T]) HasMetadata() bool { return r.meta != nil }
 
 // Field returns the metadata of a field of this row, by path as in
 // Metadata.RowField: "amount", "address.city", "items[0].sku".
-func (r Row[T]) Field(path string) (FieldMetadata, bool) { return lookup(r.meta, path) }
+func (r Row[T]) Field(path string) (FieldMetadata, bool) { return fieldOf(r.meta, path) }
 
 // Fields iterates over every field of this row that has metadata, by path,
 // in a stable order.
-func (r Row[T]) Fields() iter.Seq2[string, FieldMetadata] { return walk(r.meta) }
+func (r Row[T]) Fields() iter.Seq2[string, FieldMetadata] { return fieldsOf(r.meta) }
 
 // Rows streams the rows of a per_table_row or per_page job's result,
 // decoding one row at a time straight from the response body: neither the
