@@ -16,6 +16,7 @@ import (
 	"github.com/extract-go/llamaextract/generated"
 	"github.com/extract-go/llamaextract/internal/createguard"
 	"github.com/extract-go/llamaextract/internal/fileinput"
+	"github.com/extract-go/llamaextract/internal/jsonrest"
 )
 
 // CreateJobRequest describes a job to create.
@@ -54,7 +55,7 @@ type createBody struct {
 	Extra            map[string]any                   `json:"-"`
 }
 
-var createBodyNames = jsonNames(reflect.TypeFor[createBody]())
+var createBodyNames = jsonrest.MemberNames(reflect.TypeFor[createBody]())
 
 func (b createBody) encode() ([]byte, error) {
 	type fields createBody
@@ -62,7 +63,7 @@ func (b createBody) encode() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return addExtra(out, b.Extra, createBodyNames, "CreateJobRequest.Extra")
+	return jsonrest.AddExtra(out, b.Extra, createBodyNames, "CreateJobRequest.Extra")
 }
 
 // Webhook is an endpoint LlamaCloud notifies as a job changes status;
@@ -118,7 +119,7 @@ func (r CreateJobRequest) body() (createBody, error) {
 	if r.Config == nil {
 		return createBody{}, &ValidationError{Operation: op, Field: "configuration", Reason: "required; set Config to a wrapper.ExtractConfig{Schema: ...} or a wrapper.SavedConfig{ID: \"cfg-...\"}"}
 	}
-	if err := checkExtra(r.Extra, createBodyNames, "Extra"); err != nil {
+	if err := jsonrest.CheckExtra(r.Extra, createBodyNames, "Extra"); err != nil {
 		return createBody{}, &ValidationError{Operation: op, Field: "body", Reason: err.Error()}
 	}
 	body := createBody{FileInput: in, Extra: r.Extra}
