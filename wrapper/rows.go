@@ -364,42 +364,11 @@ func (m *metaStream) next() (map[string]any, error) {
 // extract_metadata.field_metadata.row_metadata (or page_metadata), skipping
 // everything before it, extract_result included, one element at a time.
 func (m *metaStream) position() error {
-	s := m.s
-	if err := s.delim('{'); err != nil {
-		return err
+	found, err := m.s.dec.Descend([]string{"extract_metadata"}, []string{"field_metadata"}, []string{"row_metadata", "page_metadata"})
+	if err != nil {
+		return m.s.fail(err)
 	}
-	for _, want := range []string{"extract_metadata", "field_metadata", ""} {
-		for {
-			if !s.dec.More() {
-				return s.delim('}') // not there (no entries), or a stream that broke
-			}
-			k, err := s.key()
-			if err != nil {
-				return err
-			}
-			if k != want && (want != "" || (k != "row_metadata" && k != "page_metadata")) {
-				if err := s.skip(); err != nil {
-					return err
-				}
-				continue
-			}
-			tok, err := s.dec.Token()
-			if err != nil {
-				return s.fail(err)
-			}
-			if tok == nil { // null
-				if want == "" {
-					continue // the other list may follow
-				}
-				return nil
-			}
-			if (want == "" && tok != json.Delim('[')) || (want != "" && tok != json.Delim('{')) {
-				return s.fail(fmt.Errorf("%s is %v, not an %s", k, tok, map[bool]string{true: "array", false: "object"}[want == ""]))
-			}
-			break
-		}
-	}
-	m.inArray = true
+	m.inArray = found
 	return nil
 }
 

@@ -177,6 +177,55 @@ func (d *Decoder) skip(inArray bool) error {
 	return nil
 }
 
+// Descend reads into the next value, an object, down the members path
+// names, and stops just inside the array the last step names: path[i]
+// lists the names accepted at depth i, and every other member is skipped
+// one element at a time. found is false when a step's member is missing
+// (the object searched is then read to its closing brace) or null; at the
+// last step a null member is passed over, as another of its names may
+// follow. A member that is neither null nor an object (an array at the
+// last step) is a *StreamError, like every error.
+func (d *Decoder) Descend(path ...[]string) (found bool, err error) {
+	if err := d.Delim('{'); err != nil {
+		return false, err
+	}
+	for i, names := range path {
+		want, kind := json.Delim('{'), "object"
+		last := i == len(path)-1
+		if last {
+			want, kind = '[', "array"
+		}
+		for {
+			if !d.dec.More() {
+				return false, d.Delim('}') // not there, or a stream that broke
+			}
+			k, err := d.Key()
+			if err != nil {
+				return false, err
+			}
+			if !slices.Contains(names, k) {
+				if err := d.Skip(); err != nil {
+					return false, err
+				}
+				continue
+			}
+			tok, err := d.Token()
+			switch {
+			case err != nil:
+				return false, err
+			case tok == nil && last:
+				continue
+			case tok == nil:
+				return false, nil
+			case tok != want:
+				return false, d.fail(fmt.Errorf("%s is %v, not an %s", k, tok, kind))
+			}
+			break
+		}
+	}
+	return true, nil
+}
+
 // ObjectWithout reads the next value, an object, and returns it as
 // compact JSON without the members named skip, which are skipped one
 // element at a time: what is kept is held, what is skipped never is.

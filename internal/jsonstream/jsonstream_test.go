@@ -66,3 +66,45 @@ func TestObjectWithout(t *testing.T) {
 		t.Fatalf("a cut object: %v", err)
 	}
 }
+
+// Descend finds the list under any of its names, past members it skips,
+// and tells a missing or null member from a member of the wrong kind.
+func TestDescend(t *testing.T) {
+	path := [][]string{{"meta"}, {"rows", "pages"}}
+	for body, want := range map[string]string{
+		`{"a":[1,{"b":2}],"meta":{"x":{},"rows":[{"r":1}]}}`: "found",
+		`{"meta":{"rows":null,"pages":[{"r":1}]}}`:           "found",
+		`{"meta":{"rows":null}}`:                             "absent",
+		`{"meta":null,"meta":{"rows":[]}}`:                   "absent",
+		`{"other":1}`:                                        "absent",
+		`{"meta":{"rows":{}}}`:                               "rows is {, not an array",
+		`{"meta":[]}`:                                        "meta is [, not an object",
+		`{"meta":{"rows":[`:                                  "found",
+		`{"meta":{"x":[1,`:                                   "stream",
+		`[]`:                                                 "stream",
+	} {
+		d := NewDecoder(strings.NewReader(body))
+		found, err := d.Descend(path...)
+		var se *StreamError
+		got := "absent"
+		switch {
+		case err != nil && !errors.As(err, &se):
+			t.Errorf("%s: %v is not a *StreamError", body, err)
+		case err != nil && strings.Contains(err.Error(), "not an"):
+			got = err.Error()
+		case err != nil:
+			got = "stream"
+		case found:
+			got = "found"
+			var row map[string]any
+			if d.More() {
+				if err := d.Decode(&row); err != nil || row["r"] != 1.0 {
+					t.Errorf("%s: the first row %v, %v", body, row, err)
+				}
+			}
+		}
+		if got != want {
+			t.Errorf("%s: %s, want %s", body, got, want)
+		}
+	}
+}
