@@ -2,6 +2,7 @@ package jsonstream
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -106,5 +107,39 @@ func TestDescend(t *testing.T) {
 		if got != want {
 			t.Errorf("%s: %s, want %s", body, got, want)
 		}
+	}
+}
+
+// Objects finds its list only when asked, yields nil for an element that
+// is not an object and once the list is over, and reports a broken stream
+// once.
+func TestObjects(t *testing.T) {
+	d := NewDecoder(strings.NewReader(`{"skip":[1,2],"meta":{"rows":[{"a":1},7,null,{"b":2}]}} trailing`))
+	o := d.ObjectsAt([]string{"meta"}, []string{"rows"})
+	var got []string
+	for range 6 {
+		e, err := o.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprint(e))
+	}
+	if want := "[map[a:1] map[] map[] map[b:2] map[] map[]]"; fmt.Sprint(got) != want {
+		t.Fatalf("elements %v, want %s", got, want)
+	}
+	o = NewDecoder(strings.NewReader(`{"meta":{"rows":[{"a":1},{"b":`)).ObjectsAt([]string{"meta"}, []string{"rows"})
+	if e, err := o.Next(); err != nil || e["a"] != 1.0 {
+		t.Fatalf("first element: %v, %v", e, err)
+	}
+	var se *StreamError
+	if _, err := o.Next(); !errors.As(err, &se) {
+		t.Fatalf("a cut element: %v; want a *StreamError", err)
+	}
+	if e, err := o.Next(); e != nil || err != nil {
+		t.Fatalf("after the error: %v, %v", e, err)
+	}
+	o = NewDecoder(strings.NewReader(`{"meta":{"rows":"x"}}`)).ObjectsAt([]string{"meta"}, []string{"rows"})
+	if _, err := o.Next(); !errors.As(err, &se) || err.Error() != "rows is x, not an array" {
+		t.Fatalf("a list of the wrong kind: %v", err)
 	}
 }
