@@ -15,6 +15,7 @@ import (
 	"github.com/extract-go/llamaextract"
 	"github.com/extract-go/llamaextract/generated"
 	"github.com/extract-go/llamaextract/internal/configcheck"
+	"github.com/extract-go/llamaextract/internal/jsonrest"
 )
 
 // Target is the granularity of a result.
@@ -120,7 +121,7 @@ type ExtractConfig struct {
 }
 
 // extractConfigNames are the members ExtractConfig models.
-var extractConfigNames = jsonNames(reflect.TypeFor[ExtractConfig]())
+var extractConfigNames = jsonrest.MemberNames(reflect.TypeFor[ExtractConfig]())
 
 func (c ExtractConfig) applyTo(body *createBody) error {
 	if err := c.check(opCreateJob, "configuration"); err != nil {
@@ -162,7 +163,7 @@ func (c ExtractConfig) check(op, field string) error {
 			return &ValidationError{Operation: op, Field: field + "." + in.name, Reason: err.Error()}
 		}
 	}
-	if err := checkExtra(c.Extra, extractConfigNames, "Extra"); err != nil {
+	if err := jsonrest.CheckExtra(c.Extra, extractConfigNames, "Extra"); err != nil {
 		return &ValidationError{Operation: op, Field: field, Reason: err.Error()}
 	}
 	return nil
@@ -190,7 +191,7 @@ func (c ExtractConfig) MarshalJSON() ([]byte, error) {
 	if len(c.Extra) == 0 {
 		return b, nil
 	}
-	return addExtra(b, c.Extra, extractConfigNames, "ExtractConfig.Extra")
+	return jsonrest.AddExtra(b, c.Extra, extractConfigNames, "ExtractConfig.Extra")
 }
 
 func optBool(b bool) *bool {
@@ -237,7 +238,7 @@ type savedConfigWire struct {
 	UpdatedAt   *llamaextract.Time `json:"updated_at,omitempty"`
 }
 
-var savedConfigNames = jsonNames(reflect.TypeFor[savedConfigWire]())
+var savedConfigNames = jsonrest.MemberNames(reflect.TypeFor[savedConfigWire]())
 
 func (s SavedConfig) applyTo(body *createBody) error {
 	id := strings.TrimSpace(s.ID)
@@ -298,7 +299,7 @@ func (s SavedConfig) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return mergeMembers(b, s.raw, savedConfigNames, nil)
+	return jsonrest.MergeMembers(b, s.raw, savedConfigNames, nil)
 }
 
 func (s *SavedConfig) validate() error {
