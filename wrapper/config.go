@@ -120,8 +120,12 @@ type ExtractConfig struct {
 	Extra map[string]any `json:"-"`
 }
 
-// extractConfigNames are the members ExtractConfig models.
-var extractConfigNames = jsonrest.MemberNames(reflect.TypeFor[ExtractConfig]())
+// extractConfigNames are the members ExtractConfig models;
+// extractConfigFields maps each to its field.
+var (
+	extractConfigNames  = jsonrest.MemberNames(reflect.TypeFor[ExtractConfig]())
+	extractConfigFields = jsonrest.FieldNames(reflect.TypeFor[ExtractConfig]())
+)
 
 func (c ExtractConfig) applyTo(body *createBody) error {
 	if err := c.check(opCreateJob, "configuration"); err != nil {
@@ -163,10 +167,7 @@ func (c ExtractConfig) check(op, field string) error {
 			return &ValidationError{Operation: op, Field: field + "." + in.name, Reason: err.Error()}
 		}
 	}
-	if err := jsonrest.CheckExtra(c.Extra, extractConfigNames, "Extra"); err != nil {
-		return &ValidationError{Operation: op, Field: field, Reason: err.Error()}
-	}
-	return nil
+	return extraError(op, field+".", c.Extra, extractConfigFields, "ExtractConfig")
 }
 
 // checkTargetPages is configcheck.TargetPages with the way out of a blank
@@ -191,7 +192,7 @@ func (c ExtractConfig) MarshalJSON() ([]byte, error) {
 	if len(c.Extra) == 0 {
 		return b, nil
 	}
-	return jsonrest.AddExtra(b, c.Extra, extractConfigNames, "ExtractConfig.Extra")
+	return jsonrest.AddExtra(b, c.Extra, extractConfigFields, "ExtractConfig")
 }
 
 func optBool(b bool) *bool {
