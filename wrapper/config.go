@@ -303,6 +303,8 @@ func (s SavedConfig) MarshalJSON() ([]byte, error) {
 	return jsonrest.MergeMembers(b, s.raw, savedConfigNames, nil)
 }
 
+func (s *SavedConfig) answerID() string { return s.ID }
+
 func (s *SavedConfig) validate() error {
 	switch {
 	case s == nil: // a list item the server sent as null
