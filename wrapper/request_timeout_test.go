@@ -40,11 +40,9 @@ func TestRequestTimeoutUnderMixedLoad(t *testing.T) {
 	)
 	srv := &mixedLoadServer{arrived: make(chan struct{}, 4), releaseUploads: make(chan struct{}), end: make(chan struct{})}
 	defer close(srv.end)
-	tries := &attemptCounter{tr: &http.Transport{}, n: map[string]int{}}
-	t.Cleanup(tries.tr.CloseIdleConnections)
-	httpc := wrapper.WithHTTPClient(&http.Client{Transport: tries})
-	c := hostile(t, srv.serve, httpc, wrapper.WithRequestTimeout(short))
-	c2 := hostile(t, srv.serve, httpc, wrapper.WithRequestTimeout(long)) // a second client on the same server
+	tries := newAttemptCounter(t)
+	c := hostile(t, srv.serve, tries.option(), wrapper.WithRequestTimeout(short))
+	c2 := hostile(t, srv.serve, tries.option(), wrapper.WithRequestTimeout(long)) // a second client on the same server
 
 	// The uploads start first and are held until every stalled call on c
 	// has ended, so each outlives several of c's plain timeouts.
@@ -146,12 +144,24 @@ func (s *mixedLoadServer) hold(r *http.Request, release chan struct{}) bool {
 	return false
 }
 
-// attemptCounter counts the attempts the client makes, per job ID: one
-// RoundTrip each.
+// attemptCounter counts the attempts clients make, per ID (the path's last
+// segment): one RoundTrip each, counted whether or not the request reaches
+// the server.
 type attemptCounter struct {
 	tr *http.Transport
 	mu sync.Mutex
 	n  map[string]int
+}
+
+func newAttemptCounter(t *testing.T) *attemptCounter {
+	a := &attemptCounter{tr: &http.Transport{}, n: map[string]int{}}
+	t.Cleanup(a.tr.CloseIdleConnections)
+	return a
+}
+
+// option makes a client send through the counter.
+func (a *attemptCounter) option() wrapper.Option {
+	return wrapper.WithHTTPClient(&http.Client{Transport: a})
 }
 
 func (a *attemptCounter) RoundTrip(r *http.Request) (*http.Response, error) {
