@@ -8,6 +8,7 @@ package jsonrest
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 )
 
 // Names is the member names a Go type models, as the scan looks them up: a
@@ -117,13 +118,13 @@ func Rest(obj []byte, names, nested *Names) json.RawMessage {
 }
 
 // objectRest walks the object at b[i] and returns the index after it and a
-// new JSON object of its members not in names, with those of a member in
-// nested not in its names (nil for none); -1 for malformed JSON.
+// new JSON object of its members not in names or null, with those of a
+// member in nested likewise (nil for none); -1 for malformed JSON.
 func objectRest(b []byte, i int, names, nested *Names) (int, json.RawMessage) {
 	var stack [16][2]int
 	keep := stack[:0]
 	var inner []byte // "name":{...} of a nested member's own rest
-	size := 1
+	size, nulls := 1, false
 	if i >= len(b) || b[i] != '{' {
 		return -1, nil
 	}
@@ -144,8 +145,18 @@ func objectRest(b []byte, i int, names, nested *Names) (int, json.RawMessage) {
 		if nested != nil && string(key) == nested.member {
 			sub = nested
 		}
+		isNull := value < len(b) && b[value] == 'n'
+		if nulls && !isNull {
+			keep = dropKey(b, keep, key) // a later value wins over a null kept
+		}
 		switch {
-		case !names.has(key):
+		case !names.has(key) || isNull:
+			// A modelled member sent as null is kept too: its field
+			// cannot tell null from absent.
+			nulls = nulls || isNull
+			if sub != nil {
+				inner = inner[:0]
+			}
 			i = skipValue(b, value)
 			keep = append(keep, [2]int{start, i})
 			size += i - start + 1
@@ -181,6 +192,13 @@ func objectRest(b []byte, i int, names, nested *Names) (int, json.RawMessage) {
 	}
 	out[0] = '{'
 	return i + 1, append(out, '}')
+}
+
+// dropKey removes from keep the members of b named key.
+func dropKey(b []byte, keep [][2]int, key []byte) [][2]int {
+	return slices.DeleteFunc(keep, func(m [2]int) bool {
+		return bytes.Equal(b[m[0]+1:skipString(b, m[0])-1], key)
+	})
 }
 
 func skipSpace(b []byte, i int) int {
