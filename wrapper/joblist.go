@@ -105,7 +105,12 @@ func (c *Client) listJobsPage(ctx context.Context, params *generated.ListExtract
 	if err != nil {
 		return nil, err
 	}
-	rests, ok := jsonrest.ItemRests(w.body, jobNameSet, configNameSet)
+	rests, ok := jsonrest.ItemRests(w.body, jobNameSet, configNameSet, func(i int) []byte {
+		if i < len(w.Items) && w.Items[i] != nil && w.Items[i].Configuration != nil {
+			return w.Items[i].Configuration.Schema.raw
+		}
+		return nil
+	})
 	if !ok || len(rests) != len(w.Items) {
 		var p struct {
 			Items []json.RawMessage `json:"items"`

@@ -140,7 +140,7 @@ var (
 	jobNested = map[string]map[string]bool{"configuration": extractConfigNames}
 	// The same, as the scan of a page looks them up.
 	jobNameSet    = jsonrest.NewNames("", jobNames)
-	configNameSet = jsonrest.NewNames("configuration", extractConfigNames)
+	configNameSet = jsonrest.NewNames("configuration", extractConfigNames).Copied("data_schema")
 )
 
 // Generated returns the job as the generated client's type: the escape

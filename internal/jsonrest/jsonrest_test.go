@@ -11,7 +11,7 @@ var (
 	topNames    = map[string]bool{"id": true, "status": true, "configuration": true}
 	nestedNames = map[string]bool{"data_schema": true, "tier": true}
 	top         = NewNames("", topNames)
-	nested      = NewNames("configuration", nestedNames)
+	nested      = NewNames("configuration", nestedNames).Copied("data_schema")
 )
 
 // restWant is what ItemRests must keep of one item, by encoding/json: its
@@ -59,6 +59,10 @@ func FuzzItemRests(f *testing.F) {
 		`{"x":{"items":[1,2]},"items":[{"status":"x","extract_result":{"a":1},"configuration":null}]}`,
 		` { "items" : [ { } , { "k" : "v" , "id" : "i" } ] } `,
 		`{"items":[{"configuration":{"z":1},"configuration":null}]}`,
+		`{"items":[{"configuration":{"data_schema":{"a":"}"},"x":1}},{"configuration":{"data_schema":{"a":"}","b":2},"y":[]}}]}`,
+		`{"items":[{"configuration":{"data_schema":1,"data_schema":{"q":"1"}}},{"configuration":{"data_schema":"1","x":{}}}]}`,
+		`{"items":[{"configuration":{"data_schema":[1],"k":0}},{"configuration":{"data_schema":[1,2],"k":0}}]}`,
+		`{"items":[{"configuration":{"data_schema":12,"k":0}},{"configuration":{"data_schema":1}}]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -69,30 +73,68 @@ func FuzzItemRests(f *testing.F) {
 		if json.Unmarshal(body, &page) != nil {
 			return // never scanned: the caller decodes first
 		}
-		rests, ok := ItemRests(body, top, nested)
-		if !ok {
-			return
+		// The scan must keep the same with and without the copies of
+		// data_schema encoding/json made, and with another item's copy
+		// (still a whole value, which the scan must not jump over where
+		// the value differs).
+		// A repeated "items" is scanned too: its elements get the
+		// copies of the last one's, by index, or none past its end.
+		schemas := dataSchemas(page.Items)
+		at := func(i int) []byte {
+			if i < len(schemas) {
+				return schemas[i]
+			}
+			return nil
 		}
-		if len(rests) != len(page.Items) {
-			t.Fatalf("%d rests, encoding/json found %d items in %s", len(rests), len(page.Items), body)
-		}
-		for i, rest := range rests {
-			got := map[string]any{}
-			if rest != nil {
-				if err := json.Unmarshal(rest, &got); err != nil {
-					t.Fatalf("item %d: rest %s: %v", i, rest, err)
-				}
-			}
-			if want := restWant(page.Items[i]); !reflect.DeepEqual(got, want) {
-				t.Fatalf("item %d of %s: kept %v, want %v", i, body, got, want)
-			}
-			if item := page.Items[i]; len(item) > 0 && item[0] == '{' {
-				if again := Rest(page.Items[i], top, nested); !reflect.DeepEqual(string(again), string(rest)) {
-					t.Fatalf("item %d: Rest %s, ItemRests %s", i, again, rest)
-				}
-			}
+		for _, copied := range []func(int) []byte{nil, at, func(i int) []byte { return at((i + 1) % max(1, len(schemas))) }} {
+			checkRests(t, body, page.Items, copied)
 		}
 	})
+}
+
+// dataSchemas is each item's configuration.data_schema as encoding/json
+// copies it (nil for none).
+func dataSchemas(items []json.RawMessage) [][]byte {
+	out := make([][]byte, len(items))
+	for i, it := range items {
+		var v struct {
+			Configuration struct {
+				DataSchema json.RawMessage `json:"data_schema"`
+			} `json:"configuration"`
+		}
+		if json.Unmarshal(it, &v) == nil && string(v.Configuration.DataSchema) != "null" {
+			out[i] = v.Configuration.DataSchema
+		}
+	}
+	return out
+}
+
+func checkRests(t *testing.T, body []byte, items []json.RawMessage, copied func(int) []byte) {
+	t.Helper()
+	page := struct{ Items []json.RawMessage }{items}
+	rests, ok := ItemRests(body, top, nested, copied)
+	if !ok {
+		return
+	}
+	if len(rests) != len(page.Items) {
+		t.Fatalf("%d rests, encoding/json found %d items in %s", len(rests), len(page.Items), body)
+	}
+	for i, rest := range rests {
+		got := map[string]any{}
+		if rest != nil {
+			if err := json.Unmarshal(rest, &got); err != nil {
+				t.Fatalf("item %d: rest %s: %v", i, rest, err)
+			}
+		}
+		if want := restWant(page.Items[i]); !reflect.DeepEqual(got, want) {
+			t.Fatalf("item %d of %s: kept %v, want %v", i, body, got, want)
+		}
+		if item := page.Items[i]; len(item) > 0 && item[0] == '{' {
+			if again := Rest(page.Items[i], top, nested); !reflect.DeepEqual(string(again), string(rest)) {
+				t.Fatalf("item %d: Rest %s, ItemRests %s", i, again, rest)
+			}
+		}
+	}
 }
 
 // A value that cannot be walked as an object is copied whole.
@@ -111,7 +153,7 @@ func TestCutStrings(t *testing.T) {
 			t.Errorf("%q: %d", in, got)
 		}
 		_ = Rest([]byte(in), top, nested)
-		_, _ = ItemRests([]byte(in), top, nested)
+		_, _ = ItemRests([]byte(in), top, nested, func(int) []byte { return []byte(`"\\"`) })
 	}
 }
 
@@ -123,9 +165,21 @@ func BenchmarkItemRests(b *testing.B) {
 		`"total":{"type":"number","description":"The total as printed on the invoice"}}},"cite_sources":true,"tier":"cost_effective","version":"2026-01-08"},"extract_result":{"invoice_number":"INV-2026-0042","vendor":"Acme Corporation","total":1204.5},"metadata":{"usage":{"num_pages_extracted":1,"num_pages_billed":1}}}`
 	page := []byte(`{"items":[` + strings.Repeat(job+",", 99) + job + `]}`)
 	b.SetBytes(int64(len(page)))
-	for b.Loop() {
-		if rests, ok := ItemRests(page, top, nested); !ok || len(rests) != 100 {
-			b.Fatal(ok, len(rests))
-		}
+	var items struct{ Items []json.RawMessage }
+	if err := json.Unmarshal(page, &items); err != nil {
+		b.Fatal(err)
+	}
+	schemas := dataSchemas(items.Items)
+	for _, c := range []struct {
+		name   string
+		copied func(int) []byte
+	}{{"walk", nil}, {"jump", func(i int) []byte { return schemas[i] }}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if rests, ok := ItemRests(page, top, nested, c.copied); !ok || len(rests) != 100 {
+					b.Fatal(ok, len(rests))
+				}
+			}
+		})
 	}
 }
