@@ -14,6 +14,8 @@ import (
 
 	"github.com/extract-go/llamaextract"
 	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/configcheck"
+	"github.com/extract-go/llamaextract/internal/jsonrest"
 )
 
 // Target is the granularity of a result.
@@ -119,7 +121,7 @@ type ExtractConfig struct {
 }
 
 // extractConfigNames are the members ExtractConfig models.
-var extractConfigNames = jsonNames(reflect.TypeFor[ExtractConfig]())
+var extractConfigNames = jsonrest.MemberNames(reflect.TypeFor[ExtractConfig]())
 
 func (c ExtractConfig) applyTo(body *createBody) error {
 	if err := c.check(opCreateJob, "configuration"); err != nil {
@@ -135,7 +137,7 @@ func (c ExtractConfig) check(op, field string) error {
 		return &ValidationError{Operation: op, Field: field + ".data_schema", Reason: "required; build one with wrapper.SchemaFor[T]() or wrapper.SchemaFromJSON"}
 	}
 	if err := c.Schema.check(); err != nil {
-		return &ValidationError{Operation: op, Field: field + "." + schemaField(err), Reason: schemaReason(err)}
+		return schemaError(op, field+".", err)
 	}
 	if c.MaxPages < 0 {
 		return &ValidationError{Operation: op, Field: field + ".max_pages", Reason: "must be positive (0 means no limit)"}
@@ -146,13 +148,35 @@ func (c ExtractConfig) check(op, field string) error {
 	if c.Tier != "" && !c.Tier.known() {
 		return &ValidationError{Operation: op, Field: field + ".tier", Reason: fmt.Sprintf("%q is not cost_effective, agentic, agentic_plus or turbo", c.Tier)}
 	}
-	if err := c.checkInputs(op, field); err != nil {
-		return err
+	for _, in := range []struct {
+		name, value string
+		check       func(string) error
+	}{
+		{"parse_tier", c.ParseTier, configcheck.ParseTier},
+		{"version", c.Version, configcheck.Version},
+		{"target_pages", c.TargetPages, checkTargetPages},
+	} {
+		if in.value == "" {
+			continue
+		}
+		if err := in.check(in.value); err != nil {
+			return &ValidationError{Operation: op, Field: field + "." + in.name, Reason: err.Error()}
+		}
 	}
-	if err := checkExtra(c.Extra, extractConfigNames, "Extra"); err != nil {
+	if err := jsonrest.CheckExtra(c.Extra, extractConfigNames, "Extra"); err != nil {
 		return &ValidationError{Operation: op, Field: field, Reason: err.Error()}
 	}
 	return nil
+}
+
+// checkTargetPages is configcheck.TargetPages with the way out of a blank
+// ExtractConfig.TargetPages.
+func checkTargetPages(pages string) error {
+	if strings.TrimSpace(pages) == "" {
+		return fmt.Errorf("%q is blank; leave TargetPages empty for every page", pages)
+	}
+	_, err := configcheck.TargetPages(pages)
+	return err
 }
 
 // MarshalJSON writes c as the API's configuration object (data_schema,
@@ -167,7 +191,7 @@ func (c ExtractConfig) MarshalJSON() ([]byte, error) {
 	if len(c.Extra) == 0 {
 		return b, nil
 	}
-	return addExtra(b, c.Extra, extractConfigNames, "ExtractConfig.Extra")
+	return jsonrest.AddExtra(b, c.Extra, extractConfigNames, "ExtractConfig.Extra")
 }
 
 func optBool(b bool) *bool {
@@ -214,7 +238,7 @@ type savedConfigWire struct {
 	UpdatedAt   *llamaextract.Time `json:"updated_at,omitempty"`
 }
 
-var savedConfigNames = jsonNames(reflect.TypeFor[savedConfigWire]())
+var savedConfigNames = jsonrest.MemberNames(reflect.TypeFor[savedConfigWire]())
 
 func (s SavedConfig) applyTo(body *createBody) error {
 	id := strings.TrimSpace(s.ID)
@@ -275,7 +299,7 @@ func (s SavedConfig) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return mergeMembers(b, s.raw, savedConfigNames, nil)
+	return jsonrest.MergeMembers(b, s.raw, savedConfigNames, nil)
 }
 
 func (s *SavedConfig) validate() error {
