@@ -10,7 +10,7 @@ import (
 var (
 	topNames    = map[string]bool{"id": true, "status": true, "configuration": true}
 	nestedNames = map[string]bool{"data_schema": true, "tier": true}
-	top         = NewNames("", topNames)
+	top         = NewNames("", topNames).Copied("extract_result")
 	nested      = NewNames("configuration", nestedNames).Copied("data_schema")
 )
 
@@ -63,6 +63,8 @@ func FuzzItemRests(f *testing.F) {
 		`{"items":[{"configuration":{"data_schema":1,"data_schema":{"q":"1"}}},{"configuration":{"data_schema":"1","x":{}}}]}`,
 		`{"items":[{"configuration":{"data_schema":[1],"k":0}},{"configuration":{"data_schema":[1,2],"k":0}}]}`,
 		`{"items":[{"configuration":{"data_schema":12,"k":0}},{"configuration":{"data_schema":1}}]}`,
+		`{"items":[{"extract_result":{"a":"}"},"x":1},{"extract_result":{"a":"}","b":[]},"id":2}]}`,
+		`{"items":[{"extract_result":[1],"extract_result":"s","k":{}},{"extract_result":[1,2]},{"extract_result":12},{"extract_result":1}]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -73,43 +75,45 @@ func FuzzItemRests(f *testing.F) {
 		if json.Unmarshal(body, &page) != nil {
 			return // never scanned: the caller decodes first
 		}
-		// The scan must keep the same with and without the copies of
-		// data_schema encoding/json made, and with another item's copy
-		// (still a whole value, which the scan must not jump over where
-		// the value differs).
-		// A repeated "items" is scanned too: its elements get the
-		// copies of the last one's, by index, or none past its end.
-		schemas := dataSchemas(page.Items)
-		at := func(i int) []byte {
-			if i < len(schemas) {
-				return schemas[i]
+		// The scan must keep the same with and without the values of
+		// data_schema and extract_result encoding/json handed over, and
+		// with another item's (still whole values, which the scan must
+		// not jump over where the value differs). A repeated "items" is
+		// scanned too: its elements get the last one's values, by index,
+		// or none past its end.
+		copies := copiedValues(page.Items)
+		at := func(i int, m string) []byte {
+			if i < len(copies) {
+				return copies[i][m]
 			}
 			return nil
 		}
-		for _, copied := range []func(int) []byte{nil, at, func(i int) []byte { return at((i + 1) % max(1, len(schemas))) }} {
+		for _, copied := range []func(int, string) []byte{nil, at, func(i int, m string) []byte { return at((i+1)%max(1, len(copies)), m) }} {
 			checkRests(t, body, page.Items, copied)
 		}
 	})
 }
 
-// dataSchemas is each item's configuration.data_schema as encoding/json
-// copies it (nil for none).
-func dataSchemas(items []json.RawMessage) [][]byte {
-	out := make([][]byte, len(items))
+// copiedValues is each item's configuration.data_schema and
+// extract_result as encoding/json copies them (none for null).
+func copiedValues(items []json.RawMessage) []map[string][]byte {
+	out := make([]map[string][]byte, len(items))
 	for i, it := range items {
 		var v struct {
 			Configuration struct {
 				DataSchema json.RawMessage `json:"data_schema"`
 			} `json:"configuration"`
+			ExtractResult json.RawMessage `json:"extract_result"`
 		}
-		if json.Unmarshal(it, &v) == nil && string(v.Configuration.DataSchema) != "null" {
-			out[i] = v.Configuration.DataSchema
+		out[i] = map[string][]byte{}
+		if json.Unmarshal(it, &v) == nil {
+			out[i]["data_schema"], out[i]["extract_result"] = v.Configuration.DataSchema, v.ExtractResult
 		}
 	}
 	return out
 }
 
-func checkRests(t *testing.T, body []byte, items []json.RawMessage, copied func(int) []byte) {
+func checkRests(t *testing.T, body []byte, items []json.RawMessage, copied func(int, string) []byte) {
 	t.Helper()
 	page := struct{ Items []json.RawMessage }{items}
 	rests, ok := ItemRests(body, top, nested, copied)
@@ -153,7 +157,7 @@ func TestCutStrings(t *testing.T) {
 			t.Errorf("%q: %d", in, got)
 		}
 		_ = Rest([]byte(in), top, nested)
-		_, _ = ItemRests([]byte(in), top, nested, func(int) []byte { return []byte(`"\\"`) })
+		_, _ = ItemRests([]byte(in), top, nested, func(int, string) []byte { return []byte(`"\\"`) })
 	}
 }
 
@@ -169,11 +173,11 @@ func BenchmarkItemRests(b *testing.B) {
 	if err := json.Unmarshal(page, &items); err != nil {
 		b.Fatal(err)
 	}
-	schemas := dataSchemas(items.Items)
+	copies := copiedValues(items.Items)
 	for _, c := range []struct {
 		name   string
-		copied func(int) []byte
-	}{{"walk", nil}, {"jump", func(i int) []byte { return schemas[i] }}} {
+		copied func(int, string) []byte
+	}{{"walk", nil}, {"jump", func(i int, m string) []byte { return copies[i][m] }}} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
 				if rests, ok := ItemRests(page, top, nested, c.copied); !ok || len(rests) != 100 {
