@@ -129,3 +129,34 @@ func TestRowsRefusesAnotherJobWhereverItsIDComes(t *testing.T) {
 		}
 	}
 }
+
+// Rows with metadata reads a second answer; one about another job is
+// refused as well, before the row it would describe is yielded.
+func TestRowsRefusesMetadataAboutAnotherJob(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		id := "ext-1"
+		if strings.Contains(r.URL.RawQuery, "extract_metadata") {
+			id = "ext-2"
+		}
+		_, _ = io.WriteString(w, `{"id":"`+id+`","status":"COMPLETED","extract_metadata":{"field_metadata":{"row_metadata":[{"a":{}}]}},"extract_result":[{"invoice_number":"A"}]}`)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("k"), wrapper.WithRetryPolicy(wrapper.RetryPolicy{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	var last error
+	for _, err := range wrapper.Rows[map[string]any](context.Background(), c, "ext-1", wrapper.WithExpand(wrapper.ExpandExtractMetadata)) {
+		if err != nil {
+			last = err
+			continue
+		}
+		n++
+	}
+	var ire *wrapper.InvalidResponseError
+	if n != 0 || !errors.As(last, &ire) || !strings.Contains(last.Error(), "ext-2") {
+		t.Errorf("%d rows, then %v; want none, then an *InvalidResponseError naming ext-2", n, last)
+	}
+}

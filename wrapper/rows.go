@@ -338,6 +338,10 @@ type metaStream struct {
 }
 
 func newMetaStream(s *bodyStream) *metaStream {
+	// This answer is checked too: the rows' own answer may be the job's
+	// while this one is another's. An id after extract_metadata is not
+	// read.
+	s.dec.WatchTop("id", s.checkID)
 	return &metaStream{s: s, entries: s.dec.ObjectsAt(
 		[]string{"extract_metadata"}, []string{"field_metadata"}, []string{"row_metadata", "page_metadata"})}
 }
@@ -346,10 +350,11 @@ func newMetaStream(s *bodyStream) *metaStream {
 // entries (or the job has none).
 func (m *metaStream) next() (map[string]any, error) {
 	e, err := m.entries.Next()
-	if err != nil {
+	var se *jsonstream.StreamError
+	if errors.As(err, &se) {
 		return nil, m.s.fail(err)
 	}
-	return e, nil
+	return e, err
 }
 
 // fetchWithoutResult is GetJob minus extract_result and extract_metadata,

@@ -33,6 +33,33 @@ type Decoder struct {
 	src     recorder
 	scratch json.RawMessage
 	depth   int // nesting of the values Skip is inside
+	// watched and watch are set by WatchTop.
+	watched string
+	watch   func(string) error
+}
+
+// WatchTop makes Descend call fn with the value of the member of the
+// document's top object named name, when it passes over it (a string; any
+// other value as its JSON text), and stop with fn's error: a check on the
+// document that costs no second read.
+func (d *Decoder) WatchTop(name string, fn func(string) error) { d.watched, d.watch = name, fn }
+
+// pass reads past the member key of an object at depth (0: the top one)
+// that Descend does not enter, handing it to the watch when it is the one
+// watched.
+func (d *Decoder) pass(depth int, key string) error {
+	if depth > 0 || d.watch == nil || key != d.watched {
+		return d.Skip()
+	}
+	raw, err := d.Raw()
+	if err != nil {
+		return err
+	}
+	var v string
+	if json.Unmarshal(raw, &v) != nil {
+		v = string(raw)
+	}
+	return d.watch(v)
 }
 
 // recorder keeps the last read error of the source, so that an error the
@@ -204,7 +231,7 @@ func (d *Decoder) Descend(path ...[]string) (found bool, err error) {
 				return false, err
 			}
 			if !slices.Contains(names, k) {
-				if err := d.Skip(); err != nil {
+				if err := d.pass(i, k); err != nil {
 					return false, err
 				}
 				continue

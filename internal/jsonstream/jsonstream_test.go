@@ -143,3 +143,34 @@ func TestObjects(t *testing.T) {
 		t.Fatalf("a list of the wrong kind: %v", err)
 	}
 }
+
+// WatchTop sees the watched member of the top object that Descend passes
+// over, and its error stops Descend; a member of that name deeper down is
+// not watched.
+func TestWatchTop(t *testing.T) {
+	stop := errors.New("stop")
+	for body, want := range map[string]string{
+		`{"id":"a","meta":{"id":"b","rows":[{"x":1}]}}`: "[a]",
+		`{"id":5,"meta":{"rows":[]}}`:                   "[5]",
+		`{"meta":{"rows":[]},"id":"late"}`:              "[]",
+		`{"id":"bad","meta":{"rows":[{"x":1}]}}`:        "[bad] stop",
+	} {
+		d := NewDecoder(strings.NewReader(body))
+		var seen []string
+		d.WatchTop("id", func(v string) error {
+			seen = append(seen, v)
+			if v == "bad" {
+				return stop
+			}
+			return nil
+		})
+		_, err := d.ObjectsAt([]string{"meta"}, []string{"rows"}).Next()
+		got := fmt.Sprint(seen)
+		if err != nil {
+			got += " " + err.Error()
+		}
+		if got != want {
+			t.Errorf("%s: %s, want %s", body, got, want)
+		}
+	}
+}
