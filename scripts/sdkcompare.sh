@@ -8,22 +8,31 @@
 # scripts/sdkcompare/sdk_test.go.txt, checks that every client decodes the
 # same data (TestSDKAgrees), then runs each client of each case alone in its
 # own process, rounds interleaved with the order of the clients rotated, and
-# prints medians and ratios. Usage:
+# prints medians and ratios: first with the loopback server in each client's
+# process (as `make bench` measures: CPU time is client, server and GC), then
+# the small GET again with the server in a process of its own (CPU time is
+# the client's alone). Usage:
 #   scripts/sdkcompare.sh SDK_DIR [rounds=7]
 # SDK_DIR is a checkout of github.com/run-llama/llama-parse-go (e.g. a
-# `git clone` or an unpacked `git archive` of v1.5.1). About 3 minutes on 2
-# quiet cores with the default 7 rounds; the SDK's dependencies come from
-# the module proxy. SDKCMP_KEEP=1 keeps the temporary directory.
+# `git clone` or an unpacked `git archive` of v1.5.1). About 4 minutes on 2
+# quiet cores with the default 7 rounds (8 to 10 under a load average of 15
+# to 40); the SDK's dependencies come from the module proxy.
+# SDKCMP_KEEP=1 keeps the temporary directory, SDKCMP_RAW=1 prints every run.
 set -euo pipefail
 if [ $# -lt 1 ] || [ ! -f "$1/go.mod" ]; then
 	echo "usage: $0 SDK_DIR [rounds]   (SDK_DIR: a checkout of github.com/run-llama/llama-parse-go)" >&2
 	exit 2
 fi
 sdk=$(cd "$1" && pwd)
-rounds=${2:-7}
+nrounds=${2:-7}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
-if [ "${SDKCMP_KEEP:-0}" = 1 ]; then echo "keeping $tmp"; else trap 'rm -rf "$tmp"' EXIT; fi
+srv=
+cleanup() {
+	[ -z "$srv" ] || kill "$srv" 2>/dev/null || true
+	if [ "${SDKCMP_KEEP:-0}" = 1 ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
 
 cp "$repo"/bench/{fixtures,get,cpu_unix,cpu_other}_test.go "$tmp/"
 cp "$repo/scripts/sdkcompare/sdk_test.go.txt" "$tmp/sdk_test.go"
@@ -51,28 +60,44 @@ echo "SDK: $sdk ($sdkver); wrapper: $(git -C "$repo" rev-parse --short HEAD)$(gi
 echo "TestSDKAgrees: ok (same small job, same 10,000 and 100,000 rows, same 10,000 listed IDs)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 
-# case, benchtime, clients: each client runs alone in its own process.
-cases=(
-	"SDKSmallJob 10000x floor wrapper sdk sdk-ownstruct roundtrip"
-	"SDKRows10k 20x floor wrapper sdk sdk-ownstruct"
-	"SDKRows100k 3x floor wrapper sdk sdk-ownstruct"
-	"SDKIterate10k 3x floor wrapper sdk"
-)
-for r in $(seq 1 "$rounds"); do
-	for c in "${cases[@]}"; do
-		read -r name bt clients <<<"$c"
-		read -r -a cl <<<"$clients"
-		for i in "${!cl[@]}"; do
-			client=${cl[$(((i + r) % ${#cl[@]}))]}
-			(cd "$tmp" && ./cmp.test -test.run '^$' -test.benchmem -test.bench "^Benchmark$name\$/^$client\$" -test.benchtime "$bt" -test.timeout 20m) |
-				grep '^Benchmark' | sed "s|^|$name $client |"
+# rounds FILE CASE...: each CASE is "name benchtime client...". Each client
+# runs alone in its own process; the order of the clients rotates by round.
+rounds() {
+	local out=$1 r c name bt clients i client
+	shift
+	for r in $(seq 1 "$nrounds"); do
+		for c in "$@"; do
+			read -r name bt clients <<<"$c"
+			read -r -a cl <<<"$clients"
+			for i in "${!cl[@]}"; do
+				client=${cl[$(((i + r) % ${#cl[@]}))]}
+				(cd "$tmp" && ./cmp.test -test.run '^$' -test.benchmem -test.bench "^Benchmark$name\$/^$client\$" -test.benchtime "$bt" -test.timeout 20m) |
+					grep '^Benchmark' | sed "s|^|$name $client |"
+			done
 		done
-	done
-done >"$tmp/raw.txt"
-echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
-[ "${SDKCMP_RAW:-0}" = 1 ] && cat "$tmp/raw.txt"
+	done >"$out"
+	[ "${SDKCMP_RAW:-0}" != 1 ] || cat "$out"
+}
 
-awk -v rounds="$rounds" '
+small="SDKSmallJob 10000x floor wrapper sdk sdk-ownstruct"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+rounds "$tmp/raw.txt" "$small roundtrip" "SDKRows10k 20x floor wrapper sdk sdk-ownstruct" \
+	"SDKRows100k 3x floor wrapper sdk sdk-ownstruct" "SDKIterate10k 3x floor wrapper sdk"
+echo "load between: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+# The small GET again with the server in a process of its own, so that each
+# client's process measures its own CPU time only.
+(cd "$tmp" && SDKCMP_SERVE="$tmp/url" exec ./cmp.test -test.run '^TestServeFixtures$' -test.timeout 0 >/dev/null 2>&1) &
+srv=$!
+for _ in $(seq 1 600); do [ -s "$tmp/url" ] && break; sleep 0.1; done
+SDKCMP_URL=$(cat "$tmp/url") rounds "$tmp/raw-apart.txt" "$small"
+kill "$srv"
+wait "$srv" 2>/dev/null || true
+srv=
+echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+
+# table FILE TITLE prints the medians and the ratios to the floor.
+table() {
+	awk -v rounds="$nrounds" -v title="$2" '
 	{ key = $1 SUBSEP $2; if (!(key in seen)) { seen[key] = 1; order[++nk] = key }
 	  for (i = 5; i < NF; i += 2) v[key, $(i + 1), ++n[key, $(i + 1)]] = $i }
 	function median(key, u,   k, m, t, j, x) {
@@ -83,7 +108,7 @@ awk -v rounds="$rounds" '
 	END {
 		split("ns/op cpu-ns/op B/op allocs/op", us, " ")
 		for (q = 1; q <= nk; q++) for (k = 1; k <= 4; k++) med[order[q], k] = median(order[q], us[k])
-		printf "medians of %d rounds; ratios are of medians; cpu is the whole process (client, server, GC)\n\n", rounds
+		printf "\n%s: medians of %d rounds, ratios of medians\n\n", title, rounds
 		printf "%-14s %-14s %12s %12s %12s %10s %7s %7s %7s %7s\n", "case", "client", "ns/op", "cpu-ns/op", "B/op", "allocs/op", "time", "cpu", "bytes", "allocs"
 		for (q = 1; q <= nk; q++) {
 			split(order[q], p, SUBSEP); f = p[1] SUBSEP "floor"
@@ -112,4 +137,7 @@ awk -v rounds="$rounds" '
 			for (k = 1; k <= 4; k++) printf " %6.2fx", (med[x, k] - med[order[q], k]) / (med[w, k] - med[order[q], k])
 			printf "\n"
 		}
-	}' "$tmp/raw.txt"
+	}' "$1"
+}
+table "$tmp/raw.txt" "One process (client, in-process server, GC: the CPU time is all of it, as in make bench)"
+table "$tmp/raw-apart.txt" "The small GET with the server in another process (the CPU time is the client's alone)"
