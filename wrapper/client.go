@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/authtransport"
 	"github.com/extract-go/llamaextract/internal/createguard"
 	"github.com/extract-go/llamaextract/internal/deadline"
 	"github.com/extract-go/llamaextract/internal/redact"
@@ -195,9 +196,9 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	headers, err := customHeaders(s.headers)
+	headers, err := authtransport.CustomHeaders(s.headers, os.Getenv(EnvCustomHeaders))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("llamaextract: %s: %w", EnvCustomHeaders, err)
 	}
 	scrub := redact.New(s.apiKey)
 	if s.clock == nil {
@@ -220,13 +221,13 @@ func New(opts ...Option) (*Client, error) {
 	if s.userAgentSuffix != "" {
 		ua += " " + s.userAgentSuffix
 	}
-	auth := newAuthTransport(base, s.apiKey, ua, headers, inner)
+	auth := authtransport.New(base, s.apiKey, ua, headers, inner)
 	hc.Transport = auth
 	gen, err := generated.NewClient(base.String(), generated.WithHTTPClient(hc))
 	if err != nil {
 		return nil, fmt.Errorf("llamaextract: %w", err)
 	}
-	get, err := newJobGetter(base, hc, auth.header, s.orgID, s.projectID)
+	get, err := newJobGetter(base, hc, auth.Header(), s.orgID, s.projectID)
 	if err != nil {
 		return nil, fmt.Errorf("llamaextract: %w", err)
 	}
@@ -260,7 +261,7 @@ func (s *clientSettings) resolve() (*url.URL, error) {
 	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {
 		return nil, fmt.Errorf("%w %q: want an absolute http(s) URL such as %s", ErrInvalidBaseURL, s.baseURL, DefaultBaseURL)
 	}
-	if base.Scheme == "http" && !s.allowInsecureHTTP && !isLoopback(base.Hostname()) {
+	if base.Scheme == "http" && !s.allowInsecureHTTP && !authtransport.IsLoopback(base.Hostname()) {
 		return nil, fmt.Errorf("%w: %q; use https or pass wrapper.WithInsecureHTTP", ErrInsecureBaseURL, s.baseURL)
 	}
 	if s.requestTimeout <= 0 {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/extract-go/llamaextract"
 	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/jsonrest"
 )
 
 // Target is the granularity of a result.
@@ -119,7 +120,7 @@ type ExtractConfig struct {
 }
 
 // extractConfigNames are the members ExtractConfig models.
-var extractConfigNames = jsonNames(reflect.TypeFor[ExtractConfig]())
+var extractConfigNames = jsonrest.MemberNames(reflect.TypeFor[ExtractConfig]())
 
 func (c ExtractConfig) applyTo(body *createBody) error {
 	if err := c.check(opCreateJob, "configuration"); err != nil {
@@ -149,7 +150,7 @@ func (c ExtractConfig) check(op, field string) error {
 	if err := c.checkInputs(op, field); err != nil {
 		return err
 	}
-	if err := checkExtra(c.Extra, extractConfigNames, "Extra"); err != nil {
+	if err := jsonrest.CheckExtra(c.Extra, extractConfigNames, "Extra"); err != nil {
 		return &ValidationError{Operation: op, Field: field, Reason: err.Error()}
 	}
 	return nil
@@ -167,7 +168,7 @@ func (c ExtractConfig) MarshalJSON() ([]byte, error) {
 	if len(c.Extra) == 0 {
 		return b, nil
 	}
-	return addExtra(b, c.Extra, extractConfigNames, "ExtractConfig.Extra")
+	return jsonrest.AddExtra(b, c.Extra, extractConfigNames, "ExtractConfig.Extra")
 }
 
 func optBool(b bool) *bool {
@@ -214,7 +215,7 @@ type savedConfigWire struct {
 	UpdatedAt   *llamaextract.Time `json:"updated_at,omitempty"`
 }
 
-var savedConfigNames = jsonNames(reflect.TypeFor[savedConfigWire]())
+var savedConfigNames = jsonrest.MemberNames(reflect.TypeFor[savedConfigWire]())
 
 func (s SavedConfig) applyTo(body *createBody) error {
 	id := strings.TrimSpace(s.ID)
@@ -275,7 +276,7 @@ func (s SavedConfig) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return mergeMembers(b, s.raw, savedConfigNames, nil)
+	return jsonrest.MergeMembers(b, s.raw, savedConfigNames, nil)
 }
 
 func (s *SavedConfig) validate() error {

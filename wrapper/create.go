@@ -16,6 +16,7 @@ import (
 	"github.com/extract-go/llamaextract/generated"
 	"github.com/extract-go/llamaextract/internal/createguard"
 	"github.com/extract-go/llamaextract/internal/fileinput"
+	"github.com/extract-go/llamaextract/internal/jsonrest"
 )
 
 // CreateJobRequest describes a job to create.
@@ -54,7 +55,7 @@ type createBody struct {
 	Extra            map[string]any                   `json:"-"`
 }
 
-var createBodyNames = jsonNames(reflect.TypeFor[createBody]())
+var createBodyNames = jsonrest.MemberNames(reflect.TypeFor[createBody]())
 
 func (b createBody) encode() ([]byte, error) {
 	type fields createBody
@@ -62,7 +63,7 @@ func (b createBody) encode() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return addExtra(out, b.Extra, createBodyNames, "CreateJobRequest.Extra")
+	return jsonrest.AddExtra(out, b.Extra, createBodyNames, "CreateJobRequest.Extra")
 }
 
 // Webhook is an endpoint LlamaCloud notifies as a job changes status;
@@ -118,7 +119,7 @@ func (r CreateJobRequest) body() (createBody, error) {
 	if r.Config == nil {
 		return createBody{}, &ValidationError{Operation: op, Field: "configuration", Reason: "required; set Config to a wrapper.ExtractConfig{Schema: ...} or a wrapper.SavedConfig{ID: \"cfg-...\"}"}
 	}
-	if err := checkExtra(r.Extra, createBodyNames, "Extra"); err != nil {
+	if err := jsonrest.CheckExtra(r.Extra, createBodyNames, "Extra"); err != nil {
 		return createBody{}, &ValidationError{Operation: op, Field: "body", Reason: err.Error()}
 	}
 	body := createBody{FileInput: in, Extra: r.Extra}
@@ -315,9 +316,9 @@ func (r *createRecovery) look(ctx context.Context, cause error, start time.Time)
 			continue
 		}
 		switch r.compareConfig(j) {
-		case sameConfig:
+		case createguard.Same:
 			exact = append(exact, j)
-		case maybeSameConfig:
+		case createguard.MaybeSame:
 			maybe = append(maybe, j)
 		}
 	}
@@ -390,75 +391,15 @@ func (r *createRecovery) list(ctx context.Context, start time.Time) ([]*Job, err
 	return out, nil
 }
 
-type configMatch int
-
-const (
-	differentConfig configMatch = iota
-	// maybeSameConfig: every field the request set is equal, but the job
-	// shows other fields set (perhaps service defaults, perhaps another
-	// caller's choice): it may be this call's job, not provably.
-	maybeSameConfig
-	sameConfig
-)
-
 // compareConfig compares the whole configuration of the request and a job:
-// the saved configuration's ID, or every inline member. Absent, null, false
-// and "" are the same (unset).
-func (r *createRecovery) compareConfig(j *Job) configMatch {
-	if r.body.ConfigurationID != "" {
+// the saved configuration's ID, or every inline member
+// (createguard.CompareConfig).
+func (r *createRecovery) compareConfig(j *Job) createguard.Match {
+	if r.body.ConfigurationID != "" || j.ConfigurationID != "" {
 		if j.ConfigurationID == r.body.ConfigurationID {
-			return sameConfig
+			return createguard.Same
 		}
-		return differentConfig
+		return createguard.Different
 	}
-	if j.ConfigurationID != "" {
-		return differentConfig
-	}
-	var sent, got struct {
-		Configuration map[string]json.RawMessage `json:"configuration"`
-	}
-	if json.Unmarshal(r.sent, &sent) != nil || sent.Configuration == nil {
-		return differentConfig
-	}
-	if json.Unmarshal(j.raw, &got) != nil || got.Configuration == nil {
-		return maybeSameConfig // the server did not say
-	}
-	result := sameConfig
-	for k, wv := range sent.Configuration {
-		gv, ok := got.Configuration[k]
-		switch {
-		case !ok && unset(wv):
-		case !ok:
-			result = maybeSameConfig // a server may leave out what it did not change
-		case !jsonEqual(wv, gv):
-			return differentConfig
-		}
-	}
-	for k, gv := range got.Configuration {
-		if _, ok := sent.Configuration[k]; !ok && !unset(gv) {
-			result = maybeSameConfig
-		}
-	}
-	return result
-}
-
-func unset(v json.RawMessage) bool {
-	switch string(bytes.TrimSpace(v)) {
-	case "", "null", "false", `""`:
-		return true
-	}
-	return false
-}
-
-// jsonEqual compares two JSON values by meaning (key order and spacing
-// aside).
-func jsonEqual(a, b json.RawMessage) bool {
-	if bytes.Equal(a, b) {
-		return true
-	}
-	var x, y any
-	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
-		return false
-	}
-	return reflect.DeepEqual(x, y)
+	return createguard.CompareConfig(r.sent, j.raw)
 }

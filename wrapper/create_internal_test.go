@@ -3,6 +3,8 @@ package wrapper
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/extract-go/llamaextract/internal/createguard"
 )
 
 // Every configuration field takes part in the match, and so does the
@@ -37,10 +39,10 @@ func TestCompareConfigWholeRequest(t *testing.T) {
 		}
 		return &j
 	}
-	if got := recovery(schema).compareConfig(job(schema, nil)); got != sameConfig {
+	if got := recovery(schema).compareConfig(job(schema, nil)); got != createguard.Same {
 		t.Fatalf("identical: %v", got)
 	}
-	if got := recovery(schema).compareConfig(job(schema, map[string]any{"version": "2026-01-08", "cite_sources": false})); got != maybeSameConfig {
+	if got := recovery(schema).compareConfig(job(schema, map[string]any{"version": "2026-01-08", "cite_sources": false})); got != createguard.MaybeSame {
 		t.Fatalf("server-filled version: %v", got)
 	}
 	for field, v := range map[string]any{
@@ -64,20 +66,20 @@ func TestCompareConfigWholeRequest(t *testing.T) {
 		if !extractConfigNames[field] {
 			want.Extra = map[string]any{field: v}
 		}
-		if got := recovery(want).compareConfig(job(schema, nil)); got == sameConfig {
+		if got := recovery(want).compareConfig(job(schema, nil)); got == createguard.Same {
 			t.Errorf("%s: a job without it matched", field)
 		}
-		if got := recovery(schema).compareConfig(job(want, nil)); got == sameConfig {
+		if got := recovery(schema).compareConfig(job(want, nil)); got == createguard.Same {
 			t.Errorf("%s: a job with it matched a request without it", field)
 		}
-		if got := recovery(want).compareConfig(job(want, nil)); got != sameConfig {
+		if got := recovery(want).compareConfig(job(want, nil)); got != createguard.Same {
 			t.Errorf("%s: equal configurations did not match: %v", field, got)
 		}
 	}
 	onSaved := &Job{ID: "ext-1", ConfigurationID: "cfg-1"}
-	if recovery(SavedConfig{ID: "cfg-1"}).compareConfig(onSaved) != sameConfig ||
-		recovery(SavedConfig{ID: "cfg-2"}).compareConfig(onSaved) != differentConfig ||
-		recovery(schema).compareConfig(onSaved) != differentConfig {
+	if recovery(SavedConfig{ID: "cfg-1"}).compareConfig(onSaved) != createguard.Same ||
+		recovery(SavedConfig{ID: "cfg-2"}).compareConfig(onSaved) != createguard.Different ||
+		recovery(schema).compareConfig(onSaved) != createguard.Different {
 		t.Fatal("configuration_id is not compared")
 	}
 }

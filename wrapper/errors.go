@@ -1,16 +1,12 @@
 package wrapper
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/extract-go/llamaextract/internal/apierror"
 	"github.com/extract-go/llamaextract/internal/redact"
 )
 
@@ -55,7 +51,7 @@ type APIError struct {
 func (e *APIError) Error() string {
 	msg := fmt.Sprintf("llamaextract: %s: %d %s", e.Operation, e.StatusCode, http.StatusText(e.StatusCode))
 	if len(e.Issues) > 0 {
-		msg += ": " + issuesSummary(e.Issues)
+		msg += ": " + apierror.Summary(apierror.Issue(e.Issues[0]), len(e.Issues))
 	} else if e.Detail != "" {
 		msg += ": " + e.Detail
 	}
@@ -92,59 +88,21 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
+// newAPIError is the one place an answer apierror read becomes an *APIError.
 func newAPIError(op string, resp *http.Response) *APIError {
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	e := &APIError{
-		Operation:  op,
-		StatusCode: resp.StatusCode,
-		Header:     resp.Header,
-		Body:       body,
-		Detail:     errorDetail(body),
-		Issues:     fieldIssues(body),
-	}
+	a := apierror.Read(resp, maxErrorBody, time.Now())
+	e := &APIError{Operation: op, StatusCode: resp.StatusCode, Header: resp.Header, Body: a.Body,
+		Detail: a.Detail, RequestID: a.RequestID, RetryAfter: a.RetryAfter}
 	if resp.Request != nil {
 		e.Method, e.URL = resp.Request.Method, resp.Request.URL.Redacted()
 	}
-	for _, h := range []string{"X-Request-Id", "Request-Id", "X-Amzn-Requestid", "X-Correlation-Id"} {
-		if v := resp.Header.Get(h); v != "" {
-			e.RequestID = v
-			break
+	if len(a.Issues) > 0 {
+		e.Issues = make([]FieldIssue, len(a.Issues))
+		for i, is := range a.Issues {
+			e.Issues[i] = FieldIssue(is)
 		}
-	}
-	if d, ok := retryAfter(resp.Header, time.Now()); ok {
-		e.RetryAfter = d
 	}
 	return e
-}
-
-// errorDetail reads the "detail" of an error body: a string, or a list of
-// {loc, msg} issues. Anything else falls back to a short excerpt of the body.
-func errorDetail(body []byte) string {
-	var v struct {
-		Detail  json.RawMessage `json:"detail"`
-		Message string          `json:"message"`
-	}
-	if json.Unmarshal(body, &v) == nil {
-		var s string
-		if json.Unmarshal(v.Detail, &s) == nil && s != "" {
-			return s
-		}
-		if issues := fieldIssues(body); len(issues) > 0 {
-			parts := make([]string, len(issues))
-			for i, is := range issues {
-				parts[i] = is.String()
-			}
-			return strings.Join(parts, "; ")
-		}
-		if v.Message != "" {
-			return v.Message
-		}
-	}
-	s := strings.Join(strings.Fields(string(body)), " ")
-	if len(s) > 200 {
-		s = s[:200] + "..."
-	}
-	return s
 }
 
 // ErrConnection matches a *ConnectionError with errors.Is.
@@ -261,24 +219,24 @@ func scrubError(s redact.Scrubber, err error) error {
 	)
 	switch {
 	case errors.As(err, &api):
-		set(s, &api.Detail)
-		set(s, &api.URL)
+		scrubField(s, &api.Detail)
+		scrubField(s, &api.URL)
 		if s.ContainsBytes(api.Body) {
 			api.Body = s.Bytes(api.Body)
 		}
 		s.Header(api.Header)
 		for i := range api.Issues {
 			is := &api.Issues[i]
-			set(s, &is.Msg)
-			set(s, &is.Path)
-			set(s, &is.Type)
+			scrubField(s, &is.Msg)
+			scrubField(s, &is.Path)
+			scrubField(s, &is.Type)
 			for k := range is.Loc {
-				set(s, &is.Loc[k])
+				scrubField(s, &is.Loc[k])
 			}
 		}
 	case errors.As(err, &inv):
-		set(s, &inv.Reason)
-		set(s, &inv.Snippet)
+		scrubField(s, &inv.Reason)
+		scrubField(s, &inv.Snippet)
 		if w := s.Wrap(inv.Err); w != inv.Err {
 			inv.Err = w
 		}
@@ -295,17 +253,17 @@ func scrubError(s redact.Scrubber, err error) error {
 		}
 	case errors.As(err, &job):
 		if job.Job != nil {
-			set(s, &job.Job.ErrorMessage)
+			scrubField(s, &job.Job.ErrorMessage)
 		}
 	}
 	return s.Wrap(err)
 }
 
-// set scrubs *field in place, writing only when the text held a trace of
-// the key: an error value can be shared (a context cause seen by several
-// goroutines), and an unconditional write of the same text would still be a
-// data race.
-func set(s redact.Scrubber, field *string) {
+// scrubField scrubs *field in place, writing only when the text held a
+// trace of the key: an error value can be shared (a context cause seen by
+// several goroutines), and an unconditional write of the same text would
+// still be a data race.
+func scrubField(s redact.Scrubber, field *string) {
 	if v := s.String(*field); v != *field {
 		*field = v
 	}
@@ -335,121 +293,6 @@ type FieldIssue struct {
 
 // Field names the failing field for a message: the Path, or the part of
 // the request when the problem is the part as a whole.
-func (i FieldIssue) Field() string {
-	switch {
-	case i.Path != "":
-		return i.Path
-	case i.In != "":
-		return i.In
-	}
-	return "request"
-}
+func (i FieldIssue) Field() string { return apierror.Issue(i).Field() }
 
-func (i FieldIssue) String() string {
-	return i.Field() + ": " + i.Msg
-}
-
-// fieldIssues reads the detail list of an error body; nil when detail is a
-// string or absent. Entries that are not objects are skipped, so a strange
-// body never fails the error it explains.
-func fieldIssues(body []byte) []FieldIssue {
-	var v struct {
-		Detail json.RawMessage `json:"detail"`
-	}
-	if json.Unmarshal(body, &v) != nil || len(v.Detail) == 0 || v.Detail[0] != '[' {
-		return nil
-	}
-	var raw []json.RawMessage
-	if json.Unmarshal(v.Detail, &raw) != nil {
-		return nil
-	}
-	out := make([]FieldIssue, 0, len(raw))
-	for _, r := range raw {
-		// msg and type are read as any JSON so that an odd value in one of
-		// them does not lose the loc that names the field.
-		var e struct {
-			Loc  []any           `json:"loc"`
-			Msg  json.RawMessage `json:"msg"`
-			Type json.RawMessage `json:"type"`
-		}
-		if r[0] != '{' || json.Unmarshal(r, &e) != nil {
-			continue
-		}
-		out = append(out, newFieldIssue(e.Loc, jsonText(e.Msg), jsonText(e.Type)))
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
-}
-
-// jsonText is a JSON string's value, or any other JSON value as compact
-// text; empty for null or absent.
-func jsonText(raw json.RawMessage) string {
-	var s string
-	if len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var b bytes.Buffer
-	if json.Compact(&b, raw) != nil {
-		return string(raw)
-	}
-	return b.String()
-}
-
-func newFieldIssue(loc []any, msg, typ string) FieldIssue {
-	is := FieldIssue{Msg: msg, Type: typ, Loc: make([]string, len(loc))}
-	for i, l := range loc {
-		switch x := l.(type) {
-		case string:
-			is.Loc[i] = x
-		case float64:
-			is.Loc[i] = strconv.FormatFloat(x, 'f', -1, 64)
-		default:
-			is.Loc[i] = fmt.Sprint(x)
-		}
-	}
-	rest := loc
-	if len(loc) > 0 {
-		switch loc[0] {
-		case "query", "path", "header", "cookie", "body":
-			is.In, rest = is.Loc[0], loc[1:]
-		}
-	}
-	if is.In == "body" && len(rest) > 0 {
-		if _, ok := rest[0].(float64); ok {
-			// ["body", 12]: FastAPI's JSON decode error at a byte offset;
-			// the problem is the body itself, not a field.
-			rest = nil
-		}
-	}
-	var b strings.Builder
-	for _, l := range rest {
-		switch x := l.(type) {
-		case float64:
-			fmt.Fprintf(&b, "[%s]", strconv.FormatFloat(x, 'f', -1, 64))
-		default:
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			fmt.Fprint(&b, x)
-		}
-	}
-	is.Path = b.String()
-	return is
-}
-
-// issuesSummary is the message part for a 422: the first failing field and
-// how many more there are.
-func issuesSummary(issues []FieldIssue) string {
-	s := issues[0].String()
-	if n := len(issues) - 1; n == 1 {
-		s += " (and 1 more issue)"
-	} else if n > 1 {
-		s += fmt.Sprintf(" (and %d more issues)", n)
-	}
-	return s
-}
+func (i FieldIssue) String() string { return apierror.Issue(i).String() }

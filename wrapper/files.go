@@ -19,6 +19,7 @@ import (
 
 	"github.com/extract-go/llamaextract"
 	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/jsonrest"
 )
 
 // File is an uploaded document. It encodes to and decodes from the API's
@@ -88,12 +89,12 @@ func (f File) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return mergeMembers(b, f.raw, fileNames, nil)
+	return jsonrest.MergeMembers(b, f.raw, fileNames, nil)
 }
 
 // fileNames are the members File models; MarshalJSON takes every other
 // member from the JSON the file was read from.
-var fileNames = jsonNames(reflect.TypeFor[fileWire]())
+var fileNames = jsonrest.MemberNames(reflect.TypeFor[fileWire]())
 
 func (f *File) validate() error {
 	switch {

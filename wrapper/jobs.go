@@ -130,13 +130,13 @@ func (j Job) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return mergeMembers(b, j.raw, jobNames, jobNested)
+	return jsonrest.MergeMembers(b, j.raw, jobNames, jobNested)
 }
 
 // jobNames are the members Job models; MarshalJSON takes every other member
 // from the job's raw JSON, and so for the members of its configuration.
 var (
-	jobNames  = jsonNames(reflect.TypeFor[Job]())
+	jobNames  = jsonrest.MemberNames(reflect.TypeFor[Job]())
 	jobNested = map[string]map[string]bool{"configuration": extractConfigNames}
 	// The same, as the scan of a page looks them up.
 	jobNameSet    = jsonrest.NewNames("", jobNames)

@@ -9,11 +9,12 @@ import (
 	"testing"
 
 	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/authtransport"
 )
 
 // jobGetter sends what the generated client would: the same URL for every
 // base (with or without a path), ID, organization, project and expand, and
-// the headers authTransport would add.
+// the headers the auth transport would add.
 func TestJobGetterMatchesGenerated(t *testing.T) {
 	ids := []string{"ext-1", "a b", "a/b", "ü?#%", "x;y=z", "ext-aaaaaaaa-bbbb"}
 	for _, base := range []string{"https://api.cloud.llamaindex.ai", "http://127.0.0.1:8080/prefix", "http://127.0.0.1:8080/a/b/"} {
@@ -41,7 +42,7 @@ func TestJobGetterMatchesGenerated(t *testing.T) {
 	}
 }
 
-// A request that already carries what authTransport adds passes through
+// A request that already carries what the auth transport adds passes through
 // unchanged (the hot GETs), anything else is copied and prepared: a retry
 // gets its count, another host never gets the key, and the caller's
 // request is never modified.
@@ -52,13 +53,12 @@ func TestAuthTransportPassThrough(t *testing.T) {
 	}))
 	defer srv.Close()
 	base, _ := url.Parse(srv.URL)
-	tr := newAuthTransport(base, "k-12345678", "ua/1", http.Header{"X-Custom": {"v"}}, http.DefaultTransport)
 	var seen []*http.Request
-	tr.next = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	tr := authtransport.New(base, "k-12345678", "ua/1", http.Header{"X-Custom": {"v"}}, roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		seen = append(seen, r)
 		return http.DefaultTransport.RoundTrip(r)
-	})
-	g, err := newJobGetter(base, &http.Client{Transport: tr}, tr.header, "", "")
+	}))
+	g, err := newJobGetter(base, &http.Client{Transport: tr}, tr.Header(), "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestAuthTransportPassThrough(t *testing.T) {
 		customHeader string
 	}{
 		{"prepared", ctx, "", true, "Bearer k-12345678", "", "v"},
-		{"retry", withAttempt(ctx, 2), "", false, "Bearer k-12345678", "2", "v"},
+		{"retry", authtransport.WithAttempt(ctx, 2), "", false, "Bearer k-12345678", "2", "v"},
 		{"bare", ctx, srv.URL + "/api/v2/extract/x", false, "Bearer k-12345678", "", "v"},
 		{"other host", ctx, "http://localhost" + srv.URL[len("http://127.0.0.1"):] + "/x", false, "", "", ""},
 	} {
@@ -82,7 +82,7 @@ func TestAuthTransportPassThrough(t *testing.T) {
 		} else {
 			req, err = http.NewRequestWithContext(c.ctx, http.MethodGet, c.url, nil)
 			if c.name == "other host" {
-				req.Header.Set("Authorization", tr.header.Get("Authorization"))
+				req.Header.Set("Authorization", tr.Header().Get("Authorization"))
 			}
 		}
 		if err != nil {

@@ -2,13 +2,10 @@ package wrapper
 
 import (
 	"encoding/json"
-	"fmt"
 	"iter"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/fieldmeta"
 )
 
 // Citation is a span of the source document that backs an extracted value.
@@ -91,7 +88,7 @@ func (j *Job) Metadata() Metadata {
 }
 
 // Field returns the metadata of a document-level (per_doc) field.
-func (m Metadata) Field(path string) (FieldMetadata, bool) { return lookup(m.doc, path) }
+func (m Metadata) Field(path string) (FieldMetadata, bool) { return fieldOf(m.doc, path) }
 
 // PageField returns the metadata of a field of the i-th page result (0-based
 // index into the per_page result array).
@@ -99,7 +96,7 @@ func (m Metadata) PageField(i int, path string) (FieldMetadata, bool) {
 	if i < 0 || i >= len(m.pages) {
 		return FieldMetadata{}, false
 	}
-	return lookup(m.pages[i], path)
+	return fieldOf(m.pages[i], path)
 }
 
 // RowField returns the metadata of a field of the i-th row (0-based index
@@ -108,7 +105,7 @@ func (m Metadata) RowField(i int, path string) (FieldMetadata, bool) {
 	if i < 0 || i >= len(m.rows) {
 		return FieldMetadata{}, false
 	}
-	return lookup(m.rows[i], path)
+	return fieldOf(m.rows[i], path)
 }
 
 // Pages reports how many page entries there are.
@@ -119,219 +116,55 @@ func (m Metadata) Rows() int { return len(m.rows) }
 
 // Fields iterates over every document-level field with metadata, by path,
 // in a stable order.
-func (m Metadata) Fields() iter.Seq2[string, FieldMetadata] { return walk(m.doc) }
+func (m Metadata) Fields() iter.Seq2[string, FieldMetadata] { return fieldsOf(m.doc) }
 
 // PageFields iterates over the fields of the i-th page result.
 func (m Metadata) PageFields(i int) iter.Seq2[string, FieldMetadata] {
 	if i < 0 || i >= len(m.pages) {
-		return walk(nil)
+		return fieldsOf(nil)
 	}
-	return walk(m.pages[i])
+	return fieldsOf(m.pages[i])
 }
 
 // RowFields iterates over the fields of the i-th row.
 func (m Metadata) RowFields(i int) iter.Seq2[string, FieldMetadata] {
 	if i < 0 || i >= len(m.rows) {
-		return walk(nil)
+		return fieldsOf(nil)
 	}
-	return walk(m.rows[i])
+	return fieldsOf(m.rows[i])
 }
 
-type segment struct {
-	name  string
-	index int // -1 for a name
+// fieldOf reads the metadata of the field at path in root.
+func fieldOf(root map[string]any, path string) (FieldMetadata, bool) {
+	e, ok := fieldmeta.EntryAt(root, path)
+	return fromEntry(e), ok
 }
 
-func parsePath(path string) ([]segment, error) {
-	var segs []segment
-	for _, part := range strings.Split(path, ".") {
-		name, rest, _ := strings.Cut(part, "[")
-		if name != "" {
-			segs = append(segs, segment{name: name, index: -1})
-		}
-		for rest != "" {
-			idx, after, ok := strings.Cut(rest, "]")
-			n, err := strconv.Atoi(idx)
-			if !ok || err != nil || n < 0 {
-				return nil, fmt.Errorf("bad index in %q", path)
+// fieldsOf iterates over every field of root that has metadata.
+func fieldsOf(root map[string]any) iter.Seq2[string, FieldMetadata] {
+	return func(yield func(string, FieldMetadata) bool) {
+		for path, e := range fieldmeta.WalkEntries(root) {
+			if !yield(path, fromEntry(e)) {
+				return
 			}
-			segs = append(segs, segment{index: n})
-			rest = strings.TrimPrefix(after, "[")
 		}
 	}
-	return segs, nil
 }
 
-func lookup(root map[string]any, path string) (FieldMetadata, bool) {
-	segs, err := parsePath(path)
-	if err != nil || root == nil || len(segs) == 0 {
-		return FieldMetadata{}, false
-	}
-	var node any = root
-	for _, s := range segs {
-		switch n := node.(type) {
-		case map[string]any:
-			if s.index >= 0 {
-				return FieldMetadata{}, false
-			}
-			v, ok := n[s.name]
-			if !ok {
-				return FieldMetadata{}, false
-			}
-			node = v
-		case []any:
-			if s.index < 0 || s.index >= len(n) {
-				return FieldMetadata{}, false
-			}
-			node = n[s.index]
-		default:
-			return FieldMetadata{}, false
+// fromEntry is the one conversion of fieldmeta's reading into the
+// exported types.
+func fromEntry(e fieldmeta.Entry) FieldMetadata {
+	f := FieldMetadata{Confidence: e.Confidence, ExtractionConfidence: e.ExtractionConfidence,
+		ParsingConfidence: e.ParsingConfidence, Reasoning: e.Reasoning}
+	for _, c := range e.Citations {
+		out := Citation{Page: c.Page, MatchingText: c.MatchingText}
+		for _, b := range c.BoundingBoxes {
+			out.BoundingBoxes = append(out.BoundingBoxes, BoundingBox(b))
 		}
-	}
-	m, ok := node.(map[string]any)
-	if !ok {
-		return FieldMetadata{}, false
-	}
-	if isEntry(m) {
-		return parseEntry(m), true
-	}
-	// A nested object: the service may put the model's reasoning for it
-	// one level up, beside its sub-fields.
-	if r, ok := m["reasoning"].(string); ok {
-		return FieldMetadata{Reasoning: r}, true
-	}
-	return FieldMetadata{}, false
-}
-
-var entryKeys = []string{"citation", "confidence", "extraction_confidence", "parsing_confidence"}
-
-// isEntry tells a field's metadata entry from a map of sub-fields: an entry
-// has a citation, or a confidence that is not itself a map (a sub-field
-// named "confidence" would be one).
-func isEntry(m map[string]any) bool {
-	for _, k := range entryKeys {
-		v, ok := m[k]
-		if !ok {
-			continue
+		if d := c.PageDimensions; d != nil {
+			out.PageDimensions = &PageDimensions{Width: d.Width, Height: d.Height}
 		}
-		if _, sub := v.(map[string]any); !sub {
-			return true
-		}
-	}
-	return false
-}
-
-func parseEntry(m map[string]any) FieldMetadata {
-	f := FieldMetadata{
-		Confidence:           number(m["confidence"]),
-		ExtractionConfidence: number(m["extraction_confidence"]),
-		ParsingConfidence:    number(m["parsing_confidence"]),
-	}
-	f.Reasoning, _ = m["reasoning"].(string)
-	switch c := m["citation"].(type) {
-	case []any:
-		for _, e := range c {
-			if cm, ok := e.(map[string]any); ok {
-				f.Citations = append(f.Citations, parseCitation(cm))
-			}
-		}
-	case map[string]any:
-		f.Citations = append(f.Citations, parseCitation(c))
+		f.Citations = append(f.Citations, out)
 	}
 	return f
-}
-
-func parseCitation(m map[string]any) Citation {
-	var c Citation
-	page := m["page"]
-	if page == nil {
-		page = m["page_number"]
-	}
-	if p := number(page); p != nil {
-		c.Page = int(*p)
-	}
-	c.MatchingText, _ = m["matching_text"].(string)
-	if boxes, ok := m["bounding_boxes"].([]any); ok {
-		for _, b := range boxes {
-			bm, ok := b.(map[string]any)
-			if !ok {
-				continue
-			}
-			c.BoundingBoxes = append(c.BoundingBoxes, BoundingBox{
-				X: num0(bm["x"]), Y: num0(bm["y"]), W: num0(first(bm, "w", "width")), H: num0(first(bm, "h", "height")),
-			})
-		}
-	}
-	if d, ok := m["page_dimensions"].(map[string]any); ok {
-		c.PageDimensions = &PageDimensions{Width: num0(d["width"]), Height: num0(d["height"])}
-	}
-	return c
-}
-
-func first(m map[string]any, keys ...string) any {
-	for _, k := range keys {
-		if v, ok := m[k]; ok {
-			return v
-		}
-	}
-	return nil
-}
-
-// number reads a JSON number or numeric string; anything else is nil.
-func number(v any) *float64 {
-	switch x := v.(type) {
-	case float64:
-		return &x
-	case string:
-		if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
-			return &f
-		}
-	}
-	return nil
-}
-
-func num0(v any) float64 {
-	if p := number(v); p != nil {
-		return *p
-	}
-	return 0
-}
-
-func walk(root map[string]any) iter.Seq2[string, FieldMetadata] {
-	return func(yield func(string, FieldMetadata) bool) {
-		walkNode("", root, yield)
-	}
-}
-
-func walkNode(path string, node any, yield func(string, FieldMetadata) bool) bool {
-	switch n := node.(type) {
-	case map[string]any:
-		if path != "" && isEntry(n) {
-			return yield(path, parseEntry(n))
-		}
-		keys := make([]string, 0, len(n))
-		for k := range n {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			if _, isText := n[k].(string); isText && k == "reasoning" {
-				continue // the parent object's reasoning, not a field
-			}
-			p := k
-			if path != "" {
-				p = path + "." + k
-			}
-			if !walkNode(p, n[k], yield) {
-				return false
-			}
-		}
-	case []any:
-		for i, e := range n {
-			if !walkNode(fmt.Sprintf("%s[%d]", path, i), e, yield) {
-				return false
-			}
-		}
-	}
-	return true
 }

@@ -2,6 +2,7 @@ package wrapper_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/extract-go/llamaextract/wrapper"
@@ -111,4 +112,23 @@ func FuzzMetadataWalk(f *testing.F) {
 		for range md.RowFields(0) {
 		}
 	})
+}
+
+// Every member fieldmeta reads reaches the exported FieldMetadata.
+func TestMetadataCarriesEveryMember(t *testing.T) {
+	md := jobWithMetadata(t, `{"document_metadata":{"a":{"confidence":0.5,"extraction_confidence":0.25,"parsing_confidence":1,"reasoning":"r",
+		"citation":[{"page":2,"matching_text":"m","bounding_boxes":[{"x":1,"y":2,"w":3,"h":4}],"page_dimensions":{"width":600,"height":800}}]}}}`).Metadata()
+	half, quarter, one := 0.5, 0.25, 1.0
+	want := wrapper.FieldMetadata{Confidence: &half, ExtractionConfidence: &quarter, ParsingConfidence: &one, Reasoning: "r",
+		Citations: []wrapper.Citation{{Page: 2, MatchingText: "m", BoundingBoxes: []wrapper.BoundingBox{{X: 1, Y: 2, W: 3, H: 4}},
+			PageDimensions: &wrapper.PageDimensions{Width: 600, Height: 800}}}}
+	got, ok := md.Field("a")
+	if !ok || !reflect.DeepEqual(got, want) {
+		t.Fatalf("field %+v, want %+v", got, want)
+	}
+	for path, f := range md.Fields() {
+		if path != "a" || !reflect.DeepEqual(f, want) {
+			t.Fatalf("walked %s: %+v", path, f)
+		}
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/extract-go/llamaextract/internal/authtransport"
 	"github.com/extract-go/llamaextract/internal/deadline"
 	"github.com/extract-go/llamaextract/internal/httpbody"
 	"github.com/extract-go/llamaextract/internal/jsonstream"
@@ -161,9 +162,9 @@ func (c *Client) do(ctx context.Context, spec callSpec, send func(context.Contex
 			continue
 		}
 		switch classify(spec.create, err) {
-		case stop:
+		case verdictStop:
 			return c.scrubError(err)
-		case lookFirst:
+		case verdictLookFirst:
 			if spec.recover == nil {
 				return c.scrubError(err)
 			}
@@ -211,7 +212,7 @@ func attemptTimeoutError(op string, d time.Duration) error {
 // attempt sends the request once and reads its answer, or, for a stream
 // (spec.out is a *streamHead), opens it.
 func (c *Client) attempt(ctx context.Context, spec callSpec, n int, send func(context.Context) (*http.Response, error)) error {
-	actx := withAttempt(ctx, n)
+	actx := authtransport.WithAttempt(ctx, n)
 	if head, ok := spec.out.(*streamHead); ok {
 		return c.openHead(ctx, actx, spec.op, send, head)
 	}

@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
-	"net"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/extract-go/llamaextract/internal/retryhint"
 )
 
 // RetryPolicy says which failed requests are retried and how long to wait.
@@ -81,13 +79,13 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 type verdict int
 
 const (
-	// stop: hand the error to the caller.
-	stop verdict = iota
-	// again: sending the request again is safe.
-	again
-	// lookFirst: a job-creating request may have made a job; look for it
-	// before sending again (see CreateJob).
-	lookFirst
+	// verdictStop: hand the error to the caller.
+	verdictStop verdict = iota
+	// verdictRetry: sending the request again is safe.
+	verdictRetry
+	// verdictLookFirst: a job-creating request may have made a job; look
+	// for it before sending again (see CreateJob).
+	verdictLookFirst
 )
 
 // classify is the one place that decides whether a failed attempt is
@@ -95,7 +93,7 @@ const (
 // create marks a request that makes a job: it is sent again only when it
 // provably made none (it never left, or the server said 429, 503 or
 // x-should-retry: true); a failure after the request may have been
-// processed is lookFirst.
+// processed is verdictLookFirst.
 func classify(create bool, err error) verdict {
 	var (
 		api  *APIError
@@ -106,61 +104,47 @@ func classify(create bool, err error) verdict {
 	case errors.As(err, &api):
 		switch api.Header.Get("X-Should-Retry") {
 		case "true":
-			return again
+			return verdictRetry
 		case "false":
-			return stop
+			return verdictStop
 		}
 		switch code := api.StatusCode; {
 		case code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable:
-			return again
+			return verdictRetry
 		case code == http.StatusRequestTimeout || code == http.StatusConflict || code >= 500:
 			if create {
-				return lookFirst
+				return verdictLookFirst
 			}
-			return again
+			return verdictRetry
 		}
-		return stop
+		return verdictStop
 	case errors.As(err, &conn):
-		if neverSent(conn.Err) {
-			return again
+		if retryhint.NeverSent(conn.Err) {
+			return verdictRetry
 		}
 		if create {
-			return lookFirst
+			return verdictLookFirst
 		}
-		return again
+		return verdictRetry
 	case errors.As(err, &inv):
 		if create {
 			// The server answered 2xx: the job exists, its answer is lost.
-			return lookFirst
+			return verdictLookFirst
 		}
 		// A body that broke off is retried like a dropped connection,
 		// which every request but a create already is: the other POSTs
 		// are safe to repeat (a configuration is an upsert, a schema
 		// check is pure) or cost only an unused file (an upload).
-		if brokenBody(inv.Err) {
-			return again
+		if retryhint.BrokenBody(inv.Err) {
+			return verdictRetry
 		}
 	}
-	return stop
+	return verdictStop
 }
 
 // retryable reports whether a failed GET may succeed if sent again (Wait
 // keeps polling through such failures).
-func retryable(err error) bool { return classify(false, err) == again }
-
-// brokenBody reports whether reading an answer failed because the
-// connection broke (as opposed to a body that arrived whole but is not
-// valid).
-func brokenBody(err error) bool {
-	if err == nil {
-		return false
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return true
-	}
-	var ne net.Error
-	return errors.As(err, &ne)
-}
+func retryable(err error) bool { return classify(false, err) == verdictRetry }
 
 // retryWait is how long to wait before retry n (0 for the first) after
 // err: what the server asked for (capped by MaxRetryAfter), else backoff;
@@ -168,19 +152,14 @@ func brokenBody(err error) bool {
 func (p RetryPolicy) retryWait(err error, n int, now time.Time) time.Duration {
 	var api *APIError
 	if errors.As(err, &api) {
-		if d, ok := retryAfter(api.Header, now); ok && d > 0 {
+		if d, ok := retryhint.After(api.Header, now); ok && d > 0 {
 			return max(min(d, p.withDefaults().MaxRetryAfter), MinRetryWait)
 		}
 	}
 	return p.backoff(n)
 }
 
-type ctxKey int
-
-const (
-	attemptKey ctxKey = iota
-	pacerKey
-)
+type pacerKey struct{}
 
 // RateLimitPacer decides when a request the service refused with 429 is
 // sent again: it returns once the request may go (having waited as long as
@@ -197,73 +176,10 @@ type RateLimitPacer func(ctx context.Context, retryAfter time.Duration) error
 // passes before the request is sent again, whatever pace does. Package
 // batch paces its requests with its adaptive create rate this way.
 func WithRateLimitPacer(ctx context.Context, pace RateLimitPacer) context.Context {
-	return context.WithValue(ctx, pacerKey, pace)
+	return context.WithValue(ctx, pacerKey{}, pace)
 }
 
 func pacerOf(ctx context.Context) RateLimitPacer {
-	p, _ := ctx.Value(pacerKey).(RateLimitPacer)
+	p, _ := ctx.Value(pacerKey{}).(RateLimitPacer)
 	return p
-}
-
-// withAttempt tells the transport which attempt a request is (0 for the
-// first), so retries carry X-Retry-Count.
-func withAttempt(ctx context.Context, n int) context.Context {
-	if n == 0 {
-		return ctx
-	}
-	return context.WithValue(ctx, attemptKey, n)
-}
-
-func attemptOf(ctx context.Context) int { n, _ := ctx.Value(attemptKey).(int); return n }
-
-// neverSent reports whether err happened before any byte of the request
-// could have reached the server: dialing or resolving failed.
-func neverSent(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	return errors.As(err, &dns)
-}
-
-// retryAfter reads retry-after-ms (milliseconds, fractional allowed), then
-// Retry-After (seconds, fractional allowed, or an HTTP date). Negative waits
-// become zero.
-func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
-		if ms, err := strconv.ParseFloat(v, 64); err == nil && !math.IsNaN(ms) && !math.IsInf(ms, 0) {
-			return clampDuration(ms * float64(time.Millisecond)), true
-		}
-	}
-	return parseRetryAfter(h.Get("Retry-After"), now)
-}
-
-// parseRetryAfter parses a Retry-After value: seconds (fractional allowed)
-// or an HTTP date, relative to now. It reports false for anything else.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if math.IsNaN(s) || math.IsInf(s, 0) {
-			return 0, false
-		}
-		return clampDuration(s * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return clampDuration(float64(t.Sub(now))), true
-	}
-	return 0, false
-}
-
-func clampDuration(ns float64) time.Duration {
-	switch {
-	case ns <= 0:
-		return 0
-	case ns > float64(math.MaxInt64/2):
-		return time.Duration(math.MaxInt64 / 2)
-	}
-	return time.Duration(ns)
 }

@@ -64,38 +64,6 @@ func TestRetryAfterWaitIsHonoured(t *testing.T) {
 	}
 }
 
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	cases := map[string]time.Duration{
-		"2":                             2 * time.Second,
-		"0.5":                           500 * time.Millisecond,
-		"-3":                            0,
-		"Thu, 01 Jan 2026 00:00:10 GMT": 10 * time.Second,
-		"Wed, 31 Dec 2025 23:00:00 GMT": 0,
-	}
-	for in, want := range cases {
-		if got, ok := wrapper.ParseRetryAfter(in, now); !ok || got != want {
-			t.Errorf("%q: %v %v, want %v", in, got, ok, want)
-		}
-	}
-	for _, in := range []string{"", "soon", "NaN", "Inf"} {
-		if _, ok := wrapper.ParseRetryAfter(in, now); ok {
-			t.Errorf("%q accepted", in)
-		}
-	}
-}
-
-func FuzzParseRetryAfter(f *testing.F) {
-	for _, s := range []string{"1", "0.25", "-1", "1e308", "Thu, 01 Jan 2026 00:00:10 GMT", "x"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if d, ok := wrapper.ParseRetryAfter(s, time.Now()); ok && d < 0 {
-			t.Fatalf("%q gave negative %v", s, d)
-		}
-	})
-}
-
 // A create whose answer is lost after the server made the job must not make
 // a second job: the client finds the one it made and returns it.
 func TestAmbiguousCreateDoesNotDuplicate(t *testing.T) {

@@ -32,11 +32,11 @@ func (r Row[T]) HasMetadata() bool { return r.meta != nil }
 
 // Field returns the metadata of a field of this row, by path as in
 // Metadata.RowField: "amount", "address.city", "items[0].sku".
-func (r Row[T]) Field(path string) (FieldMetadata, bool) { return lookup(r.meta, path) }
+func (r Row[T]) Field(path string) (FieldMetadata, bool) { return fieldOf(r.meta, path) }
 
 // Fields iterates over every field of this row that has metadata, by path,
 // in a stable order.
-func (r Row[T]) Fields() iter.Seq2[string, FieldMetadata] { return walk(r.meta) }
+func (r Row[T]) Fields() iter.Seq2[string, FieldMetadata] { return fieldsOf(r.meta) }
 
 // Rows streams the rows of a per_table_row or per_page job's result,
 // decoding one row at a time straight from the response body: neither the
@@ -86,7 +86,7 @@ func Rows[T any](ctx context.Context, c *Client, jobID string, opts ...GetOption
 				return
 			}
 			defer ms.close()
-			meta = &metaStream{s: ms}
+			meta = newMetaStream(ms)
 		}
 		if err := streamRows(rows, meta, yield); err != nil {
 			fail(err)
@@ -98,13 +98,24 @@ func Rows[T any](ctx context.Context, c *Client, jobID string, opts ...GetOption
 // extract_result. It returns the error to yield, or nil when the stream
 // ended well or the caller stopped.
 func streamRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error) bool) error {
-	if err := s.delim('{'); err != nil {
+	err := readJob(s, meta, yield)
+	var se *jsonstream.StreamError
+	if errors.As(err, &se) {
+		return s.fail(err)
+	}
+	return err
+}
+
+// readJob is streamRows before the stream's errors (*StreamError) become
+// the errors Rows yields.
+func readJob[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error) bool) error {
+	if err := s.dec.Delim('{'); err != nil {
 		return err
 	}
 	var job Job
 	seen := false // extract_result was an array and every row was read
 	for s.dec.More() {
-		key, err := s.key()
+		key, err := s.dec.Key()
 		if err != nil {
 			return err
 		}
@@ -125,14 +136,14 @@ func streamRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error
 				return err
 			}
 		default:
-			if err := s.skip(); err != nil {
+			if err := s.dec.Skip(); err != nil {
 				return err
 			}
 		}
 	}
 	// Read to the closing brace: a body cut after the last row is still a
 	// broken body, and the caller must hear of it.
-	if err := s.delim('}'); err != nil {
+	if err := s.dec.Delim('}'); err != nil {
 		return err
 	}
 	if !seen {
@@ -169,7 +180,7 @@ func (s *bodyStream) jobField(job *Job, key string) error {
 func readRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error) bool) (read, stopped bool, err error) {
 	tok, err := s.dec.Token()
 	if err != nil {
-		return false, false, s.fail(err)
+		return false, false, err
 	}
 	switch tok {
 	case json.Delim('['):
@@ -190,7 +201,7 @@ func readRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error) 
 		if err := s.dec.Decode(v); err != nil {
 			var se *jsonstream.StreamError
 			if errors.As(err, &se) {
-				return false, false, s.fail(err)
+				return false, false, err
 			}
 			return false, false, fmt.Errorf("llamaextract: decoding extract_result row %d into %T: %w", i, zero, err)
 		}
@@ -204,7 +215,7 @@ func readRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error) 
 			return false, true, nil
 		}
 	}
-	return true, false, s.delim(']')
+	return true, false, s.dec.Delim(']')
 }
 
 // bodyStream is one streaming response: a JSON decoder over the body,
@@ -301,106 +312,26 @@ func (s *bodyStream) fail(err error) error {
 	return s.c.bodyError(s.ctx, opGetJob, s.resp.StatusCode, err)
 }
 
-func (s *bodyStream) delim(d json.Delim) error {
-	if err := s.dec.Delim(d); err != nil {
-		return s.fail(err)
-	}
-	return nil
-}
-
-func (s *bodyStream) key() (string, error) {
-	k, err := s.dec.Key()
-	if err != nil {
-		return "", s.fail(err)
-	}
-	return k, nil
-}
-
-func (s *bodyStream) skip() error {
-	if err := s.dec.Skip(); err != nil {
-		return s.fail(err)
-	}
-	return nil
-}
-
 // metaStream reads the per-row (or per-page) entries of extract_metadata
 // from a second response, one entry per call of next.
 type metaStream struct {
 	s       *bodyStream
-	started bool
-	inArray bool // positioned inside row_metadata or page_metadata
+	entries *jsonstream.Objects
+}
+
+func newMetaStream(s *bodyStream) *metaStream {
+	return &metaStream{s: s, entries: s.dec.ObjectsAt(
+		[]string{"extract_metadata"}, []string{"field_metadata"}, []string{"row_metadata", "page_metadata"})}
 }
 
 // next returns the next row's metadata entry; nil once there are no more
 // entries (or the job has none).
 func (m *metaStream) next() (map[string]any, error) {
-	if !m.started {
-		m.started = true
-		if err := m.position(); err != nil {
-			return nil, err
-		}
-	}
-	if !m.inArray {
-		return nil, nil
-	}
-	if !m.s.dec.More() {
-		// The end of the list, or a stream that broke: reading the
-		// closing bracket tells them apart.
-		m.inArray = false
-		return nil, m.s.delim(']')
-	}
-	var e map[string]any
-	if err := m.s.dec.Decode(&e); err != nil {
-		var se *jsonstream.StreamError
-		if errors.As(err, &se) {
-			return nil, m.s.fail(err)
-		}
-		return nil, nil // an entry that is not an object carries nothing usable
+	e, err := m.entries.Next()
+	if err != nil {
+		return nil, m.s.fail(err)
 	}
 	return e, nil
-}
-
-// position walks to the first element of
-// extract_metadata.field_metadata.row_metadata (or page_metadata), skipping
-// everything before it, extract_result included, one element at a time.
-func (m *metaStream) position() error {
-	s := m.s
-	if err := s.delim('{'); err != nil {
-		return err
-	}
-	for _, want := range []string{"extract_metadata", "field_metadata", ""} {
-		for {
-			if !s.dec.More() {
-				return s.delim('}') // not there (no entries), or a stream that broke
-			}
-			k, err := s.key()
-			if err != nil {
-				return err
-			}
-			if k != want && (want != "" || (k != "row_metadata" && k != "page_metadata")) {
-				if err := s.skip(); err != nil {
-					return err
-				}
-				continue
-			}
-			tok, err := s.dec.Token()
-			if err != nil {
-				return s.fail(err)
-			}
-			if tok == nil { // null
-				if want == "" {
-					continue // the other list may follow
-				}
-				return nil
-			}
-			if (want == "" && tok != json.Delim('[')) || (want != "" && tok != json.Delim('{')) {
-				return s.fail(fmt.Errorf("%s is %v, not an %s", k, tok, map[bool]string{true: "array", false: "object"}[want == ""]))
-			}
-			break
-		}
-	}
-	m.inArray = true
-	return nil
 }
 
 // fetchWithoutResult is GetJob minus extract_result and extract_metadata,

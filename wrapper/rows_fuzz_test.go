@@ -18,7 +18,7 @@ func streamOf(body, meta string, maxBody int64) ([]Row[map[string]any], error) {
 	}
 	var ms *metaStream
 	if meta != "" {
-		ms = &metaStream{s: open(meta)}
+		ms = newMetaStream(open(meta))
 	}
 	var rows []Row[map[string]any]
 	err := streamRows(open(body), ms, func(r Row[map[string]any], err error) bool {

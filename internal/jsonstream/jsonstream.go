@@ -177,6 +177,103 @@ func (d *Decoder) skip(inArray bool) error {
 	return nil
 }
 
+// Descend reads into the next value, an object, down the members path
+// names, and stops just inside the array the last step names: path[i]
+// lists the names accepted at depth i, and every other member is skipped
+// one element at a time. found is false when a step's member is missing
+// (the object searched is then read to its closing brace) or null; at the
+// last step a null member is passed over, as another of its names may
+// follow. A member that is neither null nor an object (an array at the
+// last step) is a *StreamError, like every error.
+func (d *Decoder) Descend(path ...[]string) (found bool, err error) {
+	if err := d.Delim('{'); err != nil {
+		return false, err
+	}
+	for i, names := range path {
+		want, kind := json.Delim('{'), "object"
+		last := i == len(path)-1
+		if last {
+			want, kind = '[', "array"
+		}
+		for {
+			if !d.dec.More() {
+				return false, d.Delim('}') // not there, or a stream that broke
+			}
+			k, err := d.Key()
+			if err != nil {
+				return false, err
+			}
+			if !slices.Contains(names, k) {
+				if err := d.Skip(); err != nil {
+					return false, err
+				}
+				continue
+			}
+			tok, err := d.Token()
+			switch {
+			case err != nil:
+				return false, err
+			case tok == nil && last:
+				continue
+			case tok == nil:
+				return false, nil
+			case tok != want:
+				return false, d.fail(fmt.Errorf("%s is %v, not an %s", k, tok, kind))
+			}
+			break
+		}
+	}
+	return true, nil
+}
+
+// Objects reads the elements of a list inside the document as objects, one
+// per Next, finding the list (as Descend does) on the first call, so that
+// nothing is read before the first element is wanted.
+type Objects struct {
+	d       *Decoder
+	path    [][]string
+	started bool
+	inList  bool
+}
+
+// ObjectsAt returns the elements of the list at path, for Descend.
+func (d *Decoder) ObjectsAt(path ...[]string) *Objects {
+	return &Objects{d: d, path: path}
+}
+
+// Next returns the next element: nil for an element that is not an object,
+// and nil once the list has ended or when there is none (missing or null).
+// An error is a *StreamError, after which Next returns nil.
+func (o *Objects) Next() (map[string]any, error) {
+	if !o.started {
+		o.started = true
+		found, err := o.d.Descend(o.path...)
+		if err != nil {
+			return nil, err
+		}
+		o.inList = found
+	}
+	if !o.inList {
+		return nil, nil
+	}
+	if !o.d.More() {
+		// The end of the list, or a stream that broke: reading the
+		// closing bracket tells them apart.
+		o.inList = false
+		return nil, o.d.Delim(']')
+	}
+	var e map[string]any
+	if err := o.d.Decode(&e); err != nil {
+		var se *StreamError
+		if errors.As(err, &se) {
+			o.inList = false
+			return nil, err
+		}
+		return nil, nil // an element that is not an object carries nothing usable
+	}
+	return e, nil
+}
+
 // ObjectWithout reads the next value, an object, and returns it as
 // compact JSON without the members named skip, which are skipped one
 // element at a time: what is kept is held, what is skipped never is.

@@ -2,6 +2,7 @@ package jsonstream
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -64,5 +65,81 @@ func TestObjectWithout(t *testing.T) {
 	var se *StreamError
 	if _, err := NewDecoder(strings.NewReader(`{"id":"a","big":[1,`)).ObjectWithout("big"); !errors.As(err, &se) {
 		t.Fatalf("a cut object: %v", err)
+	}
+}
+
+// Descend finds the list under any of its names, past members it skips,
+// and tells a missing or null member from a member of the wrong kind.
+func TestDescend(t *testing.T) {
+	path := [][]string{{"meta"}, {"rows", "pages"}}
+	for body, want := range map[string]string{
+		`{"a":[1,{"b":2}],"meta":{"x":{},"rows":[{"r":1}]}}`: "found",
+		`{"meta":{"rows":null,"pages":[{"r":1}]}}`:           "found",
+		`{"meta":{"rows":null}}`:                             "absent",
+		`{"meta":null,"meta":{"rows":[]}}`:                   "absent",
+		`{"other":1}`:                                        "absent",
+		`{"meta":{"rows":{}}}`:                               "rows is {, not an array",
+		`{"meta":[]}`:                                        "meta is [, not an object",
+		`{"meta":{"rows":[`:                                  "found",
+		`{"meta":{"x":[1,`:                                   "stream",
+		`[]`:                                                 "stream",
+	} {
+		d := NewDecoder(strings.NewReader(body))
+		found, err := d.Descend(path...)
+		var se *StreamError
+		got := "absent"
+		switch {
+		case err != nil && !errors.As(err, &se):
+			t.Errorf("%s: %v is not a *StreamError", body, err)
+		case err != nil && strings.Contains(err.Error(), "not an"):
+			got = err.Error()
+		case err != nil:
+			got = "stream"
+		case found:
+			got = "found"
+			var row map[string]any
+			if d.More() {
+				if err := d.Decode(&row); err != nil || row["r"] != 1.0 {
+					t.Errorf("%s: the first row %v, %v", body, row, err)
+				}
+			}
+		}
+		if got != want {
+			t.Errorf("%s: %s, want %s", body, got, want)
+		}
+	}
+}
+
+// Objects finds its list only when asked, yields nil for an element that
+// is not an object and once the list is over, and reports a broken stream
+// once.
+func TestObjects(t *testing.T) {
+	d := NewDecoder(strings.NewReader(`{"skip":[1,2],"meta":{"rows":[{"a":1},7,null,{"b":2}]}} trailing`))
+	o := d.ObjectsAt([]string{"meta"}, []string{"rows"})
+	var got []string
+	for range 6 {
+		e, err := o.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprint(e))
+	}
+	if want := "[map[a:1] map[] map[] map[b:2] map[] map[]]"; fmt.Sprint(got) != want {
+		t.Fatalf("elements %v, want %s", got, want)
+	}
+	o = NewDecoder(strings.NewReader(`{"meta":{"rows":[{"a":1},{"b":`)).ObjectsAt([]string{"meta"}, []string{"rows"})
+	if e, err := o.Next(); err != nil || e["a"] != 1.0 {
+		t.Fatalf("first element: %v, %v", e, err)
+	}
+	var se *StreamError
+	if _, err := o.Next(); !errors.As(err, &se) {
+		t.Fatalf("a cut element: %v; want a *StreamError", err)
+	}
+	if e, err := o.Next(); e != nil || err != nil {
+		t.Fatalf("after the error: %v, %v", e, err)
+	}
+	o = NewDecoder(strings.NewReader(`{"meta":{"rows":"x"}}`)).ObjectsAt([]string{"meta"}, []string{"rows"})
+	if _, err := o.Next(); !errors.As(err, &se) || err.Error() != "rows is x, not an array" {
+		t.Fatalf("a list of the wrong kind: %v", err)
 	}
 }

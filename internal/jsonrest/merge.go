@@ -1,4 +1,4 @@
-package wrapper
+package jsonrest
 
 import (
 	"encoding/json"
@@ -8,14 +8,13 @@ import (
 	"strings"
 )
 
-// The wire types keep what they do not model: a decoded Job, File or
-// SavedConfig holds the JSON the server sent (a listed job only the members
-// Job does not model), and encodes its own fields
-// plus every other member of that JSON (mergeMembers). A request carries
-// what the package does not model yet through Extra (addExtra).
+// The wire types keep what they do not model: a decoded value holds the
+// JSON the server sent and encodes its own fields plus every other member
+// of that JSON (MergeMembers). A request carries what its type does not
+// model yet in a map of extra members (AddExtra).
 
-// jsonNames returns the JSON member names of t's tagged fields.
-func jsonNames(t reflect.Type) map[string]bool {
+// MemberNames returns the JSON member names of t's tagged exported fields.
+func MemberNames(t reflect.Type) map[string]bool {
 	names := map[string]bool{}
 	for f := range t.Fields() {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -26,11 +25,11 @@ func jsonNames(t reflect.Type) map[string]bool {
 	return names
 }
 
-// mergeMembers returns the object known with every member of raw whose
+// MergeMembers returns the object known with every member of raw whose
 // name is not in modelled added, and, for a modelled member named in
 // nested, its own members merged the same way; known alone when raw is
 // empty.
-func mergeMembers(known, raw []byte, modelled map[string]bool, nested map[string]map[string]bool) ([]byte, error) {
+func MergeMembers(known, raw []byte, modelled map[string]bool, nested map[string]map[string]bool) ([]byte, error) {
 	if len(raw) == 0 {
 		return known, nil
 	}
@@ -47,7 +46,7 @@ func mergeMembers(known, raw []byte, modelled map[string]bool, nested map[string
 		case !modelled[k]:
 			out[k] = v
 		case ok && nested[k] != nil && len(v) > 0 && v[0] == '{':
-			merged, err := mergeMembers(inner, v, nested[k], nil)
+			merged, err := MergeMembers(inner, v, nested[k], nil)
 			if err != nil {
 				return nil, err
 			}
@@ -57,14 +56,15 @@ func mergeMembers(known, raw []byte, modelled map[string]bool, nested map[string
 	return json.Marshal(out)
 }
 
-// addExtra returns the object known with the members of extra added. A
-// member known already has is an error naming field (where Extra sits)
-// and the member: set the field that models it instead.
-func addExtra(known []byte, extra map[string]any, modelled map[string]bool, field string) ([]byte, error) {
+// AddExtra returns the object known with the members of extra added. A
+// member known already has is an error naming field (where the extra
+// members sit) and the member: the field that models it is to be set
+// instead.
+func AddExtra(known []byte, extra map[string]any, modelled map[string]bool, field string) ([]byte, error) {
 	if len(extra) == 0 {
 		return known, nil
 	}
-	if err := checkExtra(extra, modelled, field); err != nil {
+	if err := CheckExtra(extra, modelled, field); err != nil {
 		return nil, err
 	}
 	var out map[string]any
@@ -77,8 +77,9 @@ func addExtra(known []byte, extra map[string]any, modelled map[string]bool, fiel
 	return json.Marshal(out)
 }
 
-// checkExtra refuses a member of extra that a field models.
-func checkExtra(extra map[string]any, modelled map[string]bool, field string) error {
+// CheckExtra refuses a member of extra that a field models, naming field
+// and the members in sorted order.
+func CheckExtra(extra map[string]any, modelled map[string]bool, field string) error {
 	var taken []string
 	for k := range extra {
 		if modelled[k] {
