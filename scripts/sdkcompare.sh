@@ -14,9 +14,10 @@
 # the client's alone). Usage:
 #   scripts/sdkcompare.sh SDK_DIR [rounds=7]
 # SDK_DIR is a checkout of github.com/run-llama/llama-parse-go (e.g. a
-# `git clone` or an unpacked `git archive` of v1.5.1). About 4 minutes on 2
-# quiet cores with the default 7 rounds (8 to 10 under a load average of 15
-# to 40); the SDK's dependencies come from the module proxy.
+# `git clone` or an unpacked `git archive` of v1.5.1). With the default 7
+# rounds: 10 minutes under a load average of 20, about 4 on 2 quiet cores
+# (estimated from its CPU time); the SDK's dependencies come from the module
+# proxy.
 # SDKCMP_KEEP=1 keeps the temporary directory, SDKCMP_RAW=1 prints every run,
 # SDKCMP_SMALL_ONLY=1 runs only the small GET (e.g. with more rounds).
 set -euo pipefail
