@@ -14,6 +14,7 @@ import (
 
 	"github.com/extract-go/llamaextract"
 	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/configcheck"
 	"github.com/extract-go/llamaextract/internal/jsonrest"
 )
 
@@ -136,7 +137,7 @@ func (c ExtractConfig) check(op, field string) error {
 		return &ValidationError{Operation: op, Field: field + ".data_schema", Reason: "required; build one with wrapper.SchemaFor[T]() or wrapper.SchemaFromJSON"}
 	}
 	if err := c.Schema.check(); err != nil {
-		return &ValidationError{Operation: op, Field: field + "." + schemaField(err), Reason: schemaReason(err)}
+		return schemaError(op, field+".", err)
 	}
 	if c.MaxPages < 0 {
 		return &ValidationError{Operation: op, Field: field + ".max_pages", Reason: "must be positive (0 means no limit)"}
@@ -147,13 +148,35 @@ func (c ExtractConfig) check(op, field string) error {
 	if c.Tier != "" && !c.Tier.known() {
 		return &ValidationError{Operation: op, Field: field + ".tier", Reason: fmt.Sprintf("%q is not cost_effective, agentic, agentic_plus or turbo", c.Tier)}
 	}
-	if err := c.checkInputs(op, field); err != nil {
-		return err
+	for _, in := range []struct {
+		name, value string
+		check       func(string) error
+	}{
+		{"parse_tier", c.ParseTier, configcheck.ParseTier},
+		{"version", c.Version, configcheck.Version},
+		{"target_pages", c.TargetPages, checkTargetPages},
+	} {
+		if in.value == "" {
+			continue
+		}
+		if err := in.check(in.value); err != nil {
+			return &ValidationError{Operation: op, Field: field + "." + in.name, Reason: err.Error()}
+		}
 	}
 	if err := jsonrest.CheckExtra(c.Extra, extractConfigNames, "Extra"); err != nil {
 		return &ValidationError{Operation: op, Field: field, Reason: err.Error()}
 	}
 	return nil
+}
+
+// checkTargetPages is configcheck.TargetPages with the way out of a blank
+// ExtractConfig.TargetPages.
+func checkTargetPages(pages string) error {
+	if strings.TrimSpace(pages) == "" {
+		return fmt.Errorf("%q is blank; leave TargetPages empty for every page", pages)
+	}
+	_, err := configcheck.TargetPages(pages)
+	return err
 }
 
 // MarshalJSON writes c as the API's configuration object (data_schema,

@@ -5,15 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"reflect"
-	"slices"
 	"strings"
 
 	"github.com/extract-go/llamaextract/generated"
 	"github.com/extract-go/llamaextract/internal/schemacheck"
-	"github.com/invopop/jsonschema"
+	"github.com/extract-go/llamaextract/internal/schemagen"
 )
 
 // Schema is a data_schema: the JSON Schema of the fields to extract. Build
@@ -76,20 +74,16 @@ func (s Schema) check() error {
 	return schemacheck.Check(s.raw)
 }
 
-func schemaField(err error) string {
+// schemaError is the one place where a schema's problem, as
+// internal/schemacheck and internal/schemagen report it, becomes a
+// *ValidationError of op; prefix places its path in the request
+// ("configuration.").
+func schemaError(op, prefix string, err error) error {
 	var se *schemacheck.Error
 	if errors.As(err, &se) {
-		return se.Path
+		return &ValidationError{Operation: op, Field: prefix + se.Path, Reason: se.Reason}
 	}
-	return "data_schema"
-}
-
-func schemaReason(err error) string {
-	var se *schemacheck.Error
-	if errors.As(err, &se) {
-		return se.Reason
-	}
-	return err.Error()
+	return &ValidationError{Operation: op, Field: prefix + "data_schema", Reason: err.Error()}
 }
 
 // SchemaFromJSON builds a Schema from JSON text and checks it.
@@ -108,7 +102,7 @@ func schemaFrom(m map[string]any) (Schema, error) {
 	}
 	s := Schema{raw: raw, m: m}
 	if err := s.check(); err != nil {
-		return Schema{}, &ValidationError{Operation: "schema", Field: schemaField(err), Reason: schemaReason(err)}
+		return Schema{}, schemaError("schema", "", err)
 	}
 	return s, nil
 }
@@ -133,28 +127,10 @@ func schemaFrom(m map[string]any) (Schema, error) {
 func SchemaFor[T any]() (Schema, error) { return schemaForType(reflect.TypeFor[T]()) }
 
 func schemaForType(t reflect.Type) (Schema, error) {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t.Kind() != reflect.Struct {
-		return Schema{}, &ValidationError{Operation: "schema", Field: "data_schema", Reason: fmt.Sprintf("SchemaFor needs a struct type, got %s; the root of a data_schema must be an object", t)}
-	}
-	if err := checkSchemaType(t); err != nil {
-		return Schema{}, err
-	}
-	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, AllowAdditionalProperties: true}
-	js := r.ReflectFromType(t)
-	js.Version, js.ID = "", ""
-	raw, err := json.Marshal(js)
+	m, err := schemagen.FromType(t)
 	if err != nil {
-		return Schema{}, fmt.Errorf("llamaextract: SchemaFor[%s]: %w", t, err)
+		return Schema{}, schemaError("schema", "", err)
 	}
-	var m map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&m); err != nil {
-		return Schema{}, fmt.Errorf("llamaextract: SchemaFor[%s]: %w", t, err)
-	}
-	optionalFields(t, m)
 	return schemaFrom(m)
 }
 
@@ -168,114 +144,11 @@ func MustSchemaFor[T any]() Schema {
 	return s
 }
 
-// optionalFields makes every optional field (a pointer, or json omitempty
-// or omitzero) optional and nullable: out of "required", and its schema
-// {"anyOf": [{...}, {"type": "null"}]}, the form LlamaCloud documents for a
-// value a document may lack. It walks nested structs and slices the way
-// the reflector laid them out.
-func optionalFields(t reflect.Type, node map[string]any) {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.Slice, reflect.Array:
-		if items, ok := node["items"].(map[string]any); ok {
-			optionalFields(t.Elem(), items)
-		}
-		return
-	case reflect.Struct:
-	default:
-		return
-	}
-	props, _ := node["properties"].(map[string]any)
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" && opts == "" {
-			continue
-		}
-		if f.Anonymous && name == "" {
-			optionalFields(f.Type, node)
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		sub, ok := props[name].(map[string]any)
-		if !ok {
-			continue
-		}
-		optionalFields(f.Type, sub)
-		if isOptional(f.Type, opts) {
-			req, _ := node["required"].([]any)
-			node["required"] = slices.DeleteFunc(req, func(v any) bool { return v == name })
-			props[name] = nullable(sub)
-		}
-	}
-	if req, _ := node["required"].([]any); len(req) == 0 {
-		delete(node, "required")
-	}
-}
-
-// isOptional reports whether a field of type t with json tag options opts
-// may be missing from a result: a pointer, or omitempty or omitzero.
-func isOptional(t reflect.Type, opts string) bool {
-	return t.Kind() == reflect.Pointer || slices.ContainsFunc(strings.Split(opts, ","), func(o string) bool {
-		return o == "omitempty" || o == "omitzero"
-	})
-}
-
-// nullable returns sub with null allowed: its description and title stay
-// on the property, the rest moves into the first branch of anyOf. A schema
-// that already allows null, or has no type to restrict, is returned as is.
-func nullable(sub map[string]any) map[string]any {
-	if allowsNull(sub) || len(sub) == 0 {
-		return sub
-	}
-	branch := map[string]any{}
-	out := map[string]any{"anyOf": []any{branch, map[string]any{"type": "null"}}}
-	for k, v := range sub {
-		if k == "description" || k == "title" {
-			out[k] = v
-		} else {
-			branch[k] = v
-		}
-	}
-	return out
-}
-
-// allowsNull reports whether a schema node accepts null: "type": "null" or
-// a type list with null, or an anyOf/oneOf branch that does.
-func allowsNull(node map[string]any) bool {
-	switch t := node["type"].(type) {
-	case string:
-		if t == "null" {
-			return true
-		}
-	case []any:
-		if slices.Contains(t, any("null")) {
-			return true
-		}
-	}
-	for _, key := range []string{"anyOf", "oneOf"} {
-		alts, _ := node[key].([]any)
-		for _, a := range alts {
-			if m, ok := a.(map[string]any); ok && allowsNull(m) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // ValidateSchema asks the service to check a schema and returns the
 // normalised schema it answers with; submit that one.
 func (c *Client) ValidateSchema(ctx context.Context, s Schema) (Schema, error) {
 	if err := s.check(); err != nil {
-		return Schema{}, &ValidationError{Operation: opValidateSchema, Field: schemaField(err), Reason: schemaReason(err)}
+		return Schema{}, schemaError(opValidateSchema, "", err)
 	}
 	out, err := request[generated.ExtractV2SchemaValidateResponse](ctx, c, opValidateSchema, pathID{}, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ValidateExtractSchema(ctx, generated.ExtractV2SchemaValidateRequest{DataSchema: s.dataSchema()})
@@ -320,7 +193,7 @@ func (c *Client) GenerateSchema(ctx context.Context, req GenerateSchemaRequest) 
 		// A Schema read from JSON has not been checked, and one that is
 		// not an object would go out as null.
 		if err := req.Schema.check(); err != nil {
-			return nil, &ValidationError{Operation: opGenerateSchema, Field: schemaField(err), Reason: schemaReason(err)}
+			return nil, schemaError(opGenerateSchema, "", err)
 		}
 		ds := req.Schema.dataSchema()
 		body.DataSchema = &ds

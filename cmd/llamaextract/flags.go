@@ -1,9 +1,6 @@
 package main
 
-import (
-	"strconv"
-	"strings"
-)
+import "github.com/extract-go/llamaextract/internal/configcheck"
 
 // check validates every extract flag on its own, before anything is read
 // or uploaded: a bad flag is a usage error (exit 2) that costs nothing.
@@ -22,32 +19,15 @@ func (f extractFlags) check() error {
 	return nil
 }
 
-// checkPages accepts what target_pages documents: 1-based page numbers
-// and ascending ranges separated by commas, e.g. "1,3,5-7".
+// checkPages accepts what target_pages documents, with the parser
+// wrapper.ExtractConfig uses: 1-based page numbers and ranges separated
+// by commas, e.g. "1,3,5-7", each page once. Empty means every page.
 func checkPages(pages string) error {
-	if strings.TrimSpace(pages) == "" {
+	if pages == "" {
 		return nil
 	}
-	bad := func(part, why string) error {
-		return usagef("--pages %q: %q %s; want 1-based pages and ranges such as \"1,3,5-7\"", pages, part, why)
-	}
-	for _, part := range strings.Split(pages, ",") {
-		part = strings.TrimSpace(part)
-		lo, hi, isRange := strings.Cut(part, "-")
-		first, err := strconv.Atoi(strings.TrimSpace(lo))
-		if err != nil || first < 1 {
-			return bad(part, "is not a page number")
-		}
-		if !isRange {
-			continue
-		}
-		last, err := strconv.Atoi(strings.TrimSpace(hi))
-		if err != nil || last < 1 {
-			return bad(part, "does not end with a page number")
-		}
-		if last < first {
-			return bad(part, "runs backwards")
-		}
+	if _, err := configcheck.TargetPages(pages); err != nil {
+		return usagef("--pages %q: %v", pages, err)
 	}
 	return nil
 }

@@ -37,6 +37,29 @@ func TestExtractFlagsCheckedBeforeUpload(t *testing.T) {
 	}
 }
 
+// --pages is read by the parser ExtractConfig.TargetPages is checked with:
+// what the service would refuse (a page twice, a page past the bound, a
+// blank list) is a usage error that names the flag and says what to write.
+func TestPagesFlagParsedAsTargetPages(t *testing.T) {
+	srv, env := emulatorEnv(t)
+	doc, schema := writeFile(t, "doc.txt", "Total: 3"), writeFile(t, "s.json", schemaJSON)
+	for pages, hint := range map[string]string{
+		"1-3,2":   `--pages "1-3,2": page 2 is listed twice in "1-3,2"; list each page once`,
+		"1,x":     `--pages "1,x": item 2 ("x"): "x" is not a page number; write 1-based pages and ranges separated by commas, such as "1,3,5-7"`,
+		"2,5-4":   `--pages "2,5-4": item 2 ("5-4") runs backwards; write it 4-5`,
+		" ":       `--pages " ": item 1 (" "): a page number is missing`,
+		"1000001": "page 1000001 is more than 1000000",
+	} {
+		r := cli(t, env, "extract", doc, "--schema", schema, "--pages", pages)
+		if r.code != exitUsage || !strings.Contains(r.stderr, hint) {
+			t.Errorf("--pages %q: exit %d, want %d (usage) saying %q:\n%s", pages, r.code, exitUsage, hint, r.stderr)
+		}
+	}
+	if n := len(srv.Stats().Requests); n != 0 {
+		t.Fatalf("%d requests before --pages was checked", n)
+	}
+}
+
 // The API key never reaches the CLI's output, even when a FAILED job's
 // error_message (or anything else the server sends) quotes it.
 func TestCLIKeyNeverPrinted(t *testing.T) {

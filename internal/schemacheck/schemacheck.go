@@ -30,6 +30,8 @@ type Limits struct {
 var Documented = Limits{MaxDepth: 7, MaxProperties: 5000, MaxStringChars: 120000, MaxRawChars: 150000}
 
 // Error is a rule violation at Path, written as data_schema.properties.x...
+// (internal/schemagen reports a Go type that cannot be a data_schema with
+// it too, Path being the Go field path).
 type Error struct {
 	Path   string
 	Reason string

@@ -1,4 +1,4 @@
-package wrapper
+package schemagen
 
 import (
 	"encoding"
@@ -6,25 +6,30 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+
+	"github.com/extract-go/llamaextract/internal/schemacheck"
+	"github.com/invopop/jsonschema"
 )
 
-// checkSchemaType walks a Go type before SchemaFor hands it to the schema
+// checkType walks a Go type before FromType hands it to the schema
 // reflector, which recurses without bound on a recursive type (a stack
 // overflow that recover cannot catch) and silently writes an empty schema
-// for what JSON Schema cannot express. It returns a *ValidationError naming
-// the field path and the fix.
-func checkSchemaType(root reflect.Type) error {
-	return walkSchemaType(root, root.String(), map[reflect.Type]bool{})
+// for what JSON Schema cannot express. It returns a *schemacheck.Error
+// naming the field path and the fix.
+func checkType(root reflect.Type) error {
+	return walkType(root, root.String(), map[reflect.Type]bool{})
 }
 
 var (
 	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
 	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
-	schemaHook    = reflect.TypeFor[interface{ JSONSchema() any }]()
+	// schemaHook is the method by which a type gives the reflector its own
+	// schema.
+	schemaHook = reflect.TypeFor[interface{ JSONSchema() *jsonschema.Schema }]()
 )
 
-// customEncoded reports whether t decides its own JSON form, which the
-// walk then trusts (time.Time, json.RawMessage, ...).
+// customEncoded reports whether t decides its own JSON form or schema,
+// which the walk then trusts (time.Time, json.RawMessage, ...).
 func customEncoded(t reflect.Type) bool {
 	for _, i := range []reflect.Type{jsonMarshaler, textMarshaler} {
 		if t.Implements(i) || reflect.PointerTo(t).Implements(i) {
@@ -34,9 +39,9 @@ func customEncoded(t reflect.Type) bool {
 	return t.Implements(schemaHook)
 }
 
-func walkSchemaType(t reflect.Type, path string, active map[reflect.Type]bool) error {
+func walkType(t reflect.Type, path string, active map[reflect.Type]bool) error {
 	bad := func(reason string) error {
-		return &ValidationError{Operation: "schema", Field: path, Reason: reason}
+		return &schemacheck.Error{Path: path, Reason: reason}
 	}
 	// Every kind, not only structs, can make a cycle: type L []L,
 	// type M map[string]M, type P *P.
@@ -46,7 +51,7 @@ func walkSchemaType(t reflect.Type, path string, active map[reflect.Type]bool) e
 	active[t] = true
 	defer delete(active, t)
 	if t.Kind() == reflect.Pointer {
-		return walkSchemaType(t.Elem(), path, active)
+		return walkType(t.Elem(), path, active)
 	}
 	if customEncoded(t) {
 		return nil
@@ -60,30 +65,36 @@ func walkSchemaType(t reflect.Type, path string, active map[reflect.Type]bool) e
 		if t.Key().Kind() != reflect.String {
 			return bad(fmt.Sprintf("map keys must be strings to be JSON object keys, not %s", t.Key()))
 		}
-		return walkSchemaType(t.Elem(), path+"[key]", active)
+		return walkType(t.Elem(), path+"[key]", active)
 	case reflect.Slice, reflect.Array:
 		if t.Elem().Kind() == reflect.Uint8 {
 			return nil // []byte is a base64 string
 		}
-		return walkSchemaType(t.Elem(), path+"[]", active)
+		return walkType(t.Elem(), path+"[]", active)
 	case reflect.Struct:
-		for i := range t.NumField() {
-			f := t.Field(i)
-			tag := f.Tag.Get("json")
-			if tag == "-" || (!f.IsExported() && !f.Anonymous) {
-				continue
-			}
-			name, _, _ := strings.Cut(tag, ",")
-			if name == "" {
-				name = f.Name
-			}
-			next := path + "." + name
-			if f.Anonymous && tag == "" {
-				next = path
-			}
-			if err := walkSchemaType(f.Type, next, active); err != nil {
-				return err
-			}
+		return walkFields(t, path, active)
+	}
+	return nil
+}
+
+// walkFields walks the fields of struct type t that JSON encodes.
+func walkFields(t reflect.Type, path string, active map[reflect.Type]bool) error {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if name == "" {
+			name = f.Name
+		}
+		next := path + "." + name
+		if f.Anonymous && tag == "" {
+			next = path
+		}
+		if err := walkType(f.Type, next, active); err != nil {
+			return err
 		}
 	}
 	return nil
