@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/extract-go/llamaextract/generated"
 	"github.com/extract-go/llamaextract/internal/apispec"
 	"github.com/extract-go/llamaextract/internal/specdrift"
 	"github.com/getkin/kin-openapi/openapi3"
@@ -467,7 +469,7 @@ func plural(n uint64, word string) string {
 	return word + "s"
 }
 
-// checkParseTier answers 422 for a parse_tier outside the four tiers.
+// checkParseTier answers 422 for a parse_tier outside openapi.yaml's ParseTier.
 // openapi.yaml keeps parse_tier an open string so that job and configuration
 // responses carrying a newer tier still decode (the Python SDK the reference
 // documents and the Go SDK type it str/string), but the newest official SDK
@@ -475,16 +477,19 @@ func plural(n uint64, word string) string {
 // types the request field as the enum, so the service refuses other values
 // at validation; the emulator does the same, in the same shape.
 func checkParseTier(rec *recorder, tier *string, loc ...any) bool {
-	if tier == nil {
+	if tier == nil || generated.ParseTier(*tier).Valid() {
 		return true
 	}
-	switch *tier {
-	case "fast", "cost_effective", "agentic", "agentic_plus":
-		return true
+	// pydantic lists an enum's values sorted.
+	tiers := generated.ParseTierValues()
+	slices.Sort(tiers)
+	values := make([]any, len(tiers))
+	for i, t := range tiers {
+		values[i] = string(t)
 	}
 	rec.json(http.StatusUnprocessableEntity, validationBody{Detail: []validationIssue{{
 		Loc:   append(loc, "parse_tier"),
-		Msg:   "Input should be 'agentic', 'agentic_plus', 'cost_effective' or 'fast'",
+		Msg:   "Input should be " + orList(values),
 		Type:  "enum",
 		Input: *tier,
 	}}})
