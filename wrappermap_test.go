@@ -79,11 +79,12 @@ func unmapped(t *testing.T, owner, prop string, s *openapi3.Schema, required boo
 	if leftOut[key] != "" {
 		return
 	}
-	t.Errorf("%s: the spec has it and the wrapper does not map it. Add %s, or list %q in leftOut in wrappermap_test.go with the reason",
-		key, whereToAdd(owner, prop, s, required), key)
+	t.Errorf("%s: the spec has it and the wrapper does not map it. List %q in leftOut in wrappermap_test.go with the reason, or add %s",
+		key, key, whereToAdd(owner, prop, s, required))
 }
 
-// whereToAdd is the line that maps prop and where it goes.
+// whereToAdd says where the field that maps prop goes, and ends with the
+// line(s) to add, each on its own line.
 func whereToAdd(owner, prop string, s *openapi3.Schema, required bool) string {
 	w, ok := where[owner]
 	if !ok {
@@ -96,11 +97,11 @@ func whereToAdd(owner, prop string, s *openapi3.Schema, required bool) string {
 		if strings.HasPrefix(goType(s, required), "time.") {
 			tagged = goName(prop) + " *llamaextract.Time `json:\"" + prop + ",omitempty\"`"
 		}
-		return fmt.Sprintf("`%s` to %s and `%s` to %s in %s", field, w.holder, tagged, w.wire, w.file)
+		return fmt.Sprintf("to %s, and to its wire type %s, in %s:\n\t%s\n\t%s", w.holder, w.wire, w.file, field, tagged)
 	case w.how != "":
-		return fmt.Sprintf("`%s` to %s, %s, in %s", field, w.holder, w.how, w.file)
+		return fmt.Sprintf("to %s in %s, %s:\n\t%s", w.holder, w.file, w.how, field)
 	}
-	return fmt.Sprintf("`%s` to %s in %s", tagged, w.holder, w.file)
+	return fmt.Sprintf("to %s in %s:\n\t%s", w.holder, w.file, tagged)
 }
 
 func omitempty(required bool) string {
@@ -333,8 +334,8 @@ func checkNullable(t *testing.T, schema, prop string, ps *openapi3.Schema, requi
 		zero = false
 	}
 	if changed := changedLeaves(decodeWith(nil), decodeWith(zero)); len(changed) == 0 {
-		t.Errorf("%s: nullable in the spec, and the field that maps it reads null and %v alike. Declare it %s, or list %q in nullAsZero in wrappermap_test.go with the reason",
-			key, zero, whereToAdd(schema, prop, ps, required), key)
+		t.Errorf("%s: nullable in the spec, and the field that maps it reads null and %v alike. List %q in nullAsZero in wrappermap_test.go with the reason, or declare it as the spec says, %s",
+			key, zero, key, whereToAdd(schema, prop, ps, required))
 	}
 }
 

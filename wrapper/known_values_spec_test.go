@@ -57,9 +57,9 @@ func TestEnumValuesFollowTheSpec(t *testing.T) {
 		cfg  wrapper.ExtractConfig
 		want string
 	}{
-		{wrapper.ExtractConfig{Tier: "premium"}, configcheck.Listed(generated.ExtractTierValues())},
-		{wrapper.ExtractConfig{Target: "per_chapter"}, configcheck.Listed(generated.ExtractionTargetValues())},
-		{wrapper.ExtractConfig{ParseTier: "premium"}, "fast, cost_effective, agentic, agentic_plus"},
+		{wrapper.ExtractConfig{Tier: "no-such-tier"}, configcheck.Listed(generated.ExtractTierValues())},
+		{wrapper.ExtractConfig{Target: "no-such-target"}, configcheck.Listed(generated.ExtractionTargetValues())},
+		{wrapper.ExtractConfig{ParseTier: "no-such-tier"}, strings.Join(parseTiers(), ", ")},
 	}
 	for _, r := range refusals {
 		var ve *wrapper.ValidationError
@@ -67,4 +67,12 @@ func TestEnumValuesFollowTheSpec(t *testing.T) {
 			t.Errorf("%+v: %v, want a *ValidationError listing %s", r.cfg, err, r.want)
 		}
 	}
+}
+
+func parseTiers() []string {
+	var out []string
+	for _, v := range generated.ParseTierValues() {
+		out = append(out, string(v))
+	}
+	return out
 }
