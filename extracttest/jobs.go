@@ -334,44 +334,12 @@ func queryInt(q url.Values, name string) *int {
 
 func (s *Server) listJobs(rec *recorder, r *http.Request, _ *openapi3.Operation) {
 	q := r.URL.Query()
-	before := int64(-1)
-	if tok := q.Get("page_token"); tok != "" {
-		seq, err := decodeToken(tok)
-		if err != nil {
-			rec.json(http.StatusBadRequest, errBody(err.Error()))
-			return
-		}
-		before = seq
+	f, err := parseJobQuery(q)
+	if err != nil {
+		rec.json(http.StatusBadRequest, errBody(err.Error()))
+		return
 	}
-	var after, until time.Time
-	for name, dst := range map[string]*time.Time{"created_at_on_or_after": &after, "created_at_on_or_before": &until} {
-		if v := q.Get(name); v != "" {
-			t, err := parseQueryTime(v)
-			if err != nil {
-				rec.json(http.StatusBadRequest, errBody(name+": "+err.Error()))
-				return
-			}
-			*dst = t
-		}
-	}
-	fileInput := q.Get("file_input")
-	if fileInput == "" {
-		fileInput = q.Get("document_input_value")
-	}
-	// document_input_type is an open string in the official SDKs and no
-	// refusal is documented: a kind no job has matches no job.
-	prefix, noKind := "", false
-	switch q.Get("document_input_type") {
-	case "":
-	case "file_id":
-		prefix = "dfl-"
-	case "parse_job_id":
-		prefix = "pjb-"
-	default:
-		noKind = true
-	}
-	ids := q["job_ids"]
-	status, configID, project := q.Get("status"), q.Get("configuration_id"), s.project(r)
+	project := s.project(r)
 	size, ok := pageSize(rec, queryInt(q, "page_size"))
 	if !ok {
 		return
@@ -383,24 +351,18 @@ func (s *Server) listJobs(rec *recorder, r *http.Request, _ *openapi3.Operation)
 	now := s.now()
 	order := s.st.jobOrder
 	end := len(order)
-	if before > 0 {
-		end = sort.Search(len(order), func(i int) bool { return order[i].seq >= before })
+	if f.before > 0 {
+		end = sort.Search(len(order), func(i int) bool { return order[i].seq >= f.before })
 	}
 	page := generated.ExtractV2JobQueryResponse{Items: []generated.ExtractV2Job{}}
 	var last int64
 	for i := end - 1; i >= 0; i-- {
 		j := order[i]
-		if j.projectID != project || noKind ||
-			(fileInput != "" && j.fileInput != fileInput) ||
-			(prefix != "" && !strings.HasPrefix(j.fileInput, prefix)) ||
-			(configID != "" && (j.configID == nil || *j.configID != configID)) ||
-			(len(ids) > 0 && !slices.Contains(ids, j.id)) ||
-			(!after.IsZero() && j.created.Before(after)) ||
-			(!until.IsZero() && j.created.After(until)) {
+		if j.projectID != project || !f.matches(j) {
 			continue
 		}
-		if status != "" {
-			if st, _ := j.statusAt(now, s.cfg.schedule); st != status {
+		if f.status != "" {
+			if st, _ := j.statusAt(now, s.cfg.schedule); st != f.status {
 				continue
 			}
 		}
@@ -414,4 +376,62 @@ func (s *Server) listJobs(rec *recorder, r *http.Request, _ *openapi3.Operation)
 		last = j.seq
 	}
 	rec.json(http.StatusOK, page)
+}
+
+// jobQuery is the filter of a list of jobs, as its query parameters say.
+type jobQuery struct {
+	before            int64 // from the page token: jobs before this seq; -1 for the first page
+	after, until      time.Time
+	fileInput, prefix string
+	noKind            bool // a document_input_type no job has
+	ids               []string
+	status, configID  string
+}
+
+// parseJobQuery reads a list's filter; an error is the 400's message.
+func parseJobQuery(q url.Values) (jobQuery, error) {
+	f := jobQuery{before: -1, fileInput: q.Get("file_input"), ids: q["job_ids"], status: q.Get("status"), configID: q.Get("configuration_id")}
+	if tok := q.Get("page_token"); tok != "" {
+		seq, err := decodeToken(tok)
+		if err != nil {
+			return f, err
+		}
+		f.before = seq
+	}
+	for name, dst := range map[string]*time.Time{"created_at_on_or_after": &f.after, "created_at_on_or_before": &f.until} {
+		if v := q.Get(name); v != "" {
+			t, err := parseQueryTime(v)
+			if err != nil {
+				return f, fmt.Errorf("%s: %w", name, err)
+			}
+			*dst = t
+		}
+	}
+	if f.fileInput == "" {
+		f.fileInput = q.Get("document_input_value")
+	}
+	// document_input_type is an open string in the official SDKs and no
+	// refusal is documented: a kind no job has matches no job.
+	switch q.Get("document_input_type") {
+	case "":
+	case "file_id":
+		f.prefix = "dfl-"
+	case "parse_job_id":
+		f.prefix = "pjb-"
+	default:
+		f.noKind = true
+	}
+	return f, nil
+}
+
+// matches reports whether j passes every filter but the status, which
+// depends on the time.
+func (f jobQuery) matches(j *job) bool {
+	return !f.noKind &&
+		(f.fileInput == "" || j.fileInput == f.fileInput) &&
+		(f.prefix == "" || strings.HasPrefix(j.fileInput, f.prefix)) &&
+		(f.configID == "" || (j.configID != nil && *j.configID == f.configID)) &&
+		(len(f.ids) == 0 || slices.Contains(f.ids, j.id)) &&
+		(f.after.IsZero() || !j.created.Before(f.after)) &&
+		(f.until.IsZero() || !j.created.After(f.until))
 }

@@ -138,57 +138,52 @@ func TestRetriesAreBounded(t *testing.T) {
 }
 
 // A body that stalls midway, with no context deadline, ends with the
-// request timeout instead of hanging the program.
+// request timeout instead of hanging the program. Attempts are counted at
+// the client: under load an attempt may end before it reaches the server.
 func TestStalledBodyTimesOut(t *testing.T) {
-	var calls atomic.Int32
-	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", "1000")
-		w.Write([]byte(`{"id":`))
-		w.(http.Flusher).Flush()
-		<-r.Context().Done()
-	}, wrapper.WithRequestTimeout(50*time.Millisecond))
+	tries := newAttemptCounter(t)
+	c := hostile(t, stallMidBody, tries.option(), wrapper.WithRequestTimeout(50*time.Millisecond))
 	_, err := c.GetJob(context.Background(), "ext-1")
 	var conn *wrapper.ConnectionError
-	if !errors.As(err, &conn) || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "WithRequestTimeout") || calls.Load() != 3 {
-		t.Fatalf("%d attempts: %v", calls.Load(), err)
+	if !errors.As(err, &conn) || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "WithRequestTimeout") || tries.of("ext-1") != 3 {
+		t.Fatalf("%d attempts: %v", tries.of("ext-1"), err)
 	}
 	if _, err := wrapper.New(wrapper.WithAPIKey("k"), wrapper.WithRequestTimeout(0)); err == nil {
 		t.Fatal("a zero request timeout was accepted")
 	}
 }
 
+// stallMidBody sends part of a job and waits for the client to give up.
+func stallMidBody(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", "1000")
+	w.Write([]byte(`{"id":`))
+	w.(http.Flusher).Flush()
+	<-r.Context().Done()
+}
+
 // The request timeout and the caller's deadline both hold, whichever comes
 // first: the attempt timer is left out only when the caller's deadline is
 // the earlier one.
 func TestStalledBodyWithDeadline(t *testing.T) {
-	var calls atomic.Int32
-	stall := func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", "1000")
-		w.Write([]byte(`{"id":`))
-		w.(http.Flusher).Flush()
-		<-r.Context().Done()
-	}
 	// A later deadline: the request timeout still ends each attempt.
-	c := hostile(t, stall, wrapper.WithRequestTimeout(50*time.Millisecond))
+	tries := newAttemptCounter(t)
+	c := hostile(t, stallMidBody, tries.option(), wrapper.WithRequestTimeout(50*time.Millisecond))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_, err := c.GetJob(ctx, "ext-1")
 	var conn *wrapper.ConnectionError
-	if !errors.As(err, &conn) || !strings.Contains(err.Error(), "WithRequestTimeout") || calls.Load() != 3 || ctx.Err() != nil {
-		t.Fatalf("deadline after the request timeout: %d attempts: %v", calls.Load(), err)
+	if !errors.As(err, &conn) || !strings.Contains(err.Error(), "WithRequestTimeout") || tries.of("ext-1") != 3 || ctx.Err() != nil {
+		t.Fatalf("deadline after the request timeout: %d attempts: %v", tries.of("ext-1"), err)
 	}
 	// An earlier deadline: the caller's, not the request timeout's.
-	calls.Store(0)
-	c = hostile(t, stall, wrapper.WithRequestTimeout(time.Hour))
+	tries = newAttemptCounter(t)
+	c = hostile(t, stallMidBody, tries.option(), wrapper.WithRequestTimeout(time.Hour))
 	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err = c.GetJob(ctx, "ext-1")
-	if !errors.Is(err, context.DeadlineExceeded) || errors.As(err, &conn) || calls.Load() != 1 {
-		t.Fatalf("deadline before the request timeout: %d attempts: %v", calls.Load(), err)
+	if !errors.Is(err, context.DeadlineExceeded) || errors.As(err, &conn) || tries.of("ext-1") != 1 {
+		t.Fatalf("deadline before the request timeout: %d attempts: %v", tries.of("ext-1"), err)
 	}
 }
 

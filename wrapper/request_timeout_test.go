@@ -16,171 +16,238 @@ import (
 	"github.com/extract-go/llamaextract/wrapper"
 )
 
-// The per-attempt timeout is one timer per client (deadlines.go). Under
-// concurrent load with every kind of stall, mixed timeouts (an upload gets
-// a second more per 256 KiB) and callers' own deadlines before and after
-// the timeout, each call ends the way WithRequestTimeout promises: a
+// The per-attempt timeout is one timer per client (internal/deadline).
+// Under concurrent load with every kind of stall, mixed timeouts (an upload
+// gets a second more per 256 KiB) and callers' own deadlines before and
+// after the timeout, each call ends the way WithRequestTimeout promises: a
 // stalled attempt, at the head or midway through the body, ends after the
 // timeout with the timeout's error and is retried; an attempt that takes
 // longer than the plain timeout but less than its own (an upload) is not
 // cut off; a caller's earlier deadline wins with the caller's error; and a
 // retry after a timed-out attempt gets an answer.
+//
+// The timer runs on real time, so no outcome may hang on how fast the
+// scheduler is: a stall ends only when the client cancels it, the uploads
+// are held until every stalled call has ended, durations are checked only
+// from below (a timer never fires early), attempts are counted where the
+// client makes them, and whatever must finish within a timeout has ten
+// times what it needs under load: the calls that must be answered use a
+// second client with a 2 s timeout, and the uploads get 8 s more.
 func TestRequestTimeoutUnderMixedLoad(t *testing.T) {
-	const timeout = 200 * time.Millisecond
-	var (
-		mu       sync.Mutex
-		attempts = map[string]int{}
+	const (
+		short = 100 * time.Millisecond // c: every attempt stalls, or uploads
+		long  = 2 * time.Second        // c2: the calls that must be answered
 	)
-	release := make(chan struct{})
-	defer close(release)
-	wait := func(r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}
-	h := func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/files") {
-			io.Copy(io.Discard, r.Body)
-			// Longer than the request timeout, well within an upload's
-			// (timeout + 2 s for 512 KiB).
-			select {
-			case <-time.After(3 * timeout):
-			case <-r.Context().Done():
-				return
-			}
-			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprintf(w, `{"id":"dfl-%s","name":"big.pdf","project_id":"prj-1"}`, r.URL.Query().Get("project_id"))
-			return
-		}
-		id := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
-		var n int
-		fmt.Sscanf(id, "ext-%d", &n)
-		mu.Lock()
-		attempts[id]++
-		nth := attempts[id]
-		mu.Unlock()
-		body := fmt.Sprintf(`{"id":%q,"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","file_input":"dfl-1","project_id":"prj-1","status":"RUNNING"}`, id)
-		switch n % 4 {
-		case 1: // no head
-			wait(r)
-			return
-		case 2: // half a body
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("Content-Length", fmt.Sprint(len(body)))
-			w.Write([]byte(body[:len(body)/2]))
-			w.(http.Flusher).Flush()
-			wait(r)
-			return
-		case 3: // the first attempt stalls, the retry answers
-			if nth == 1 {
-				w.Header().Set("Content-Type", "application/json")
-				w.Header().Set("Content-Length", fmt.Sprint(len(body)))
-				w.Write([]byte(body[:10]))
-				w.(http.Flusher).Flush()
-				wait(r)
-				return
-			}
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(body))
-	}
-	c := hostile(t, h, wrapper.WithRequestTimeout(timeout))
-	c2 := hostile(t, h, wrapper.WithRequestTimeout(timeout)) // a second client on the same server
+	srv := &mixedLoadServer{arrived: make(chan struct{}, 4), releaseUploads: make(chan struct{}), end: make(chan struct{})}
+	defer close(srv.end)
+	tries := newAttemptCounter(t)
+	c := hostile(t, srv.serve, tries.option(), wrapper.WithRequestTimeout(short))
+	c2 := hostile(t, srv.serve, tries.option(), wrapper.WithRequestTimeout(long)) // a second client on the same server
 
-	type outcome struct {
-		id       string
-		deadline time.Duration // the caller's; 0 for none
-		err      error
-		job      *wrapper.Job
-		took     time.Duration
-	}
-	var (
-		wg  sync.WaitGroup
-		out = make(chan outcome, 64)
-	)
-	for n := range 32 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			client := c
-			if n%3 == 0 {
-				client = c2
-			}
-			var deadline time.Duration
-			switch n / 4 % 4 {
-			case 1:
-				deadline = timeout / 2 // before the request timeout
-			case 2:
-				deadline = time.Minute // after it
-			}
-			ctx := context.Background()
-			if deadline > 0 {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, deadline)
-				defer cancel()
-			}
-			id := fmt.Sprintf("ext-%d", n)
-			start := time.Now()
-			j, err := client.GetJob(ctx, id)
-			out <- outcome{id: id, deadline: deadline, err: err, job: j, took: time.Since(start)}
-		}()
-	}
-	uploadErrs := make(chan error, 4)
+	// The uploads start first and are held until every stalled call on c
+	// has ended, so each outlives several of c's plain timeouts.
+	uploads := make(chan error, 4)
 	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			start := time.Now()
-			f, err := c.Upload(context.Background(), "big.pdf", bytes.NewReader(make([]byte, 512<<10)))
-			if err == nil && (f.Name != "big.pdf" || time.Since(start) < 3*timeout) {
-				err = fmt.Errorf("upload answered %+v after %s", f, time.Since(start))
-			}
-			uploadErrs <- err
-		}()
+		go func() { uploads <- mixedLoadUpload(c, 3*short) }()
 	}
-	wg.Wait()
+	for range 4 {
+		<-srv.arrived
+	}
+	var stalls, answers sync.WaitGroup
+	out := make(chan mixedLoadOutcome, 32)
+	for n := range 32 {
+		o := mixedLoadOutcome{id: fmt.Sprintf("ext-%d", n), kind: n % 4, client: c, timeout: short, wg: &stalls}
+		if o.answers() {
+			o.client, o.timeout, o.wg = c2, long, &answers
+		}
+		switch n / 4 % 4 {
+		case 1:
+			o.deadline = o.timeout / 2 // before the request timeout
+		case 2:
+			o.deadline = time.Minute // after it
+		}
+		o.wg.Add(1)
+		go func() { defer o.wg.Done(); out <- o.run() }()
+	}
+	stalls.Wait()
+	close(srv.releaseUploads)
+	answers.Wait()
 	close(out)
-	close(uploadErrs)
-	for err := range uploadErrs {
-		if err != nil {
+	for range 4 {
+		if err := <-uploads; err != nil {
 			t.Errorf("an upload slower than the request timeout but within its own was cut off: %v", err)
 		}
 	}
 	for o := range out {
-		var n int
-		fmt.Sscanf(o.id, "ext-%d", &n)
-		mu.Lock()
-		tries := attempts[o.id]
-		mu.Unlock()
-		var conn *wrapper.ConnectionError
-		stalls := n%4 == 1 || n%4 == 2
-		switch {
-		case o.deadline == timeout/2:
-			// The caller's deadline comes first: its error, at most one
-			// attempt (under load even a fast answer, or the connection,
-			// may take longer than the deadline).
-			if o.err == nil && n%4 == 0 && o.job.ID == o.id {
-				break
-			}
-			if o.err == nil || !errors.Is(o.err, context.DeadlineExceeded) || errors.As(o.err, &conn) || tries > 1 {
-				t.Errorf("%s with an earlier deadline: %d attempts, %v", o.id, tries, o.err)
-			}
-		case stalls:
-			if !errors.As(o.err, &conn) || !errors.Is(o.err, context.DeadlineExceeded) || !strings.Contains(o.err.Error(), "WithRequestTimeout") || tries != 3 {
-				t.Errorf("%s stalled: %d attempts, %v", o.id, tries, o.err)
-			} else if o.took < 3*timeout {
-				t.Errorf("%s: three stalled attempts ended after %s, before three timeouts", o.id, o.took)
-			}
-		default:
-			if o.err != nil || o.job == nil || o.job.ID != o.id {
-				t.Errorf("%s: %v (%d attempts)", o.id, o.err, tries)
-			}
-			if n%4 == 3 && o.took < timeout {
-				t.Errorf("%s: the retry came after %s, before the stalled first attempt's timeout", o.id, o.took)
-			}
+		if msg := o.check(tries.of(o.id)); msg != "" {
+			t.Errorf("%s (kind %d, caller's deadline %s): %s", o.id, o.kind, o.deadline, msg)
 		}
 	}
+}
+
+// mixedLoadServer answers TestRequestTimeoutUnderMixedLoad: job ext-N
+// answers at once (N%4 == 0), sends no head (1), half a body (2), or only
+// ten bytes on a first attempt and the whole job on a retry (3). A stall
+// lasts until the client cancels it or the test ends; an upload is
+// answered once releaseUploads is closed.
+type mixedLoadServer struct {
+	arrived        chan struct{} // an upload's whole body has been read
+	releaseUploads chan struct{}
+	end            chan struct{}
+}
+
+func (s *mixedLoadServer) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasSuffix(r.URL.Path, "/files") {
+		io.Copy(io.Discard, r.Body)
+		s.arrived <- struct{}{}
+		if s.hold(r, s.releaseUploads) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"id":"dfl-1","name":"big.pdf","project_id":"prj-1"}`))
+		}
+		return
+	}
+	id := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+	var n int
+	fmt.Sscanf(id, "ext-%d", &n)
+	body := fmt.Sprintf(`{"id":%q,"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","file_input":"dfl-1","project_id":"prj-1","status":"RUNNING"}`, id)
+	sent := len(body)
+	switch {
+	case n%4 == 1:
+		sent = 0
+	case n%4 == 2:
+		sent = len(body) / 2
+	case n%4 == 3 && r.Header.Get("X-Retry-Count") == "":
+		sent = 10
+	}
+	if sent > 0 {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+		w.Write([]byte(body[:sent]))
+	}
+	if sent < len(body) {
+		if sent > 0 {
+			w.(http.Flusher).Flush()
+		}
+		s.hold(r, nil)
+	}
+}
+
+// hold waits for release (nil: never), the client's cancel or the test's
+// end, and reports whether release came.
+func (s *mixedLoadServer) hold(r *http.Request, release chan struct{}) bool {
+	select {
+	case <-release:
+		return true
+	case <-r.Context().Done():
+	case <-s.end:
+	}
+	return false
+}
+
+// attemptCounter counts the attempts clients make, per ID (the path's last
+// segment): one RoundTrip each, counted whether or not the request reaches
+// the server.
+type attemptCounter struct {
+	tr *http.Transport
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func newAttemptCounter(t *testing.T) *attemptCounter {
+	a := &attemptCounter{tr: &http.Transport{}, n: map[string]int{}}
+	t.Cleanup(a.tr.CloseIdleConnections)
+	return a
+}
+
+// option makes a client send through the counter.
+func (a *attemptCounter) option() wrapper.Option {
+	return wrapper.WithHTTPClient(&http.Client{Transport: a})
+}
+
+func (a *attemptCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	a.mu.Lock()
+	a.n[r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]]++
+	a.mu.Unlock()
+	return a.tr.RoundTrip(r)
+}
+
+func (a *attemptCounter) of(id string) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.n[id]
+}
+
+// mixedLoadUpload uploads 2 MiB, 8 s more than the plain timeout, and
+// wants an answer no sooner than atLeast.
+func mixedLoadUpload(c *wrapper.Client, atLeast time.Duration) error {
+	start := time.Now()
+	f, err := c.Upload(context.Background(), "big.pdf", bytes.NewReader(make([]byte, 2<<20)))
+	if took := time.Since(start); err == nil && (f.Name != "big.pdf" || took < atLeast) {
+		err = fmt.Errorf("upload answered %+v after %s", f, took)
+	}
+	return err
+}
+
+// mixedLoadOutcome is one GetJob of TestRequestTimeoutUnderMixedLoad and
+// how it ended.
+type mixedLoadOutcome struct {
+	id       string
+	kind     int // the server's behaviour: ext-N's N%4
+	client   *wrapper.Client
+	timeout  time.Duration // the client's request timeout
+	deadline time.Duration // the caller's; 0 for none
+	wg       *sync.WaitGroup
+
+	err  error
+	job  *wrapper.Job
+	took time.Duration
+}
+
+// answers reports whether the server answers some attempt.
+func (o mixedLoadOutcome) answers() bool { return o.kind == 0 || o.kind == 3 }
+
+func (o mixedLoadOutcome) run() mixedLoadOutcome {
+	ctx := context.Background()
+	if o.deadline > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.deadline)
+		defer cancel()
+	}
+	start := time.Now()
+	o.job, o.err = o.client.GetJob(ctx, o.id)
+	o.took = time.Since(start)
+	return o
+}
+
+// check returns what is wrong with the outcome, given the attempts made.
+func (o mixedLoadOutcome) check(tries int) string {
+	var conn *wrapper.ConnectionError
+	switch {
+	case o.deadline == o.timeout/2:
+		// The caller's deadline comes first: its error after one attempt
+		// (under load even a fast answer may come after it).
+		if o.err == nil && o.kind == 0 && o.job.ID == o.id {
+			return ""
+		}
+		if o.err == nil || !errors.Is(o.err, context.DeadlineExceeded) || errors.As(o.err, &conn) || tries > 1 {
+			return fmt.Sprintf("%d attempts, %v", tries, o.err)
+		}
+	case !o.answers():
+		if !errors.As(o.err, &conn) || !errors.Is(o.err, context.DeadlineExceeded) || !strings.Contains(o.err.Error(), "WithRequestTimeout") || tries != 3 {
+			return fmt.Sprintf("stalled: %d attempts, %v", tries, o.err)
+		}
+		if o.took < 3*o.timeout {
+			return fmt.Sprintf("three stalled attempts ended after %s, before three timeouts", o.took)
+		}
+	default:
+		if o.err != nil || o.job == nil || o.job.ID != o.id {
+			return fmt.Sprintf("%d attempts, %v", tries, o.err)
+		}
+		if o.kind == 3 && (tries < 2 || o.took < o.timeout) {
+			return fmt.Sprintf("answered after %s and %d attempts, before the stalled first attempt's timeout", o.took, tries)
+		}
+	}
+	return ""
 }
 
 // time.Duration(math.MaxInt64) is the usual "no limit". An upload adds a

@@ -60,8 +60,9 @@ hex, base64, or any 8 of its characters). Each request waits at most a
 minute; an answer over 32 MiB is not read further (a too_large finding).
 
 Exit codes: 0 no drift (information only), 1 drift, 2 usage error,
-3 network failure or the key was refused (the report then says the check
-did not finish; --json has "complete": false).`,
+3 network failure or the key was refused, 130 interrupted (Ctrl-C); after
+3 or 130 the report says the check did not finish (--json has
+"complete": false).`,
 		Example: `  llamaextract spec check
   llamaextract spec check --json > drift.json
   llamaextract spec check --create        # costs about 5 credits
@@ -103,6 +104,9 @@ func runSpecCheck(cmd *cobra.Command, g *globals, f specCheckFlags) error {
 	}
 	var fe *specdrift.FailureError
 	switch {
+	case runErr != nil && runCtx(cmd).Err() != nil:
+		// main's context ends only on SIGINT or SIGTERM.
+		return exitError{exitInterrupted, "spec check: interrupted; the check did not finish"}
 	case errors.As(runErr, &fe):
 		return exitError{exitAPI, trimPrefix(fe.Error())}
 	case runErr != nil:

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/extract-go/llamaextract/extracttest"
 )
@@ -296,5 +297,42 @@ func TestSpecCheckFailureNeverShowsTheKey(t *testing.T) {
 		if strings.Contains(r.stdout, "No drift") || strings.Contains(r.stdout, `"complete": true`) {
 			t.Errorf("%v: an unfinished check claims a verdict:\n%s", args, r.stdout)
 		}
+	}
+}
+
+// Ctrl-C during the check exits 130, as batch does: the check was stopped,
+// the API did not fail (that is 3).
+func TestSpecCheckInterruptedExits130(t *testing.T) {
+	arrived := make(chan struct{}, 1)
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
+		<-r.Context().Done() // the check waits here until it is interrupted
+	}))
+	defer hs.Close()
+	cmd := exec.Command(binary, "spec", "check")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "LLAMA_CLOUD_BASE_URL=" + hs.URL, "LLAMA_CLOUD_API_KEY=llx-k3y-5pec-ch3ck"}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-arrived:
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		t.Fatal("spec check sent no request")
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(stderr.String(), "interrupted") {
+		t.Fatalf("after Ctrl-C: exit %d, stderr:\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "not finished") {
+		t.Fatalf("the report does not say the check did not finish:\n%s", stdout.String())
 	}
 }
