@@ -73,7 +73,7 @@ var where = map[string]place{
 
 // unmapped fails for the property prop (schema s) of owner unless it is
 // left out on purpose, giving the whole line to add.
-func unmapped(t *testing.T, owner, prop string, s *openapi3.Schema, required bool) {
+func unmapped(t errorT, owner, prop string, s *openapi3.Schema, required bool) {
 	t.Helper()
 	key := owner + "." + prop
 	if leftOut[key] != "" {
@@ -239,7 +239,7 @@ func specDoc(t *testing.T) *openapi3.T {
 // checkDecoded fails for each property of the schema whose presence in an
 // answer changes nothing decode returns, and for each mapped property whose
 // Go field disagrees with the spec's type or nullability.
-func checkDecoded(t *testing.T, doc *openapi3.T, schema string, decode func([]byte) (any, error)) {
+func checkDecoded(t errorT, doc *openapi3.T, schema string, decode func([]byte) (any, error)) {
 	t.Helper()
 	s := doc.Components.Schemas[schema].Value
 	props := schemaProps(s)
@@ -295,7 +295,7 @@ var nullAsZero = map[string]string{
 
 // checkType fails when the Go type of the field that maps a property is
 // not of the property's JSON type.
-func checkType(t *testing.T, key string, ps *openapi3.Schema, field string, typ reflect.Type) {
+func checkType(t errorT, key string, ps *openapi3.Schema, field string, typ reflect.Type) {
 	t.Helper()
 	sc, _ := scalar(ps)
 	k := typ
@@ -322,7 +322,7 @@ func checkType(t *testing.T, key string, ps *openapi3.Schema, field string, typ 
 
 // checkNullable fails when a nullable property whose zero the spec allows
 // reads the same null and zero: the field then cannot keep them apart.
-func checkNullable(t *testing.T, schema, prop string, ps *openapi3.Schema, required bool, decodeWith func(any) map[string]leaf) {
+func checkNullable(t errorT, schema, prop string, ps *openapi3.Schema, required bool, decodeWith func(any) map[string]leaf) {
 	t.Helper()
 	key := schema + "." + prop
 	sc, nullable := scalar(ps)
@@ -546,7 +546,7 @@ type specProp struct {
 // checkSent fails for each property in want that the wrapper did not send
 // (sent holds the members sent, nested ones as "outer[].member" beside
 // prefix), and for each member sent that want does not have.
-func checkSent(t *testing.T, owner string, want map[string]specProp, sent map[string]bool, prefix string) {
+func checkSent(t errorT, owner string, want map[string]specProp, sent map[string]bool, prefix string) {
 	t.Helper()
 	for _, prop := range slices.Sorted(maps.Keys(want)) {
 		if !sent[prefix+prop] {
@@ -723,4 +723,69 @@ func exported(v any) any {
 		}
 	}
 	return out
+}
+
+// errorT is the part of testing.T the map checks use, so that a test can
+// run them and read what they report.
+type errorT interface {
+	Helper()
+	Errorf(format string, args ...any)
+}
+
+// reports collects what the map checks report.
+type reports []string
+
+func (r *reports) Helper() {}
+func (r *reports) Errorf(format string, args ...any) {
+	*r = append(*r, fmt.Sprintf(format, args...))
+}
+
+// The drill as a maintainer follows it: the spec gains priority (a
+// nullable integer); left unmapped, the failure gives the line to add; the
+// field written as a plain int (null read as 0) fails, naming the fix; the
+// line as given passes. (Attack 18, break 7.)
+func TestWrapperMapCheckGivesTheLineAndHoldsItsType(t *testing.T) {
+	doc := specDoc(t)
+	doc.Components.Schemas["ExtractV2Job"].Value.Properties["priority"] = openapi3.NewSchemaRef("",
+		&openapi3.Schema{Type: &openapi3.Types{openapi3.TypeInteger}, Nullable: true})
+	line := "Priority *int `json:\"priority,omitempty\"`"
+	cases := []struct {
+		name   string
+		decode func([]byte) (any, error)
+		want   []string // in the one report; none when nil
+	}{
+		{"not mapped", unmarshalInto[wrapper.Job], []string{"ExtractV2Job.priority: the spec has it", "to Job in wrapper/jobs.go:\n\t" + line}},
+		{"plain int", withPriority[int], []string{"ExtractV2Job.priority: nullable in the spec", "null and 0 alike", line}},
+		{"as the line says", withPriority[*int], nil},
+	}
+	for _, tc := range cases {
+		var got reports
+		checkDecoded(&got, doc, "ExtractV2Job", tc.decode)
+		switch {
+		case tc.want == nil && len(got) > 0:
+			t.Errorf("%s: %q", tc.name, got)
+		case tc.want != nil && len(got) != 1:
+			t.Errorf("%s: %d reports %q, want one", tc.name, len(got), got)
+		case tc.want != nil:
+			for _, w := range tc.want {
+				if !strings.Contains(got[0], w) {
+					t.Errorf("%s: %q lacks %q", tc.name, got[0], w)
+				}
+			}
+		}
+	}
+}
+
+// withPriority decodes a Job with a Priority field of type P beside it.
+func withPriority[P any](b []byte) (any, error) {
+	var j wrapper.Job
+	err := json.Unmarshal(b, &j)
+	var v struct {
+		Priority P `json:"priority"`
+	}
+	_ = json.Unmarshal(b, &v)
+	return &struct {
+		Job      *wrapper.Job
+		Priority P
+	}{&j, v.Priority}, err
 }
