@@ -258,7 +258,7 @@ type streamHead struct {
 func (c *Client) openStream(ctx context.Context, jobID string, expand []Expand) (*bodyStream, error) {
 	var head streamHead
 	err := c.do(ctx, callSpec{op: opGetJob, out: &head}, func(ctx context.Context) (*http.Response, error) {
-		return c.get.send(ctx, jobID, expand)
+		return c.sendGet(ctx, jobID, expand)
 	})
 	if err != nil {
 		return nil, err

@@ -17,6 +17,8 @@ import (
 type Names struct {
 	member string
 	names  []string
+	// copied is the member whose value ItemRests's copied returns.
+	copied string
 }
 
 // NewNames returns the set of names; member is "" for a top-level set.
@@ -25,6 +27,14 @@ func NewNames(member string, names map[string]bool) *Names {
 	for n := range names {
 		s.names = append(s.names, n)
 	}
+	return s
+}
+
+// Copied marks member as the member of s's objects whose value, as
+// encoding/json handed it whole to an Unmarshaler (the bytes themselves or
+// a copy), ItemRests's copied returns, and returns s.
+func (s *Names) Copied(member string) *Names {
+	s.copied = member
 	return s
 }
 
@@ -40,11 +50,17 @@ func (s *Names) has(key []byte) bool {
 // ItemRests returns, for each element of the "items" array of the page
 // body, a new JSON object of its members not in names (with the members of
 // the member nested names that are not in nested); nil for an element with
-// none. It
-// reports false when it cannot be sure its elements are those encoding/json
-// decoded (a key spelt otherwise, an escape in a key): the caller then
-// takes them the slow way.
-func ItemRests(body []byte, names, nested *Names) ([]json.RawMessage, bool) {
+// none. It reports false when it cannot be sure its elements are those
+// encoding/json decoded (a key spelt otherwise, an escape in a key): the
+// caller then takes them the slow way.
+//
+// copied, when not nil, returns element i's value of its member m (the
+// member names.Copied or nested.Copied marks) as encoding/json handed it
+// over, nil for none; the scan jumps over a value that starts with those
+// bytes instead of walking it. A JSON object, array or string ends where
+// its bytes say, so a whole one that the value starts with is the whole
+// value.
+func ItemRests(body []byte, names, nested *Names, copied func(i int, m string) []byte) ([]json.RawMessage, bool) {
 	i := skipSpace(body, 0)
 	if i >= len(body) || body[i] != '{' {
 		return nil, false
@@ -66,7 +82,7 @@ func ItemRests(body []byte, names, nested *Names) ([]json.RawMessage, bool) {
 		switch {
 		case string(key) == "items" && i < len(body) && body[i] == '[':
 			rests = rests[:0] // encoding/json keeps the last of a repeated member
-			if i, rests = arrayRests(body, i, rests, names, nested); i < 0 {
+			if i, rests = arrayRests(body, i, rests, names, nested, copied); i < 0 {
 				return nil, false
 			}
 		case bytes.EqualFold(key, []byte("items")) || bytes.IndexByte(key, '\\') >= 0:
@@ -82,7 +98,7 @@ func ItemRests(body []byte, names, nested *Names) ([]json.RawMessage, bool) {
 
 // arrayRests appends the rest of each element of the array at body[i] and
 // returns the index after the array (-1 for malformed JSON).
-func arrayRests(body []byte, i int, rests []json.RawMessage, names, nested *Names) (int, []json.RawMessage) {
+func arrayRests(body []byte, i int, rests []json.RawMessage, names, nested *Names, copied func(int, string) []byte) (int, []json.RawMessage) {
 	for i = skipSpace(body, i+1); i < len(body) && body[i] != ']'; i = skipSpace(body, i) {
 		if body[i] == ',' {
 			i = skipSpace(body, i+1)
@@ -90,7 +106,7 @@ func arrayRests(body []byte, i int, rests []json.RawMessage, names, nested *Name
 		var rest json.RawMessage
 		end := -1
 		if i < len(body) && body[i] == '{' {
-			end, rest = objectRest(body, i, names, nested)
+			end, rest = objectRest(body, i, names, nested, item{len(rests), copied})
 		} else {
 			end = skipValue(body, i)
 		}
@@ -110,7 +126,7 @@ func arrayRests(body []byte, i int, rests []json.RawMessage, names, nested *Name
 // obj when it cannot be walked.
 func Rest(obj []byte, names, nested *Names) json.RawMessage {
 	i := skipSpace(obj, 0)
-	if end, rest := objectRest(obj, i, names, nested); end >= 0 {
+	if end, rest := objectRest(obj, i, names, nested, item{}); end >= 0 {
 		return rest
 	}
 	return bytes.Clone(obj)
@@ -118,8 +134,9 @@ func Rest(obj []byte, names, nested *Names) json.RawMessage {
 
 // objectRest walks the object at b[i] and returns the index after it and a
 // new JSON object of its members not in names, with those of a member in
-// nested not in its names (nil for none); -1 for malformed JSON.
-func objectRest(b []byte, i int, names, nested *Names) (int, json.RawMessage) {
+// nested not in its names (nil for none); -1 for malformed JSON. it is the
+// element the object is (or is inside of), for the jumps (see ItemRests).
+func objectRest(b []byte, i int, names, nested *Names, it item) (int, json.RawMessage) {
 	var stack [16][2]int
 	keep := stack[:0]
 	var inner []byte // "name":{...} of a nested member's own rest
@@ -144,14 +161,23 @@ func objectRest(b []byte, i int, names, nested *Names) (int, json.RawMessage) {
 		if nested != nil && string(key) == nested.member {
 			sub = nested
 		}
+		jumped := -1
+		if names.copied != "" && string(key) == names.copied {
+			jumped = it.jump(b, value, names.copied)
+		}
 		switch {
+		case jumped >= 0:
+			if i = jumped; !names.has(key) {
+				keep = append(keep, [2]int{start, i})
+				size += i - start + 1
+			}
 		case !names.has(key):
 			i = skipValue(b, value)
 			keep = append(keep, [2]int{start, i})
 			size += i - start + 1
 		case sub != nil && value < len(b) && b[value] == '{':
 			var rest json.RawMessage
-			i, rest = objectRest(b, value, sub, nil)
+			i, rest = objectRest(b, value, sub, nil, it)
 			inner = inner[:0] // encoding/json keeps the last of a repeated member
 			if rest != nil {
 				inner = append(append(append(append(inner, '"'), key...), `":`...), rest...)
@@ -181,6 +207,26 @@ func objectRest(b []byte, i int, names, nested *Names) (int, json.RawMessage) {
 	}
 	out[0] = '{'
 	return i + 1, append(out, '}')
+}
+
+// item is an element of the items array and its copied values.
+type item struct {
+	i    int
+	from func(int, string) []byte
+}
+
+// jump returns the index after the value at b[value] of member when it
+// starts with the element's copied value of member, a whole JSON object,
+// array or string (a number's bytes may go on); -1 otherwise.
+func (it item) jump(b []byte, value int, member string) int {
+	if it.from == nil {
+		return -1
+	}
+	v := it.from(it.i, member)
+	if len(v) == 0 || (v[0] != '{' && v[0] != '[' && v[0] != '"') || !bytes.HasPrefix(b[value:], v) {
+		return -1
+	}
+	return value + len(v)
 }
 
 func skipSpace(b []byte, i int) int {
