@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"net/http"
 	"reflect"
 	"strings"
@@ -114,8 +115,14 @@ type ExtractConfig struct {
 	// are beside the fields above (for a member the API has added since:
 	// Extra: map[string]any{"new_member": "value"}). A member a field
 	// models is refused before anything is sent. Decoding leaves Extra
-	// empty: a job keeps every member the server sent in its own JSON.
+	// empty; members the server sent that no field models are sent again
+	// with the configuration, under Extra's.
 	Extra map[string]any `json:"-"`
+
+	// sent is the JSON of the job (or saved configuration) c was decoded
+	// from, c's own JSON being its member "configuration"; nil for one
+	// built here.
+	sent *json.RawMessage
 }
 
 // extractConfigNames are the members ExtractConfig models.
@@ -178,18 +185,23 @@ func checkTargetPages(pages string) error {
 }
 
 // MarshalJSON writes c as the API's configuration object (data_schema,
-// extraction_target, ...), leaving out what is zero, with Extra's members
-// beside its own, keys sorted.
+// extraction_target, ...), leaving out what is zero, with the members no
+// field models that c was decoded with and Extra's beside its own, keys
+// sorted.
 func (c ExtractConfig) MarshalJSON() ([]byte, error) {
 	type fields ExtractConfig // without this method
 	b, err := json.Marshal(fields(c))
 	if err != nil {
 		return nil, err
 	}
-	if len(c.Extra) == 0 {
+	extra := c.Extra
+	if c.sent != nil {
+		extra = jsonrest.Unmodelled(jsonrest.Member(*c.sent, "configuration"), extractConfigNames, c.Extra)
+	}
+	if len(extra) == 0 {
 		return b, nil
 	}
-	return jsonrest.AddExtra(b, c.Extra, extractConfigNames, "ExtractConfig.Extra")
+	return jsonrest.AddExtra(b, extra, extractConfigNames, "ExtractConfig.Extra")
 }
 
 func optBool(b bool) *bool {
@@ -267,18 +279,25 @@ func (s *SavedConfig) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON writes the configuration in the API's JSON, with every member
-// of the JSON it was read from; parameters are Config's when it was read
-// from none or Config changed.
+// MarshalJSON writes the configuration in the API's JSON: the fields above,
+// each as the server sent it while unchanged (parameters are Config's once
+// it changed, or when read from none), and every other member of the JSON
+// it was read from.
 func (s SavedConfig) MarshalJSON() ([]byte, error) {
+	return keepSent(s, s.raw, SavedConfig.fieldsJSON, savedConfigNames, savedConfigNested)
+}
+
+// savedConfigNested are the members extract_v2 parameters model:
+// ExtractConfig's and product_type.
+var savedConfigNested = func() map[string]map[string]bool {
+	names := maps.Clone(extractConfigNames)
+	names["product_type"] = true
+	return map[string]map[string]bool{"parameters": names}
+}()
+
+func (s SavedConfig) fieldsJSON() ([]byte, error) {
 	w := savedConfigWire{ID: s.ID, Name: s.Name, Version: s.Version, ProductType: s.ProductType}
-	var read savedConfigWire
-	if s.raw != nil && json.Unmarshal(s.raw, &read) == nil {
-		if was, err := parametersConfig(read.Parameters); err == nil && reflect.DeepEqual(was, s.Config) {
-			w.Parameters = read.Parameters // another product's, or unchanged: as sent
-		}
-	}
-	if w.Parameters == nil && !s.Config.Schema.IsZero() {
+	if !s.Config.Schema.IsZero() {
 		p, err := s.Config.parameters()
 		if err != nil {
 			return nil, err
@@ -293,11 +312,7 @@ func (s SavedConfig) MarshalJSON() ([]byte, error) {
 		t := llamaextract.NewTime(s.UpdatedAt)
 		w.UpdatedAt = &t
 	}
-	b, err := json.Marshal(w)
-	if err != nil {
-		return nil, err
-	}
-	return jsonrest.MergeMembers(b, s.raw, savedConfigNames, nil)
+	return json.Marshal(w)
 }
 
 func (s *SavedConfig) validate() error {
@@ -321,7 +336,10 @@ func (s *SavedConfig) Generated() (generated.ConfigurationResponse, error) {
 	if err == nil {
 		err = json.Unmarshal(b, &g)
 	}
-	return g, err
+	if err != nil {
+		return g, fmt.Errorf("llamaextract: configuration %s as the generated type: %w", s.ID, err)
+	}
+	return g, nil
 }
 
 // parametersConfig reads extract_v2 parameters; other products give a zero
@@ -338,8 +356,18 @@ func parametersConfig(raw json.RawMessage) (ExtractConfig, error) {
 		return cfg, err
 	}
 	// ExtractV2Parameters is ExtractConfiguration plus product_type.
-	err := json.Unmarshal(raw, &cfg)
-	return cfg, err
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		return cfg, err
+	}
+	// Sent again inline, the configuration has no product_type.
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) == nil {
+		delete(m, "product_type")
+		if b, err := json.Marshal(map[string]any{"configuration": m}); err == nil {
+			cfg.sent = (*json.RawMessage)(&b)
+		}
+	}
+	return cfg, nil
 }
 
 // parameters is c as extract_v2 parameters: its JSON plus product_type.

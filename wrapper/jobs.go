@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
 	"time"
@@ -114,9 +115,13 @@ func validJob(id string, st Status) error {
 func (w *jobWire[R]) answerID() string { return w.ID }
 
 // job returns the Job w holds. It points into w: a Job costs one
-// allocation, its wire value.
+// allocation, its wire value. Its configuration points to the job's JSON,
+// to send again what no field of it models.
 func (w *jobWire[R]) job() *Job {
 	w.jobFields.CreatedAt, w.jobFields.UpdatedAt = w.CreatedAt.Time, w.UpdatedAt.Time
+	if w.Configuration != nil {
+		w.Configuration.sent = &w.raw
+	}
 	return (*Job)(&w.jobFields)
 }
 
@@ -131,15 +136,31 @@ func (j *Job) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON writes the job in the API's JSON: the fields above, and every
-// other member of the JSON the job was read from.
+// MarshalJSON writes the job in the API's JSON: the fields above, each as
+// the server sent it while unchanged, and every other member of the JSON
+// the job was read from.
 func (j Job) MarshalJSON() ([]byte, error) {
-	w := jobWire[ignored]{jobFields: jobFields(j), CreatedAt: llamaextract.NewTime(j.CreatedAt), UpdatedAt: llamaextract.NewTime(j.UpdatedAt)}
-	b, err := json.Marshal(&w)
-	if err != nil {
-		return nil, err
+	return keepSent(j, j.raw, Job.fieldsJSON, jobNames, jobNested)
+}
+
+func (j Job) fieldsJSON() ([]byte, error) {
+	return json.Marshal(&jobWire[ignored]{jobFields: jobFields(j), CreatedAt: llamaextract.NewTime(j.CreatedAt), UpdatedAt: llamaextract.NewTime(j.UpdatedAt)})
+}
+
+// keepSent encodes v with fields and, for v decoded from raw, writes what
+// is unchanged as raw has it (jsonrest.MergeMembers): the encoding of
+// Job, File and SavedConfig.
+func keepSent[T any](v T, raw []byte, fields func(T) ([]byte, error), names map[string]bool, nested map[string]map[string]bool) ([]byte, error) {
+	known, err := fields(v)
+	if err != nil || raw == nil {
+		return known, err
 	}
-	return jsonrest.MergeMembers(b, j.raw, jobNames, jobNested)
+	var was T
+	var before []byte
+	if json.Unmarshal(raw, &was) == nil {
+		before, _ = fields(was)
+	}
+	return jsonrest.MergeMembers(known, before, raw, names, nested)
 }
 
 // The members a listed job's wire value holds as encoding/json handed them
@@ -162,13 +183,18 @@ var (
 // Generated returns the job as the generated client's type: the escape
 // hatch to members this package does not model, as the server sent them.
 // Everyday code never needs it, and its type may change with openapi.yaml.
+// It fails where the generated type cannot hold a member the server sent
+// (a number out of float64's range, a member of another type).
 func (j *Job) Generated() (generated.ExtractV2Job, error) {
 	var g generated.ExtractV2Job
 	b, err := j.MarshalJSON()
 	if err == nil {
 		err = json.Unmarshal(b, &g)
 	}
-	return g, err
+	if err != nil {
+		return g, fmt.Errorf("llamaextract: job %s as the generated type: %w", j.ID, err)
+	}
+	return g, nil
 }
 
 // resultJSON returns the job's extract_result as the server sent it; nil
@@ -199,7 +225,9 @@ type Usage struct {
 	PagesExtracted, PagesBilled, DocumentTokens, OutputTokens int
 }
 
-// Usage decodes the job's credits and counters. It parses on every call.
+// Usage decodes the job's credits and counters. It parses on every call. A
+// counter the server sent that its Go type cannot hold (a string, a number
+// out of range) reads as zero, the others as sent; Generated reports it.
 func (j *Job) Usage() Usage {
 	var p struct {
 		Usage    *generated.JobUsage `json:"usage"`
@@ -211,7 +239,7 @@ func (j *Job) Usage() Usage {
 	if j == nil || j.raw == nil {
 		return u
 	}
-	_ = json.Unmarshal(j.raw, &p) // a member of the wrong type is left out; the rest is read
+	_ = json.Unmarshal(j.raw, &p) // a member of the wrong type is left out (see above); the rest is read
 	if g := p.Usage; g != nil {
 		u.Credits, u.ExtractCredits, u.ParseCredits = deref(g.Credits), deref(g.ExtractCredits), deref(g.ParseCredits)
 	}

@@ -8,6 +8,7 @@ package jsonrest
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 )
 
 // Names is the member names a Go type models, as the scan looks them up: a
@@ -133,14 +134,14 @@ func Rest(obj []byte, names, nested *Names) json.RawMessage {
 }
 
 // objectRest walks the object at b[i] and returns the index after it and a
-// new JSON object of its members not in names, with those of a member in
-// nested not in its names (nil for none); -1 for malformed JSON. it is the
+// new JSON object of its members not in names or null, with those of a
+// member in nested likewise (nil for none); -1 for malformed JSON. it is the
 // element the object is (or is inside of), for the jumps (see ItemRests).
 func objectRest(b []byte, i int, names, nested *Names, it item) (int, json.RawMessage) {
 	var stack [16][2]int
 	keep := stack[:0]
 	var inner []byte // "name":{...} of a nested member's own rest
-	size := 1
+	size, nulls := 1, false
 	if i >= len(b) || b[i] != '{' {
 		return -1, nil
 	}
@@ -165,13 +166,23 @@ func objectRest(b []byte, i int, names, nested *Names, it item) (int, json.RawMe
 		if names.copied != "" && string(key) == names.copied {
 			jumped = it.jump(b, value, names.copied)
 		}
+		isNull := value < len(b) && b[value] == 'n'
+		if nulls && !isNull {
+			keep = dropKey(b, keep, key) // a later value wins over a null kept
+		}
 		switch {
 		case jumped >= 0:
 			if i = jumped; !names.has(key) {
 				keep = append(keep, [2]int{start, i})
 				size += i - start + 1
 			}
-		case !names.has(key):
+		case !names.has(key) || isNull:
+			// A modelled member sent as null is kept too: its field
+			// cannot tell null from absent.
+			nulls = nulls || isNull
+			if sub != nil {
+				inner = inner[:0]
+			}
 			i = skipValue(b, value)
 			keep = append(keep, [2]int{start, i})
 			size += i - start + 1
@@ -195,8 +206,14 @@ func objectRest(b []byte, i int, names, nested *Names, it item) (int, json.RawMe
 	if i >= len(b) {
 		return -1, nil
 	}
+	return i + 1, joinRest(b, keep, inner, size)
+}
+
+// joinRest is the object of the members of b at keep and of inner (a
+// nested member's rest), size bytes long; nil when there are none.
+func joinRest(b []byte, keep [][2]int, inner []byte, size int) json.RawMessage {
 	if len(keep) == 0 && len(inner) == 0 {
-		return i + 1, nil
+		return nil
 	}
 	out := make([]byte, 0, size)
 	for _, m := range keep {
@@ -206,7 +223,7 @@ func objectRest(b []byte, i int, names, nested *Names, it item) (int, json.RawMe
 		out = append(append(out, ','), inner...)
 	}
 	out[0] = '{'
-	return i + 1, append(out, '}')
+	return append(out, '}')
 }
 
 // item is an element of the items array and its copied values.
@@ -227,6 +244,13 @@ func (it item) jump(b []byte, value int, member string) int {
 		return -1
 	}
 	return value + len(v)
+}
+
+// dropKey removes from keep the members of b named key.
+func dropKey(b []byte, keep [][2]int, key []byte) [][2]int {
+	return slices.DeleteFunc(keep, func(m [2]int) bool {
+		return bytes.Equal(b[m[0]+1:skipString(b, m[0])-1], key)
+	})
 }
 
 func skipSpace(b []byte, i int) int {

@@ -15,8 +15,8 @@ var (
 )
 
 // restWant is what ItemRests must keep of one item, by encoding/json: its
-// members not in topNames, and its configuration's members not in
-// nestedNames.
+// members not in topNames or null, and its configuration's members not in
+// nestedNames or null.
 func restWant(item json.RawMessage) map[string]any {
 	var m map[string]json.RawMessage
 	if json.Unmarshal(item, &m) != nil {
@@ -27,13 +27,13 @@ func restWant(item json.RawMessage) map[string]any {
 		var x any
 		_ = json.Unmarshal(v, &x)
 		switch {
-		case !topNames[k]:
+		case !topNames[k] || x == nil:
 			out[k] = x
 		case k == "configuration":
 			if cfg, ok := x.(map[string]any); ok {
 				inner := map[string]any{}
 				for ck, cv := range cfg {
-					if !nestedNames[ck] {
+					if !nestedNames[ck] || cv == nil {
 						inner[ck] = cv
 					}
 				}
@@ -59,6 +59,8 @@ func FuzzItemRests(f *testing.F) {
 		`{"x":{"items":[1,2]},"items":[{"status":"x","extract_result":{"a":1},"configuration":null}]}`,
 		` { "items" : [ { } , { "k" : "v" , "id" : "i" } ] } `,
 		`{"items":[{"configuration":{"z":1},"configuration":null}]}`,
+		`{"items":[{"id":null,"x":null,"id":"a","configuration":{"tier":null,"tier":"t","data_schema":null}}]}`,
+		`{"items":[{"configuration":null,"configuration":{"tier":null}}]}`,
 		`{"items":[{"configuration":{"data_schema":{"a":"}"},"x":1}},{"configuration":{"data_schema":{"a":"}","b":2},"y":[]}}]}`,
 		`{"items":[{"configuration":{"data_schema":1,"data_schema":{"q":"1"}}},{"configuration":{"data_schema":"1","x":{}}}]}`,
 		`{"items":[{"configuration":{"data_schema":[1],"k":0}},{"configuration":{"data_schema":[1,2],"k":0}}]}`,

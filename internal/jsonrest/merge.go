@@ -1,6 +1,7 @@
 package jsonrest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -10,7 +11,8 @@ import (
 
 // The wire types keep what they do not model: a decoded value holds the
 // JSON the server sent and encodes its own fields plus every other member
-// of that JSON (MergeMembers). A request carries what its type does not
+// of that JSON, and its unchanged fields as that JSON has them
+// (MergeMembers). A request carries what its type does not
 // model yet in a map of extra members (AddExtra).
 
 // MemberNames returns the JSON member names of t's tagged exported fields.
@@ -25,36 +27,141 @@ func MemberNames(t reflect.Type) map[string]bool {
 	return names
 }
 
-// MergeMembers returns the object known with every member of raw whose
-// name is not in modelled added, and, for a modelled member named in
-// nested, its own members merged the same way; known alone when raw is
-// empty.
-func MergeMembers(known, raw []byte, modelled map[string]bool, nested map[string]map[string]bool) ([]byte, error) {
+// MergeMembers returns the object known written, where it can be, as raw
+// sent it. known and was are the encodings of a value now and of the value
+// decoded afresh from raw (nil for none). A member a field models
+// (modelled) that was and known write alike, both leaving it out included,
+// is unchanged since decoding: it is written as raw sent it (a null, a
+// timestamp in another layout, a key spelt in another case), or left out
+// when raw has none. A changed one is known's; for a member named in nested
+// whose new and sent values are objects, its own members are merged the same
+// way. Every other member of raw is kept, known's own winning. known alone
+// when raw is empty.
+func MergeMembers(known, was, raw []byte, modelled map[string]bool, nested map[string]map[string]bool) ([]byte, error) {
 	if len(raw) == 0 {
 		return known, nil
 	}
-	var from map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &from); err != nil {
+	sent, err := members(raw)
+	if err != nil {
 		return nil, err
 	}
-	var out map[string]json.RawMessage
-	if err := json.Unmarshal(known, &out); err != nil {
+	var now, before map[string]json.RawMessage
+	if err := json.Unmarshal(known, &now); err != nil {
 		return nil, err
 	}
-	for k, v := range from {
-		switch inner, ok := out[k]; {
-		case !modelled[k]:
-			out[k] = v
-		case ok && nested[k] != nil && len(v) > 0 && v[0] == '{':
-			merged, err := MergeMembers(inner, v, nested[k], nil)
-			if err != nil {
+	_ = json.Unmarshal(was, &before) // none to compare with: every modelled member is known's
+	out := map[string]json.RawMessage{}
+	read := map[string]member{} // the member of raw encoding/json read into each field
+	for _, m := range sent {
+		if name := modelledName(m.key, modelled); name != "" {
+			read[name] = m
+		} else {
+			out[m.key] = m.value
+		}
+	}
+	for name, k := range now {
+		if !modelled[name] {
+			out[name] = k
+		}
+	}
+	for name := range modelled {
+		k, inNow := now[name]
+		w, inWas := before[name]
+		m, inSent := read[name]
+		switch {
+		case inNow == inWas && bytes.Equal(k, w):
+			if inSent {
+				out[m.key] = m.value
+			}
+		case inNow && inSent && nested[name] != nil && isObject(k) && isObject(m.value):
+			if out[name], err = MergeMembers(k, w, m.value, nested[name], nil); err != nil {
 				return nil, err
 			}
-			out[k] = merged
+		case inNow:
+			out[name] = k
 		}
 	}
 	return json.Marshal(out)
 }
+
+// Unmodelled returns the members of the object obj that no name in modelled
+// matches as encoding/json matches keys, with those of over added (over's
+// winning); over when obj has none. It never fails: what is not an object
+// has no members.
+func Unmodelled(obj []byte, modelled map[string]bool, over map[string]any) map[string]any {
+	sent, _ := members(obj)
+	out := map[string]any{}
+	for _, m := range sent {
+		if modelledName(m.key, modelled) == "" {
+			out[m.key] = m.value
+		}
+	}
+	if len(out) == 0 {
+		return over
+	}
+	for k, v := range over {
+		out[k] = v
+	}
+	return out
+}
+
+// Member returns the value encoding/json reads into a field named name from
+// the object obj: the last member whose key matches name, ignoring case;
+// nil for none.
+func Member(obj []byte, name string) json.RawMessage {
+	sent, _ := members(obj)
+	var v json.RawMessage
+	for _, m := range sent {
+		if strings.EqualFold(m.key, name) {
+			v = m.value
+		}
+	}
+	return v
+}
+
+type member struct {
+	key   string
+	value json.RawMessage
+}
+
+// members returns the members of the object b in order, keys unescaped,
+// repeated keys included.
+func members(b []byte) ([]member, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("not a JSON object: %.40s", b)
+	}
+	var out []member
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := t.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, member{key, v})
+	}
+	return out, nil
+}
+
+// modelledName returns the name in modelled that encoding/json matches key
+// to (exactly, else ignoring case); "" for none.
+func modelledName(key string, modelled map[string]bool) string {
+	if modelled[key] {
+		return key
+	}
+	for name := range modelled {
+		if strings.EqualFold(name, key) {
+			return name
+		}
+	}
+	return ""
+}
+
+func isObject(v json.RawMessage) bool { return len(v) > 0 && v[0] == '{' }
 
 // AddExtra returns the object known with the members of extra added. A
 // member known already has is an error naming field (where the extra
@@ -67,9 +174,13 @@ func AddExtra(known []byte, extra map[string]any, modelled map[string]bool, fiel
 	if err := CheckExtra(extra, modelled, field); err != nil {
 		return nil, err
 	}
-	var out map[string]any
-	if err := json.Unmarshal(known, &out); err != nil {
+	var base map[string]json.RawMessage // as written: numbers are not rounded
+	if err := json.Unmarshal(known, &base); err != nil {
 		return nil, err
+	}
+	out := make(map[string]any, len(base)+len(extra))
+	for k, v := range base {
+		out[k] = v
 	}
 	for k, v := range extra {
 		out[k] = v

@@ -1,6 +1,7 @@
 package jsonrest
 
 import (
+	"encoding/json"
 	"maps"
 	"reflect"
 	"testing"
@@ -20,22 +21,47 @@ func TestMemberNames(t *testing.T) {
 }
 
 // What the type does not model comes back from raw, at the top and inside
-// a nested member; what it models is known's.
+// a nested member; what it models is known's where it changed since
+// decoding, and raw's (null, another spelling, absent) where it did not.
 func TestMergeMembers(t *testing.T) {
-	known := []byte(`{"id":"new","configuration":{"tier":"agentic"}}`)
-	raw := []byte(`{"id":"old","extra":1,"configuration":{"tier":"fast","output_language":"fr"}}`)
-	modelled := map[string]bool{"id": true, "configuration": true}
-	nested := map[string]map[string]bool{"configuration": {"tier": true}}
-	got, err := MergeMembers(known, raw, modelled, nested)
-	want := `{"configuration":{"output_language":"fr","tier":"agentic"},"extra":1,"id":"new"}`
+	known := []byte(`{"id":"new","configuration":{"tier":"agentic","max_pages":3},"note":"x","at":"2026-01-01T00:00:00Z"}`)
+	was := []byte(`{"id":"old","configuration":{"tier":"fast","max_pages":3},"at":"2026-01-01T00:00:00Z"}`)
+	raw := []byte(`{"id":"old","extra":1,"Note":null,"at":"2026-01-01 00:00:00",` +
+		`"configuration":{"tier":"fast","Max_Pages":3,"system_prompt":null,"output_language":"fr"}}`)
+	modelled := map[string]bool{"id": true, "configuration": true, "note": true, "at": true}
+	nested := map[string]map[string]bool{"configuration": {"tier": true, "max_pages": true, "system_prompt": true}}
+	got, err := MergeMembers(known, was, raw, modelled, nested)
+	want := `{"at":"2026-01-01 00:00:00","configuration":{"Max_Pages":3,"output_language":"fr","system_prompt":null,"tier":"agentic"},"extra":1,"id":"new","note":"x"}`
 	if err != nil || string(got) != want {
 		t.Fatalf("merged %s, %v; want %s", got, err, want)
 	}
-	if got, err := MergeMembers(known, nil, modelled, nested); err != nil || string(got) != string(known) {
+	if got, err := MergeMembers(known, nil, nil, modelled, nested); err != nil || string(got) != string(known) {
 		t.Fatalf("without raw: %s, %v", got, err)
 	}
-	if _, err := MergeMembers(known, []byte(`[1]`), modelled, nested); err == nil {
+	if _, err := MergeMembers(known, was, []byte(`[1]`), modelled, nested); err == nil {
 		t.Fatal("raw that is not an object merged")
+	}
+	// Without was, every modelled member is known's.
+	got, err = MergeMembers([]byte(`{"id":"a"}`), nil, []byte(`{"id":"a","Id":"b","x":null}`), map[string]bool{"id": true}, nil)
+	if want := `{"id":"a","x":null}`; err != nil || string(got) != want {
+		t.Fatalf("without was: %s, %v; want %s", got, err, want)
+	}
+}
+
+// Member and Unmodelled match keys as encoding/json does: ignoring case,
+// the last of a repeated key winning.
+func TestMemberAndUnmodelled(t *testing.T) {
+	obj := []byte(`{"configuration":{"a":1},"Configuration":{"Tier":"x","tier":"y","b":2,"c":3}}`)
+	c := Member(obj, "configuration")
+	if string(c) != `{"Tier":"x","tier":"y","b":2,"c":3}` {
+		t.Fatalf("member %s", c)
+	}
+	got := Unmodelled(c, map[string]bool{"tier": true}, map[string]any{"c": 4})
+	if len(got) != 2 || string(got["b"].(json.RawMessage)) != "2" || got["c"] != 4 {
+		t.Fatalf("unmodelled %v", got)
+	}
+	if Member([]byte(`[1]`), "a") != nil || Unmodelled(nil, nil, nil) != nil {
+		t.Fatal("not an object has members")
 	}
 }
 
