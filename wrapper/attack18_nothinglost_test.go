@@ -223,11 +223,22 @@ func TestAttack18NothingLostLenientTime(t *testing.T) {
 	if err := json.Unmarshal([]byte(sent), &j); err != nil {
 		t.Fatal(err)
 	}
-	b, _ := json.Marshal(j)
-	in, out := lastMembers(t, []byte(sent)), lastMembers(t, b)
-	for _, k := range []string{"created_at", "updated_at"} {
-		if !bytes.Equal(in[k], out[k]) {
-			t.Errorf("%s: sent %s, re-encoded %s", k, in[k], out[k])
+	c := hostileServer(t, sent, `{}`, `{}`)
+	got, err := c.GetJob(context.Background(), "ext-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := c.ListJobs(context.Background(), wrapper.JobFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, job := range map[string]*wrapper.Job{"json.Unmarshal": &j, "GetJob": got, "ListJobs": page.Items[0]} {
+		b, _ := json.Marshal(job)
+		in, out := lastMembers(t, []byte(sent)), lastMembers(t, b)
+		for _, k := range []string{"created_at", "updated_at"} {
+			if !bytes.Equal(in[k], out[k]) {
+				t.Errorf("%s: %s: sent %s, re-encoded %s", name, k, in[k], out[k])
+			}
 		}
 	}
 }

@@ -176,7 +176,7 @@ var (
 	jobNames  = jsonrest.MemberNames(reflect.TypeFor[Job]())
 	jobNested = map[string]map[string]bool{"configuration": extractConfigNames}
 	// The same, as the scan of a page looks them up.
-	jobNameSet    = jsonrest.NewNames("", jobNames).Copied(memberExtractResult)
+	jobNameSet    = jsonrest.NewNames("", jobNames).Copied(memberExtractResult).Times("created_at", "updated_at")
 	configNameSet = jsonrest.NewNames("configuration", extractConfigNames).Copied(memberDataSchema)
 )
 

@@ -20,6 +20,8 @@ type Names struct {
 	names  []string
 	// copied is the member whose value ItemRests's copied returns.
 	copied string
+	// times are the timestamp members (see Times).
+	times []string
 }
 
 // NewNames returns the set of names; member is "" for a top-level set.
@@ -37,6 +39,21 @@ func NewNames(member string, names map[string]bool) *Names {
 func (s *Names) Copied(member string) *Names {
 	s.copied = member
 	return s
+}
+
+// Times marks members as timestamps: a rest keeps one sent in a layout
+// other than the one re-encoding writes (UTC RFC 3339, "...Z"), and returns
+// s.
+func (s *Names) Times(members ...string) *Names {
+	s.times = members
+	return s
+}
+
+// keepsTime reports whether the value v of member key is a timestamp the
+// rest keeps.
+func (s *Names) keepsTime(key, v []byte) bool {
+	utc := len(v) >= 22 && v[0] == '"' && v[11] == 'T' && v[len(v)-2] == 'Z'
+	return !utc && slices.Contains(s.times, string(key))
 }
 
 func (s *Names) has(key []byte) bool {
@@ -134,14 +151,15 @@ func Rest(obj []byte, names, nested *Names) json.RawMessage {
 }
 
 // objectRest walks the object at b[i] and returns the index after it and a
-// new JSON object of its members not in names or null, with those of a
-// member in nested likewise (nil for none); -1 for malformed JSON. it is the
+// new JSON object of its members not in names, null or a timestamp to keep
+// (Times), with those of a member in nested likewise (nil for none); -1 for
+// malformed JSON. it is the
 // element the object is (or is inside of), for the jumps (see ItemRests).
 func objectRest(b []byte, i int, names, nested *Names, it item) (int, json.RawMessage) {
 	var stack [16][2]int
 	keep := stack[:0]
-	var inner []byte // "name":{...} of a nested member's own rest
-	size, nulls := 1, false
+	var inner []byte  // "name":{...} of a nested member's own rest
+	modelled := false // a modelled member is kept
 	if i >= len(b) || b[i] != '{' {
 		return -1, nil
 	}
@@ -167,37 +185,36 @@ func objectRest(b []byte, i int, names, nested *Names, it item) (int, json.RawMe
 			jumped = it.jump(b, value, names.copied)
 		}
 		isNull := value < len(b) && b[value] == 'n'
-		if nulls && !isNull {
-			keep = dropKey(b, keep, key) // a later value wins over a null kept
+		if modelled && !isNull {
+			keep = dropKey(b, keep, key) // a later value wins over one kept
 		}
 		switch {
 		case jumped >= 0:
 			if i = jumped; !names.has(key) {
 				keep = append(keep, [2]int{start, i})
-				size += i - start + 1
 			}
 		case !names.has(key) || isNull:
 			// A modelled member sent as null is kept too: its field
 			// cannot tell null from absent.
-			nulls = nulls || isNull
+			modelled = modelled || isNull
 			if sub != nil {
 				inner = inner[:0]
 			}
 			i = skipValue(b, value)
 			keep = append(keep, [2]int{start, i})
-			size += i - start + 1
 		case sub != nil && value < len(b) && b[value] == '{':
 			var rest json.RawMessage
 			i, rest = objectRest(b, value, sub, nil, it)
 			inner = inner[:0] // encoding/json keeps the last of a repeated member
 			if rest != nil {
 				inner = append(append(append(append(inner, '"'), key...), `":`...), rest...)
-				size += len(inner) + 1
 			}
 		case sub != nil:
 			i, inner = skipValue(b, value), inner[:0]
 		default:
-			i = skipValue(b, value)
+			if i = skipValue(b, value); i >= 0 && len(names.times) > 0 && names.keepsTime(key, b[value:i]) {
+				keep, modelled = append(keep, [2]int{start, i}), true
+			}
 		}
 		if i < 0 {
 			return -1, nil
@@ -206,14 +223,21 @@ func objectRest(b []byte, i int, names, nested *Names, it item) (int, json.RawMe
 	if i >= len(b) {
 		return -1, nil
 	}
-	return i + 1, joinRest(b, keep, inner, size)
+	return i + 1, joinRest(b, keep, inner)
 }
 
-// joinRest is the object of the members of b at keep and of inner (a
-// nested member's rest), size bytes long; nil when there are none.
-func joinRest(b []byte, keep [][2]int, inner []byte, size int) json.RawMessage {
+// joinRest returns the object of the members of b at keep and inner; nil
+// for none.
+func joinRest(b []byte, keep [][2]int, inner []byte) json.RawMessage {
 	if len(keep) == 0 && len(inner) == 0 {
 		return nil
+	}
+	size := 1 // '}'; each member adds its bytes and a ',' ('{' the first)
+	if len(inner) > 0 {
+		size += len(inner) + 1
+	}
+	for _, m := range keep {
+		size += m[1] - m[0] + 1
 	}
 	out := make([]byte, 0, size)
 	for _, m := range keep {

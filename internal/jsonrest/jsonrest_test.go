@@ -189,3 +189,22 @@ func BenchmarkItemRests(b *testing.B) {
 		})
 	}
 }
+
+// A modelled timestamp is kept when re-encoding would write it otherwise
+// (not UTC "...Z"), and dropped when a later one replaces it.
+func TestRestKeepsTimes(t *testing.T) {
+	names := NewNames("", map[string]bool{"id": true, "at": true}).Times("at")
+	for in, want := range map[string]string{
+		`{"id":"a","at":"2026-01-01T00:00:00Z"}`:                            ``,
+		`{"id":"a","at":"2026-01-01T00:00:00.5Z","x":1}`:                    `{"x":1}`,
+		`{"id":"a","at":"2026-01-01T00:00:00"}`:                             `{"at":"2026-01-01T00:00:00"}`,
+		`{"at":"2026-01-01 00:00:00Z"}`:                                     `{"at":"2026-01-01 00:00:00Z"}`,
+		`{"at":"2026-01-01T00:00:00+02:00","id":null}`:                      `{"at":"2026-01-01T00:00:00+02:00","id":null}`,
+		`{"at":"2026-01-01T00:00:00","at":"2026-01-01T00:00:00Z"}`:          ``,
+		`{"id":"1","at":"2026-01-01T00:00:00","id":null,"at":"2026-01-01"}`: `{"id":null,"at":"2026-01-01"}`,
+	} {
+		if got := Rest([]byte(in), names, nil); string(got) != want {
+			t.Errorf("%s: rest %s, want %s", in, got, want)
+		}
+	}
+}
