@@ -125,8 +125,12 @@ type ExtractConfig struct {
 	sent *json.RawMessage
 }
 
-// extractConfigNames are the members ExtractConfig models.
-var extractConfigNames = jsonrest.MemberNames(reflect.TypeFor[ExtractConfig]())
+// extractConfigNames are the members ExtractConfig models;
+// extractConfigFields maps each to its field.
+var (
+	extractConfigNames  = jsonrest.MemberNames(reflect.TypeFor[ExtractConfig]())
+	extractConfigFields = jsonrest.FieldNames(reflect.TypeFor[ExtractConfig]())
+)
 
 func (c ExtractConfig) applyTo(body *createBody) error {
 	if err := c.check(opCreateJob, "configuration"); err != nil {
@@ -168,10 +172,7 @@ func (c ExtractConfig) check(op, field string) error {
 			return &ValidationError{Operation: op, Field: field + "." + in.name, Reason: err.Error()}
 		}
 	}
-	if err := jsonrest.CheckExtra(c.Extra, extractConfigNames, "Extra"); err != nil {
-		return &ValidationError{Operation: op, Field: field, Reason: err.Error()}
-	}
-	return nil
+	return extraError(op, field+".", c.Extra, extractConfigFields, "ExtractConfig")
 }
 
 // checkTargetPages is configcheck.TargetPages with the way out of a blank
@@ -201,7 +202,7 @@ func (c ExtractConfig) MarshalJSON() ([]byte, error) {
 	if len(extra) == 0 {
 		return b, nil
 	}
-	return jsonrest.AddExtra(b, extra, extractConfigNames, "ExtractConfig.Extra")
+	return jsonrest.AddExtra(b, extra, extractConfigFields, "ExtractConfig")
 }
 
 func optBool(b bool) *bool {
@@ -314,6 +315,8 @@ func (s SavedConfig) fieldsJSON() ([]byte, error) {
 	}
 	return json.Marshal(w)
 }
+
+func (s *SavedConfig) answerID() string { return s.ID }
 
 func (s *SavedConfig) validate() error {
 	switch {

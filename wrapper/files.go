@@ -98,6 +98,8 @@ func (f File) fieldsJSON() ([]byte, error) {
 // member from the JSON the file was read from.
 var fileNames = jsonrest.MemberNames(reflect.TypeFor[fileWire]())
 
+func (f *File) answerID() string { return f.ID }
+
 func (f *File) validate() error {
 	switch {
 	case f == nil: // a list item the server sent as null

@@ -2,10 +2,12 @@ package jsonrest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -18,13 +20,24 @@ import (
 // MemberNames returns the JSON member names of t's tagged exported fields.
 func MemberNames(t reflect.Type) map[string]bool {
 	names := map[string]bool{}
+	for name := range FieldNames(t) {
+		names[name] = true
+	}
+	return names
+}
+
+// FieldNames maps the JSON member name of each of t's tagged exported
+// fields to the field a user sets for it: the field's own name, or the
+// name its `field` tag gives when the user's type names it otherwise.
+func FieldNames(t reflect.Type) map[string]string {
+	fields := map[string]string{}
 	for f := range t.Fields() {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if f.IsExported() && name != "" && name != "-" {
-			names[name] = true
+			fields[name] = cmp.Or(f.Tag.Get("field"), f.Name)
 		}
 	}
-	return names
+	return fields
 }
 
 // MergeMembers returns the object known written, where it can be, as raw
@@ -163,16 +176,14 @@ func modelledName(key string, modelled map[string]bool) string {
 
 func isObject(v json.RawMessage) bool { return len(v) > 0 && v[0] == '{' }
 
-// AddExtra returns the object known with the members of extra added. A
-// member known already has is an error naming field (where the extra
-// members sit) and the member: the field that models it is to be set
-// instead.
-func AddExtra(known []byte, extra map[string]any, modelled map[string]bool, field string) ([]byte, error) {
+// AddExtra returns the object known with the members of extra added,
+// which must pass CheckExtra (owner names where the extra members sit).
+func AddExtra(known []byte, extra map[string]any, fields map[string]string, owner string) ([]byte, error) {
 	if len(extra) == 0 {
 		return known, nil
 	}
-	if err := CheckExtra(extra, modelled, field); err != nil {
-		return nil, err
+	if key, err := CheckExtra(extra, fields, owner); err != nil {
+		return nil, fmt.Errorf("%s.Extra[%q]: %w", owner, key, err)
 	}
 	var base map[string]json.RawMessage // as written: numbers are not rounded
 	if err := json.Unmarshal(known, &base); err != nil {
@@ -188,18 +199,19 @@ func AddExtra(known []byte, extra map[string]any, modelled map[string]bool, fiel
 	return json.Marshal(out)
 }
 
-// CheckExtra refuses a member of extra that a field models, naming field
-// and the members in sorted order.
-func CheckExtra(extra map[string]any, modelled map[string]bool, field string) error {
-	var taken []string
-	for k := range extra {
-		if modelled[k] {
-			taken = append(taken, k)
+// CheckExtra returns the first member of extra, in sorted order, that
+// cannot be sent, and why: a member one of fields models (member name to
+// the field of owner, a type, to set instead), or a value encoding/json
+// cannot encode (NaN, an infinity, a channel, a function, a complex
+// number, an invalid json.RawMessage, at any depth).
+func CheckExtra(extra map[string]any, fields map[string]string, owner string) (key string, err error) {
+	for _, k := range slices.Sorted(maps.Keys(extra)) {
+		if f, ok := fields[k]; ok {
+			return k, fmt.Errorf("%s has a field of its own: set %s.%s instead of Extra", k, owner, f)
+		}
+		if _, err := json.Marshal(extra[k]); err != nil {
+			return k, fmt.Errorf("cannot be encoded as JSON (%w): Extra takes what encoding/json encodes (no NaN or infinities, channels, functions or complex numbers; a json.RawMessage must be valid JSON)", err)
 		}
 	}
-	if len(taken) == 0 {
-		return nil
-	}
-	sort.Strings(taken)
-	return fmt.Errorf("%s: %s has a field of its own; set that field instead of Extra", field, strings.Join(taken, ", "))
+	return "", nil
 }

@@ -3,7 +3,9 @@ package jsonrest
 import (
 	"encoding/json"
 	"maps"
+	"math"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -65,17 +67,50 @@ func TestMemberAndUnmodelled(t *testing.T) {
 	}
 }
 
+// FieldNames names the field a user sets for each member: the field's own
+// name, or its `field` tag's.
+func TestFieldNames(t *testing.T) {
+	type wire struct {
+		A    string `json:"a,omitempty"`
+		BID  string `json:"b_id" field:"B"`
+		Skip string `json:"-"`
+	}
+	got := FieldNames(reflect.TypeFor[wire]())
+	if want := map[string]string{"a": "A", "b_id": "B"}; !maps.Equal(got, want) {
+		t.Fatalf("fields %v, want %v", got, want)
+	}
+}
+
 func TestAddExtra(t *testing.T) {
-	modelled := map[string]bool{"tier": true, "version": true}
-	got, err := AddExtra([]byte(`{"tier":"fast"}`), map[string]any{"new": "x"}, modelled, "Config.Extra")
+	fields := map[string]string{"tier": "Tier", "version": "Version"}
+	got, err := AddExtra([]byte(`{"tier":"fast"}`), map[string]any{"new": "x"}, fields, "Config")
 	if err != nil || string(got) != `{"new":"x","tier":"fast"}` {
 		t.Fatalf("added %s, %v", got, err)
 	}
-	_, err = AddExtra([]byte(`{}`), map[string]any{"version": 1, "tier": 2, "new": 3}, modelled, "Config.Extra")
-	if want := "Config.Extra: tier, version has a field of its own; set that field instead of Extra"; err == nil || err.Error() != want {
+	_, err = AddExtra([]byte(`{}`), map[string]any{"version": 1, "tier": 2, "new": 3}, fields, "Config")
+	if want := `Config.Extra["tier"]: tier has a field of its own: set Config.Tier instead of Extra`; err == nil || err.Error() != want {
 		t.Fatalf("modelled members: %v; want %q", err, want)
 	}
-	if err := CheckExtra(map[string]any{"new": 1}, modelled, "Extra"); err != nil {
-		t.Fatal(err)
+	if key, err := CheckExtra(map[string]any{"new": 1}, fields, "Config"); err != nil || key != "" {
+		t.Fatal(key, err)
+	}
+}
+
+// A value encoding/json cannot encode, at any depth, is refused with its
+// member's name, the first in sorted order.
+func TestCheckExtraUnencodable(t *testing.T) {
+	for name, v := range map[string]any{
+		"NaN":     math.NaN(),
+		"-Inf":    math.Inf(-1),
+		"chan":    make(chan int),
+		"func":    func() {},
+		"complex": complex(1, 2),
+		"raw":     json.RawMessage(`{bad`),
+		"deep":    map[string]any{"a": []any{1, map[string]any{"b": math.Inf(1)}}},
+	} {
+		key, err := CheckExtra(map[string]any{"ok": 1, "x": v, "y": v}, nil, "Config")
+		if key != "x" || err == nil || !strings.Contains(err.Error(), "cannot be encoded as JSON") {
+			t.Errorf("%s: key %q, %v", name, key, err)
+		}
 	}
 }
