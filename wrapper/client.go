@@ -14,6 +14,7 @@ import (
 	"github.com/extract-go/llamaextract/internal/authtransport"
 	"github.com/extract-go/llamaextract/internal/createguard"
 	"github.com/extract-go/llamaextract/internal/deadline"
+	"github.com/extract-go/llamaextract/internal/jobget"
 	"github.com/extract-go/llamaextract/internal/redact"
 )
 
@@ -42,7 +43,7 @@ const (
 // client.
 type Client struct {
 	gen       *generated.Client
-	get       jobGetter
+	get       jobget.Getter
 	base      *url.URL
 	orgID     string
 	projectID string
@@ -227,7 +228,7 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("llamaextract: %w", err)
 	}
-	get, err := newJobGetter(base, hc, auth.Header(), s.orgID, s.projectID)
+	get, err := jobget.New(base, hc, auth.Header(), s.orgID, s.projectID)
 	if err != nil {
 		return nil, fmt.Errorf("llamaextract: %w", err)
 	}

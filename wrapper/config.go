@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"net/http"
 	"reflect"
 	"strings"
@@ -31,7 +32,7 @@ const (
 	PerTableRow Target = "per_table_row"
 )
 
-func (t Target) known() bool { return t == PerDoc || t == PerPage || t == PerTableRow }
+func (t Target) known() bool { return generated.ExtractionTarget(t).Valid() }
 
 // Tier is the extraction tier; it sets quality and price.
 type Tier string
@@ -44,9 +45,7 @@ const (
 	TierTurbo         Tier = "turbo"          // 35, no parse step
 )
 
-func (t Tier) known() bool {
-	return t == TierCostEffective || t == TierAgentic || t == TierAgenticPlus || t == TierTurbo
-}
+func (t Tier) known() bool { return generated.ExtractTier(t).Valid() }
 
 // Config is the configuration a job runs with: an inline ExtractConfig or a
 // SavedConfig (a saved one, by its ID). One argument for both makes "exactly one of
@@ -116,12 +115,22 @@ type ExtractConfig struct {
 	// are beside the fields above (for a member the API has added since:
 	// Extra: map[string]any{"new_member": "value"}). A member a field
 	// models is refused before anything is sent. Decoding leaves Extra
-	// empty: a job keeps every member the server sent in its own JSON.
+	// empty; members the server sent that no field models are sent again
+	// with the configuration, under Extra's.
 	Extra map[string]any `json:"-"`
+
+	// sent is the JSON of the job (or saved configuration) c was decoded
+	// from, c's own JSON being its member "configuration"; nil for one
+	// built here.
+	sent *json.RawMessage
 }
 
-// extractConfigNames are the members ExtractConfig models.
-var extractConfigNames = jsonrest.MemberNames(reflect.TypeFor[ExtractConfig]())
+// extractConfigNames are the members ExtractConfig models;
+// extractConfigFields maps each to its field.
+var (
+	extractConfigNames  = jsonrest.MemberNames(reflect.TypeFor[ExtractConfig]())
+	extractConfigFields = jsonrest.FieldNames(reflect.TypeFor[ExtractConfig]())
+)
 
 func (c ExtractConfig) applyTo(body *createBody) error {
 	if err := c.check(opCreateJob, "configuration"); err != nil {
@@ -143,10 +152,10 @@ func (c ExtractConfig) check(op, field string) error {
 		return &ValidationError{Operation: op, Field: field + ".max_pages", Reason: "must be positive (0 means no limit)"}
 	}
 	if c.Target != "" && !c.Target.known() {
-		return &ValidationError{Operation: op, Field: field + ".extraction_target", Reason: fmt.Sprintf("%q is not per_doc, per_page or per_table_row", c.Target)}
+		return &ValidationError{Operation: op, Field: field + ".extraction_target", Reason: fmt.Sprintf("%q is not %s", c.Target, configcheck.Listed(generated.ExtractionTargetValues()))}
 	}
 	if c.Tier != "" && !c.Tier.known() {
-		return &ValidationError{Operation: op, Field: field + ".tier", Reason: fmt.Sprintf("%q is not cost_effective, agentic, agentic_plus or turbo", c.Tier)}
+		return &ValidationError{Operation: op, Field: field + ".tier", Reason: fmt.Sprintf("%q is not %s", c.Tier, configcheck.Listed(generated.ExtractTierValues()))}
 	}
 	for _, in := range []struct {
 		name, value string
@@ -163,10 +172,7 @@ func (c ExtractConfig) check(op, field string) error {
 			return &ValidationError{Operation: op, Field: field + "." + in.name, Reason: err.Error()}
 		}
 	}
-	if err := jsonrest.CheckExtra(c.Extra, extractConfigNames, "Extra"); err != nil {
-		return &ValidationError{Operation: op, Field: field, Reason: err.Error()}
-	}
-	return nil
+	return extraError(op, field+".", c.Extra, extractConfigFields, "ExtractConfig")
 }
 
 // checkTargetPages is configcheck.TargetPages with the way out of a blank
@@ -180,18 +186,23 @@ func checkTargetPages(pages string) error {
 }
 
 // MarshalJSON writes c as the API's configuration object (data_schema,
-// extraction_target, ...), leaving out what is zero, with Extra's members
-// beside its own, keys sorted.
+// extraction_target, ...), leaving out what is zero, with the members no
+// field models that c was decoded with and Extra's beside its own, keys
+// sorted.
 func (c ExtractConfig) MarshalJSON() ([]byte, error) {
 	type fields ExtractConfig // without this method
 	b, err := json.Marshal(fields(c))
 	if err != nil {
 		return nil, err
 	}
-	if len(c.Extra) == 0 {
+	extra := c.Extra
+	if c.sent != nil {
+		extra = jsonrest.Unmodelled(jsonrest.Member(*c.sent, "configuration"), extractConfigNames, c.Extra)
+	}
+	if len(extra) == 0 {
 		return b, nil
 	}
-	return jsonrest.AddExtra(b, c.Extra, extractConfigNames, "ExtractConfig.Extra")
+	return jsonrest.AddExtra(b, extra, extractConfigFields, "ExtractConfig")
 }
 
 func optBool(b bool) *bool {
@@ -269,18 +280,25 @@ func (s *SavedConfig) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON writes the configuration in the API's JSON, with every member
-// of the JSON it was read from; parameters are Config's when it was read
-// from none or Config changed.
+// MarshalJSON writes the configuration in the API's JSON: the fields above,
+// each as the server sent it while unchanged (parameters are Config's once
+// it changed, or when read from none), and every other member of the JSON
+// it was read from.
 func (s SavedConfig) MarshalJSON() ([]byte, error) {
+	return keepSent(s, s.raw, SavedConfig.fieldsJSON, savedConfigNames, savedConfigNested)
+}
+
+// savedConfigNested are the members extract_v2 parameters model:
+// ExtractConfig's and product_type.
+var savedConfigNested = func() map[string]map[string]bool {
+	names := maps.Clone(extractConfigNames)
+	names["product_type"] = true
+	return map[string]map[string]bool{"parameters": names}
+}()
+
+func (s SavedConfig) fieldsJSON() ([]byte, error) {
 	w := savedConfigWire{ID: s.ID, Name: s.Name, Version: s.Version, ProductType: s.ProductType}
-	var read savedConfigWire
-	if s.raw != nil && json.Unmarshal(s.raw, &read) == nil {
-		if was, err := parametersConfig(read.Parameters); err == nil && reflect.DeepEqual(was, s.Config) {
-			w.Parameters = read.Parameters // another product's, or unchanged: as sent
-		}
-	}
-	if w.Parameters == nil && !s.Config.Schema.IsZero() {
+	if !s.Config.Schema.IsZero() {
 		p, err := s.Config.parameters()
 		if err != nil {
 			return nil, err
@@ -295,12 +313,10 @@ func (s SavedConfig) MarshalJSON() ([]byte, error) {
 		t := llamaextract.NewTime(s.UpdatedAt)
 		w.UpdatedAt = &t
 	}
-	b, err := json.Marshal(w)
-	if err != nil {
-		return nil, err
-	}
-	return jsonrest.MergeMembers(b, s.raw, savedConfigNames, nil)
+	return json.Marshal(w)
 }
+
+func (s *SavedConfig) answerID() string { return s.ID }
 
 func (s *SavedConfig) validate() error {
 	switch {
@@ -323,7 +339,10 @@ func (s *SavedConfig) Generated() (generated.ConfigurationResponse, error) {
 	if err == nil {
 		err = json.Unmarshal(b, &g)
 	}
-	return g, err
+	if err != nil {
+		return g, fmt.Errorf("llamaextract: configuration %s as the generated type: %w", s.ID, err)
+	}
+	return g, nil
 }
 
 // parametersConfig reads extract_v2 parameters; other products give a zero
@@ -340,8 +359,18 @@ func parametersConfig(raw json.RawMessage) (ExtractConfig, error) {
 		return cfg, err
 	}
 	// ExtractV2Parameters is ExtractConfiguration plus product_type.
-	err := json.Unmarshal(raw, &cfg)
-	return cfg, err
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		return cfg, err
+	}
+	// Sent again inline, the configuration has no product_type.
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) == nil {
+		delete(m, "product_type")
+		if b, err := json.Marshal(map[string]any{"configuration": m}); err == nil {
+			cfg.sent = (*json.RawMessage)(&b)
+		}
+	}
+	return cfg, nil
 }
 
 // parameters is c as extract_v2 parameters: its JSON plus product_type.

@@ -48,14 +48,16 @@ type CreateJobRequest struct {
 // own.
 type createBody struct {
 	FileInput        string                           `json:"file_input"`
-	Configuration    *ExtractConfig                   `json:"configuration,omitempty"`
-	ConfigurationID  string                           `json:"configuration_id,omitempty"`
+	Configuration    *ExtractConfig                   `json:"configuration,omitempty" field:"Config"`
+	ConfigurationID  string                           `json:"configuration_id,omitempty" field:"Config"`
 	Webhooks         []generated.WebhookConfiguration `json:"webhook_configurations,omitempty"`
 	WebhookConfigIDs []string                         `json:"webhook_configuration_ids,omitempty"`
 	Extra            map[string]any                   `json:"-"`
 }
 
-var createBodyNames = jsonrest.MemberNames(reflect.TypeFor[createBody]())
+// createBodyFields are the members createBody models, each with the field
+// of CreateJobRequest that sets it.
+var createBodyFields = jsonrest.FieldNames(reflect.TypeFor[createBody]())
 
 func (b createBody) encode() ([]byte, error) {
 	type fields createBody
@@ -63,7 +65,17 @@ func (b createBody) encode() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return jsonrest.AddExtra(out, b.Extra, createBodyNames, "CreateJobRequest.Extra")
+	return jsonrest.AddExtra(out, b.Extra, createBodyFields, "CreateJobRequest")
+}
+
+// extraError is the *ValidationError of the first member of extra that
+// cannot be sent (jsonrest.CheckExtra), named prefix+Extra["member"]; owner
+// is the type whose fields model the members in fields.
+func extraError(op, prefix string, extra map[string]any, fields map[string]string, owner string) error {
+	if key, err := jsonrest.CheckExtra(extra, fields, owner); err != nil {
+		return &ValidationError{Operation: op, Field: fmt.Sprintf("%sExtra[%q]", prefix, key), Reason: err.Error()}
+	}
+	return nil
 }
 
 // Webhook is an endpoint LlamaCloud notifies as a job changes status;
@@ -119,8 +131,8 @@ func (r CreateJobRequest) body() (createBody, error) {
 	if r.Config == nil {
 		return createBody{}, &ValidationError{Operation: op, Field: "configuration", Reason: "required; set Config to a wrapper.ExtractConfig{Schema: ...} or a wrapper.SavedConfig{ID: \"cfg-...\"}"}
 	}
-	if err := jsonrest.CheckExtra(r.Extra, createBodyNames, "Extra"); err != nil {
-		return createBody{}, &ValidationError{Operation: op, Field: "body", Reason: err.Error()}
+	if err := extraError(op, "", r.Extra, createBodyFields, "CreateJobRequest"); err != nil {
+		return createBody{}, err
 	}
 	body := createBody{FileInput: in, Extra: r.Extra}
 	if err := r.Config.applyTo(&body); err != nil {

@@ -73,8 +73,14 @@ func (f *File) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON writes the file in the API's JSON.
+// MarshalJSON writes the file in the API's JSON: the fields above, each as
+// the server sent it while unchanged, and every other member of the JSON it
+// was read from.
 func (f File) MarshalJSON() ([]byte, error) {
+	return keepSent(f, f.raw, File.fieldsJSON, fileNames, nil)
+}
+
+func (f File) fieldsJSON() ([]byte, error) {
 	w := fileWire{ID: f.ID, Name: f.Name, ProjectID: f.ProjectID, FileType: optString(f.FileType),
 		Purpose: optString(string(f.Purpose)), ExternalFileID: optString(f.ExternalID)}
 	if !f.ExpiresAt.IsZero() {
@@ -85,16 +91,14 @@ func (f File) MarshalJSON() ([]byte, error) {
 		t := llamaextract.NewTime(f.LastModifiedAt)
 		w.LastModifiedAt = &t
 	}
-	b, err := json.Marshal(w)
-	if err != nil {
-		return nil, err
-	}
-	return jsonrest.MergeMembers(b, f.raw, fileNames, nil)
+	return json.Marshal(w)
 }
 
 // fileNames are the members File models; MarshalJSON takes every other
 // member from the JSON the file was read from.
 var fileNames = jsonrest.MemberNames(reflect.TypeFor[fileWire]())
+
+func (f *File) answerID() string { return f.ID }
 
 func (f *File) validate() error {
 	switch {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/configcheck"
 	"github.com/extract-go/llamaextract/internal/jsonrest"
 )
 
@@ -37,7 +38,7 @@ func (f JobFilter) params(c *Client, expand []Expand) (*generated.ListExtractJob
 	if f.Status != "" {
 		s := generated.JobStatusFilter(f.Status)
 		if !f.Status.Known() {
-			return nil, &ValidationError{Operation: opListJobs, Field: "status", Reason: "filter on PENDING, THROTTLED, RUNNING, COMPLETED, FAILED or CANCELLED, not " + string(f.Status)}
+			return nil, &ValidationError{Operation: opListJobs, Field: "status", Reason: "filter on " + configcheck.Listed(generated.JobStatusFilterValues()) + ", not " + string(f.Status)}
 		}
 		p.Status = &s
 	}
@@ -99,13 +100,24 @@ func (c *Client) Jobs(ctx context.Context, f JobFilter, opts ...ListOption) iter
 // members this package does not know), copied out of the page's body, so a
 // job kept holds nothing of the others.
 func (c *Client) listJobsPage(ctx context.Context, params *generated.ListExtractJobsParams) (*ListPage[*Job], error) {
-	w, err := request[pageWire[*jobWire[ignored]]](ctx, c, opListJobs, pathID{}, func(ctx context.Context) (*http.Response, error) {
+	w, err := request[pageWire[*jobWire[heldValue]]](ctx, c, opListJobs, pathID{}, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListExtractJobs(ctx, params)
 	})
 	if err != nil {
 		return nil, err
 	}
-	rests, ok := jsonrest.ItemRests(w.body, jobNameSet, configNameSet)
+	rests, ok := jsonrest.ItemRests(w.body, jobNameSet, configNameSet, func(i int, member string) []byte {
+		if i >= len(w.Items) || w.Items[i] == nil {
+			return nil // a repeated "items" member: encoding/json kept the last
+		}
+		switch it := w.Items[i]; {
+		case member == memberExtractResult:
+			return it.ExtractResult
+		case it.Configuration != nil:
+			return it.Configuration.Schema.raw
+		}
+		return nil
+	})
 	if !ok || len(rests) != len(w.Items) {
 		var p struct {
 			Items []json.RawMessage `json:"items"`
@@ -120,7 +132,7 @@ func (c *Client) listJobsPage(ctx context.Context, params *generated.ListExtract
 	}
 	items := make([]*Job, len(w.Items))
 	for i, it := range w.Items {
-		it.raw = rests[i]
+		it.raw, it.ExtractResult = rests[i], nil // the job holds nothing of the page
 		items[i] = it.job()
 	}
 	return &ListPage[*Job]{Items: items, NextPageToken: deref(w.NextPageToken), TotalSize: w.TotalSize}, nil

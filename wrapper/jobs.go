@@ -5,16 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
-	"net/url"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/extract-go/llamaextract"
 	"github.com/extract-go/llamaextract/generated"
 	"github.com/extract-go/llamaextract/internal/jsonrest"
-	"github.com/oapi-codegen/runtime"
 )
 
 // Job is an extraction job. It decodes straight from the API's JSON: the
@@ -78,6 +76,18 @@ type ignored struct{}
 
 func (*ignored) UnmarshalJSON([]byte) error { return nil }
 
+// heldValue is a member decoded into the bytes of the body it was read
+// from, without a copy: a listed job's extract_result, which the scan of
+// the page (listJobsPage) then jumps over instead of walking it. It is
+// speed-only: without it the BENCHMARKS.md row IterateJobs N=10,000 goes
+// further over 1.10x the fair floor in time.
+type heldValue []byte
+
+func (h *heldValue) UnmarshalJSON(b []byte) error {
+	*h = b
+	return nil
+}
+
 // keepBody takes the body the wire value is decoded from: the job keeps it
 // as its raw JSON. The body is a buffer of its own (see doCall), never
 // reused, so the job may keep a slice of it.
@@ -105,9 +115,13 @@ func validJob(id string, st Status) error {
 func (w *jobWire[R]) answerID() string { return w.ID }
 
 // job returns the Job w holds. It points into w: a Job costs one
-// allocation, its wire value.
+// allocation, its wire value. Its configuration points to the job's JSON,
+// to send again what no field of it models.
 func (w *jobWire[R]) job() *Job {
 	w.jobFields.CreatedAt, w.jobFields.UpdatedAt = w.CreatedAt.Time, w.UpdatedAt.Time
+	if w.Configuration != nil {
+		w.Configuration.sent = &w.raw
+	}
 	return (*Job)(&w.jobFields)
 }
 
@@ -122,16 +136,39 @@ func (j *Job) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON writes the job in the API's JSON: the fields above, and every
-// other member of the JSON the job was read from.
+// MarshalJSON writes the job in the API's JSON: the fields above, each as
+// the server sent it while unchanged, and every other member of the JSON
+// the job was read from.
 func (j Job) MarshalJSON() ([]byte, error) {
-	w := jobWire[ignored]{jobFields: jobFields(j), CreatedAt: llamaextract.NewTime(j.CreatedAt), UpdatedAt: llamaextract.NewTime(j.UpdatedAt)}
-	b, err := json.Marshal(&w)
-	if err != nil {
-		return nil, err
-	}
-	return jsonrest.MergeMembers(b, j.raw, jobNames, jobNested)
+	return keepSent(j, j.raw, Job.fieldsJSON, jobNames, jobNested)
 }
+
+func (j Job) fieldsJSON() ([]byte, error) {
+	return json.Marshal(&jobWire[ignored]{jobFields: jobFields(j), CreatedAt: llamaextract.NewTime(j.CreatedAt), UpdatedAt: llamaextract.NewTime(j.UpdatedAt)})
+}
+
+// keepSent encodes v with fields and, for v decoded from raw, writes what
+// is unchanged as raw has it (jsonrest.MergeMembers): the encoding of
+// Job, File and SavedConfig.
+func keepSent[T any](v T, raw []byte, fields func(T) ([]byte, error), names map[string]bool, nested map[string]map[string]bool) ([]byte, error) {
+	known, err := fields(v)
+	if err != nil || raw == nil {
+		return known, err
+	}
+	var was T
+	var before []byte
+	if json.Unmarshal(raw, &was) == nil {
+		before, _ = fields(was)
+	}
+	return jsonrest.MergeMembers(known, before, raw, names, nested)
+}
+
+// The members a listed job's wire value holds as encoding/json handed them
+// over, which the scan of the page jumps over (see listJobsPage).
+const (
+	memberExtractResult = "extract_result"
+	memberDataSchema    = "data_schema"
+)
 
 // jobNames are the members Job models; MarshalJSON takes every other member
 // from the job's raw JSON, and so for the members of its configuration.
@@ -139,20 +176,25 @@ var (
 	jobNames  = jsonrest.MemberNames(reflect.TypeFor[Job]())
 	jobNested = map[string]map[string]bool{"configuration": extractConfigNames}
 	// The same, as the scan of a page looks them up.
-	jobNameSet    = jsonrest.NewNames("", jobNames)
-	configNameSet = jsonrest.NewNames("configuration", extractConfigNames)
+	jobNameSet    = jsonrest.NewNames("", jobNames).Copied(memberExtractResult).Times("created_at", "updated_at")
+	configNameSet = jsonrest.NewNames("configuration", extractConfigNames).Copied(memberDataSchema)
 )
 
 // Generated returns the job as the generated client's type: the escape
 // hatch to members this package does not model, as the server sent them.
 // Everyday code never needs it, and its type may change with openapi.yaml.
+// It fails where the generated type cannot hold a member the server sent
+// (a number out of float64's range, a member of another type).
 func (j *Job) Generated() (generated.ExtractV2Job, error) {
 	var g generated.ExtractV2Job
 	b, err := j.MarshalJSON()
 	if err == nil {
 		err = json.Unmarshal(b, &g)
 	}
-	return g, err
+	if err != nil {
+		return g, fmt.Errorf("llamaextract: job %s as the generated type: %w", j.ID, err)
+	}
+	return g, nil
 }
 
 // resultJSON returns the job's extract_result as the server sent it; nil
@@ -183,7 +225,9 @@ type Usage struct {
 	PagesExtracted, PagesBilled, DocumentTokens, OutputTokens int
 }
 
-// Usage decodes the job's credits and counters. It parses on every call.
+// Usage decodes the job's credits and counters. It parses on every call. A
+// counter the server sent that its Go type cannot hold (a string, a number
+// out of range) reads as zero, the others as sent; Generated reports it.
 func (j *Job) Usage() Usage {
 	var p struct {
 		Usage    *generated.JobUsage `json:"usage"`
@@ -195,7 +239,7 @@ func (j *Job) Usage() Usage {
 	if j == nil || j.raw == nil {
 		return u
 	}
-	_ = json.Unmarshal(j.raw, &p) // a member of the wrong type is left out; the rest is read
+	_ = json.Unmarshal(j.raw, &p) // a member of the wrong type is left out (see above); the rest is read
 	if g := p.Usage; g != nil {
 		u.Credits, u.ExtractCredits, u.ParseCredits = deref(g.Credits), deref(g.ExtractCredits), deref(g.ParseCredits)
 	}
@@ -245,7 +289,7 @@ func expandParam(e []Expand) *[]string {
 func (c *Client) GetJob(ctx context.Context, jobID string, opts ...GetOption) (*Job, error) {
 	expand := getExpand(opts)
 	return requestJob(ctx, c, opGetJob, pathID{"job_id", jobID}, func(ctx context.Context) (*http.Response, error) {
-		return c.get.send(ctx, jobID, expand)
+		return c.sendGet(ctx, jobID, expand)
 	})
 }
 
@@ -275,84 +319,7 @@ func requestJob(ctx context.Context, c *Client, op string, id pathID, send func(
 	return w.job(), nil
 }
 
-// jobGetter sends GET /api/v2/extract/{job_id}, the request a wait polls
-// with and GetJob and GetResult send, without the generated client, which
-// parses the server URL, resolves the operation path and re-parses the
-// result on every call, and whose request then goes through
-// authTransport's copy. It is speed-only code: without it the
-// BENCHMARKS.md row GetSmallJob goes over 1.10x the fair floor in bytes
-// and allocations. jobGetter builds the same URL (TestJobGetterMatchesGenerated
-// compares them) from a prefix resolved once, and the same headers from a
-// clone of the transport's, which the transport then passes through. Every
-// other operation keeps the generated client.
-type jobGetter struct {
-	hc *http.Client
-	// prefix is the resolved URL up to the job ID; query holds the
-	// organization_id and project_id fragments, fixed per client.
-	prefix, query string
-	header        http.Header
-}
-
-func newJobGetter(base *url.URL, hc *http.Client, header http.Header, orgID, projectID string) (jobGetter, error) {
-	// Resolved the way the generated client resolves its paths: against
-	// the server URL with a trailing slash.
-	server, err := url.Parse(base.String() + "/")
-	if err != nil {
-		return jobGetter{}, err
-	}
-	u, err := server.Parse("./api/v2/extract/")
-	if err != nil {
-		return jobGetter{}, err
-	}
-	var frags []string
-	for _, p := range []struct{ name, value string }{{"organization_id", orgID}, {"project_id", projectID}} {
-		if p.value == "" {
-			continue
-		}
-		f, err := runtime.StyleParamWithOptions("form", true, p.name, p.value, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string"})
-		if err != nil {
-			return jobGetter{}, err
-		}
-		frags = append(frags, f)
-	}
-	return jobGetter{hc: hc, prefix: u.String(), query: strings.Join(frags, "&"), header: header}, nil
-}
-
-// request builds the GET of job id (checked by the caller) with expand.
-func (g jobGetter) request(ctx context.Context, id string, expand []Expand) (*http.Request, error) {
-	u := g.prefix + url.PathEscape(id)
-	q := g.query
-	if len(expand) > 0 {
-		f, err := runtime.StyleParamWithOptions("form", true, "expand", *expandParam(expand), runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array"})
-		if err != nil {
-			return nil, err
-		}
-		if q != "" {
-			f += "&" + q
-		}
-		q = f
-	}
-	if q != "" {
-		u += "?" + q
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	// Into the request's own (empty) map, the template's value slices
-	// shared rather than copied as Header.Clone would: nothing changes a
-	// value in place, and Set and Add replace or reallocate the slice.
-	for k, v := range g.header {
-		req.Header[k] = v[:len(v):len(v)]
-	}
-	return req, nil
-}
-
-// send sends the GET of job id.
-func (g jobGetter) send(ctx context.Context, id string, expand []Expand) (*http.Response, error) {
-	req, err := g.request(ctx, id, expand)
-	if err != nil {
-		return nil, err
-	}
-	return g.hc.Do(req)
+// sendGet sends the GET of job id with expand (see internal/jobget).
+func (c *Client) sendGet(ctx context.Context, id string, expand []Expand) (*http.Response, error) {
+	return c.get.Send(ctx, id, deref(expandParam(expand)))
 }

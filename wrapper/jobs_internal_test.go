@@ -10,6 +10,7 @@ import (
 
 	"github.com/extract-go/llamaextract/generated"
 	"github.com/extract-go/llamaextract/internal/authtransport"
+	"github.com/extract-go/llamaextract/internal/jobget"
 )
 
 // jobGetter sends what the generated client would: the same URL for every
@@ -25,7 +26,7 @@ func TestJobGetterMatchesGenerated(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					got, err := c.get.request(context.Background(), id, expand)
+					got, err := c.get.Request(context.Background(), id, deref(expandParam(expand)))
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -58,7 +59,7 @@ func TestAuthTransportPassThrough(t *testing.T) {
 		seen = append(seen, r)
 		return http.DefaultTransport.RoundTrip(r)
 	}))
-	g, err := newJobGetter(base, &http.Client{Transport: tr}, tr.Header(), "", "")
+	g, err := jobget.New(base, &http.Client{Transport: tr}, tr.Header(), "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestAuthTransportPassThrough(t *testing.T) {
 	} {
 		var req *http.Request
 		if c.url == "" {
-			req, err = g.request(c.ctx, "ext-1", nil)
+			req, err = g.Request(c.ctx, "ext-1", nil)
 		} else {
 			req, err = http.NewRequestWithContext(c.ctx, http.MethodGet, c.url, nil)
 			if c.name == "other host" {

@@ -81,16 +81,29 @@ func request[T any](ctx context.Context, c *Client, op string, id pathID, send f
 	if err := c.call(ctx, op, send, dst); err != nil {
 		return nil, err
 	}
-	if a, ok := dst.(answerer); ok && id.value != "" && a.answerID() != id.value {
-		// A front end that answers for another resource (a cache keyed
-		// wrongly): its status and result must not become this one's.
-		return nil, &InvalidResponseError{Operation: op, StatusCode: http.StatusOK, Reason: fmt.Sprintf("asked for %s %q, answered for %.80q", id.field, id.value, a.answerID())}
+	if a, ok := dst.(answerer); ok {
+		if err := checkAnswerID(op, id, a.answerID()); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
 
-// answerer is an answer that names the resource it is about.
+// answerer is an answer that names the resource it is about: a job, a
+// file, a saved configuration.
 type answerer interface{ answerID() string }
+
+// checkAnswerID is the one check that an answer is about the resource the
+// call named (id; a call that names none takes any), for answers read
+// whole (request) and streamed (Rows, waits without the result) alike: a
+// front end that answers for another resource (a cache keyed wrongly) must
+// not make its status, result or file this one's.
+func checkAnswerID(op string, id pathID, got string) error {
+	if id.value == "" || got == id.value {
+		return nil
+	}
+	return &InvalidResponseError{Operation: op, StatusCode: http.StatusOK, Reason: fmt.Sprintf("asked for %s %q, answered for %.80q", id.field, id.value, got)}
+}
 
 // callSpec is one API request as do sends it; the function that sends
 // it is a separate argument of do. Escape analysis follows a struct

@@ -147,7 +147,7 @@ func GetResult[T any](ctx context.Context, c *Client, jobID string, opts ...GetO
 func getResult[T any](ctx context.Context, c *Client, jobID string, expand []Expand) (v T, job *Job, has bool, err error) {
 	var zero T
 	w, err := request[jobWire[*T]](ctx, c, opGetJob, pathID{"job_id", jobID}, func(ctx context.Context) (*http.Response, error) {
-		return c.get.send(ctx, jobID, expand)
+		return c.sendGet(ctx, jobID, expand)
 	})
 	if err != nil {
 		var ute *json.UnmarshalTypeError

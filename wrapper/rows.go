@@ -124,6 +124,11 @@ func readJob[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error) b
 			if err := s.jobField(&job, key); err != nil {
 				return err
 			}
+			if key == "id" {
+				if err := s.checkID(job.ID); err != nil {
+					return err
+				}
+			}
 		case "extract_result":
 			if seen {
 				// A JSON decoder keeps the last of a repeated member (so
@@ -145,6 +150,9 @@ func readJob[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error) b
 	// broken body, and the caller must hear of it.
 	if err := s.dec.Delim('}'); err != nil {
 		return err
+	}
+	if err := s.checkID(job.ID); err != nil {
+		return err // an answer without an id
 	}
 	if !seen {
 		if st := job.Status; st == StatusFailed || st == StatusCancelled {
@@ -223,12 +231,14 @@ func readRows[T any](s *bodyStream, meta *metaStream, yield func(Row[T], error) 
 // as it is read, so that rows, keys and metadata decode straight from the
 // wire, once, already scrubbed, like every other body.
 type bodyStream struct {
-	ctx  context.Context
-	c    *Client
-	idle *deadline.Idle // nil: no timeout (a body in hand)
-	resp *http.Response
-	lr   httpbody.LimitedReader
-	dec  *jsonstream.Decoder
+	ctx context.Context
+	c   *Client
+	// jobID is the job asked for (checkID).
+	jobID string
+	idle  *deadline.Idle // nil: no timeout (a body in hand)
+	resp  *http.Response
+	lr    httpbody.LimitedReader
+	dec   *jsonstream.Decoder
 }
 
 // newBodyStream streams resp's body: at most the client's maximum
@@ -258,12 +268,20 @@ type streamHead struct {
 func (c *Client) openStream(ctx context.Context, jobID string, expand []Expand) (*bodyStream, error) {
 	var head streamHead
 	err := c.do(ctx, callSpec{op: opGetJob, out: &head}, func(ctx context.Context) (*http.Response, error) {
-		return c.get.send(ctx, jobID, expand)
+		return c.sendGet(ctx, jobID, expand)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return newBodyStream(ctx, c, head.idle, head.resp), nil
+	s := newBodyStream(ctx, c, head.idle, head.resp)
+	s.jobID = jobID
+	return s, nil
+}
+
+// checkID refuses an answer about another job than the one asked for
+// (checkAnswerID), as soon as its id is read.
+func (s *bodyStream) checkID(got string) error {
+	return checkAnswerID(opGetJob, pathID{"job_id", s.jobID}, got)
 }
 
 // openHead is one attempt of a streamed request: the answer is checked as
@@ -359,5 +377,5 @@ func (c *Client) streamJobWithoutResult(ctx context.Context, jobID string, expan
 	if err := json.Unmarshal(small, &job); err != nil {
 		return nil, c.bodyError(ctx, opGetJob, s.resp.StatusCode, err)
 	}
-	return &job, nil
+	return &job, s.checkID(job.ID)
 }

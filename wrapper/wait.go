@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"time"
 )
 
@@ -158,10 +157,6 @@ func (c *Client) wait(ctx context.Context, jobID string, w waitSettings, fetch f
 				continue
 			}
 			return job, err
-		}
-		if j.ID != jobID {
-			// fetchWithoutResult reads the job itself; GetJob checks this.
-			return job, &InvalidResponseError{Operation: opGetJob, StatusCode: http.StatusOK, Reason: fmt.Sprintf("asked for job_id %q, answered for %.80q", jobID, j.ID)}
 		}
 		failures = 0
 		job = j

@@ -8,6 +8,7 @@ package jsonrest
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 )
 
 // Names is the member names a Go type models, as the scan looks them up: a
@@ -17,6 +18,10 @@ import (
 type Names struct {
 	member string
 	names  []string
+	// copied is the member whose value ItemRests's copied returns.
+	copied string
+	// times are the timestamp members (see Times).
+	times []string
 }
 
 // NewNames returns the set of names; member is "" for a top-level set.
@@ -26,6 +31,29 @@ func NewNames(member string, names map[string]bool) *Names {
 		s.names = append(s.names, n)
 	}
 	return s
+}
+
+// Copied marks member as the member of s's objects whose value, as
+// encoding/json handed it whole to an Unmarshaler (the bytes themselves or
+// a copy), ItemRests's copied returns, and returns s.
+func (s *Names) Copied(member string) *Names {
+	s.copied = member
+	return s
+}
+
+// Times marks members as timestamps: a rest keeps one sent in a layout
+// other than the one re-encoding writes (UTC RFC 3339, "...Z"), and returns
+// s.
+func (s *Names) Times(members ...string) *Names {
+	s.times = members
+	return s
+}
+
+// keepsTime reports whether the value v of member key is a timestamp the
+// rest keeps.
+func (s *Names) keepsTime(key, v []byte) bool {
+	utc := len(v) >= 22 && v[0] == '"' && v[11] == 'T' && v[len(v)-2] == 'Z'
+	return !utc && slices.Contains(s.times, string(key))
 }
 
 func (s *Names) has(key []byte) bool {
@@ -40,11 +68,17 @@ func (s *Names) has(key []byte) bool {
 // ItemRests returns, for each element of the "items" array of the page
 // body, a new JSON object of its members not in names (with the members of
 // the member nested names that are not in nested); nil for an element with
-// none. It
-// reports false when it cannot be sure its elements are those encoding/json
-// decoded (a key spelt otherwise, an escape in a key): the caller then
-// takes them the slow way.
-func ItemRests(body []byte, names, nested *Names) ([]json.RawMessage, bool) {
+// none. It reports false when it cannot be sure its elements are those
+// encoding/json decoded (a key spelt otherwise, an escape in a key): the
+// caller then takes them the slow way.
+//
+// copied, when not nil, returns element i's value of its member m (the
+// member names.Copied or nested.Copied marks) as encoding/json handed it
+// over, nil for none; the scan jumps over a value that starts with those
+// bytes instead of walking it. A JSON object, array or string ends where
+// its bytes say, so a whole one that the value starts with is the whole
+// value.
+func ItemRests(body []byte, names, nested *Names, copied func(i int, m string) []byte) ([]json.RawMessage, bool) {
 	i := skipSpace(body, 0)
 	if i >= len(body) || body[i] != '{' {
 		return nil, false
@@ -66,7 +100,7 @@ func ItemRests(body []byte, names, nested *Names) ([]json.RawMessage, bool) {
 		switch {
 		case string(key) == "items" && i < len(body) && body[i] == '[':
 			rests = rests[:0] // encoding/json keeps the last of a repeated member
-			if i, rests = arrayRests(body, i, rests, names, nested); i < 0 {
+			if i, rests = arrayRests(body, i, rests, names, nested, copied); i < 0 {
 				return nil, false
 			}
 		case bytes.EqualFold(key, []byte("items")) || bytes.IndexByte(key, '\\') >= 0:
@@ -82,7 +116,7 @@ func ItemRests(body []byte, names, nested *Names) ([]json.RawMessage, bool) {
 
 // arrayRests appends the rest of each element of the array at body[i] and
 // returns the index after the array (-1 for malformed JSON).
-func arrayRests(body []byte, i int, rests []json.RawMessage, names, nested *Names) (int, []json.RawMessage) {
+func arrayRests(body []byte, i int, rests []json.RawMessage, names, nested *Names, copied func(int, string) []byte) (int, []json.RawMessage) {
 	for i = skipSpace(body, i+1); i < len(body) && body[i] != ']'; i = skipSpace(body, i) {
 		if body[i] == ',' {
 			i = skipSpace(body, i+1)
@@ -90,7 +124,7 @@ func arrayRests(body []byte, i int, rests []json.RawMessage, names, nested *Name
 		var rest json.RawMessage
 		end := -1
 		if i < len(body) && body[i] == '{' {
-			end, rest = objectRest(body, i, names, nested)
+			end, rest = objectRest(body, i, names, nested, item{len(rests), copied})
 		} else {
 			end = skipValue(body, i)
 		}
@@ -110,20 +144,22 @@ func arrayRests(body []byte, i int, rests []json.RawMessage, names, nested *Name
 // obj when it cannot be walked.
 func Rest(obj []byte, names, nested *Names) json.RawMessage {
 	i := skipSpace(obj, 0)
-	if end, rest := objectRest(obj, i, names, nested); end >= 0 {
+	if end, rest := objectRest(obj, i, names, nested, item{}); end >= 0 {
 		return rest
 	}
 	return bytes.Clone(obj)
 }
 
 // objectRest walks the object at b[i] and returns the index after it and a
-// new JSON object of its members not in names, with those of a member in
-// nested not in its names (nil for none); -1 for malformed JSON.
-func objectRest(b []byte, i int, names, nested *Names) (int, json.RawMessage) {
+// new JSON object of its members not in names, null or a timestamp to keep
+// (Times), with those of a member in nested likewise (nil for none); -1 for
+// malformed JSON. it is the
+// element the object is (or is inside of), for the jumps (see ItemRests).
+func objectRest(b []byte, i int, names, nested *Names, it item) (int, json.RawMessage) {
 	var stack [16][2]int
 	keep := stack[:0]
-	var inner []byte // "name":{...} of a nested member's own rest
-	size := 1
+	var inner []byte  // "name":{...} of a nested member's own rest
+	modelled := false // a modelled member is kept
 	if i >= len(b) || b[i] != '{' {
 		return -1, nil
 	}
@@ -144,23 +180,41 @@ func objectRest(b []byte, i int, names, nested *Names) (int, json.RawMessage) {
 		if nested != nil && string(key) == nested.member {
 			sub = nested
 		}
+		jumped := -1
+		if names.copied != "" && string(key) == names.copied {
+			jumped = it.jump(b, value, names.copied)
+		}
+		isNull := value < len(b) && b[value] == 'n'
+		if modelled && !isNull {
+			keep = dropKey(b, keep, key) // a later value wins over one kept
+		}
 		switch {
-		case !names.has(key):
+		case jumped >= 0:
+			if i = jumped; !names.has(key) {
+				keep = append(keep, [2]int{start, i})
+			}
+		case !names.has(key) || isNull:
+			// A modelled member sent as null is kept too: its field
+			// cannot tell null from absent.
+			modelled = modelled || isNull
+			if sub != nil {
+				inner = inner[:0]
+			}
 			i = skipValue(b, value)
 			keep = append(keep, [2]int{start, i})
-			size += i - start + 1
 		case sub != nil && value < len(b) && b[value] == '{':
 			var rest json.RawMessage
-			i, rest = objectRest(b, value, sub, nil)
+			i, rest = objectRest(b, value, sub, nil, it)
 			inner = inner[:0] // encoding/json keeps the last of a repeated member
 			if rest != nil {
 				inner = append(append(append(append(inner, '"'), key...), `":`...), rest...)
-				size += len(inner) + 1
 			}
 		case sub != nil:
 			i, inner = skipValue(b, value), inner[:0]
 		default:
-			i = skipValue(b, value)
+			if i = skipValue(b, value); i >= 0 && len(names.times) > 0 && names.keepsTime(key, b[value:i]) {
+				keep, modelled = append(keep, [2]int{start, i}), true
+			}
 		}
 		if i < 0 {
 			return -1, nil
@@ -169,8 +223,21 @@ func objectRest(b []byte, i int, names, nested *Names) (int, json.RawMessage) {
 	if i >= len(b) {
 		return -1, nil
 	}
+	return i + 1, joinRest(b, keep, inner)
+}
+
+// joinRest returns the object of the members of b at keep and inner; nil
+// for none.
+func joinRest(b []byte, keep [][2]int, inner []byte) json.RawMessage {
 	if len(keep) == 0 && len(inner) == 0 {
-		return i + 1, nil
+		return nil
+	}
+	size := 1 // '}'; each member adds its bytes and a ',' ('{' the first)
+	if len(inner) > 0 {
+		size += len(inner) + 1
+	}
+	for _, m := range keep {
+		size += m[1] - m[0] + 1
 	}
 	out := make([]byte, 0, size)
 	for _, m := range keep {
@@ -180,7 +247,34 @@ func objectRest(b []byte, i int, names, nested *Names) (int, json.RawMessage) {
 		out = append(append(out, ','), inner...)
 	}
 	out[0] = '{'
-	return i + 1, append(out, '}')
+	return append(out, '}')
+}
+
+// item is an element of the items array and its copied values.
+type item struct {
+	i    int
+	from func(int, string) []byte
+}
+
+// jump returns the index after the value at b[value] of member when it
+// starts with the element's copied value of member, a whole JSON object,
+// array or string (a number's bytes may go on); -1 otherwise.
+func (it item) jump(b []byte, value int, member string) int {
+	if it.from == nil {
+		return -1
+	}
+	v := it.from(it.i, member)
+	if len(v) == 0 || (v[0] != '{' && v[0] != '[' && v[0] != '"') || !bytes.HasPrefix(b[value:], v) {
+		return -1
+	}
+	return value + len(v)
+}
+
+// dropKey removes from keep the members of b named key.
+func dropKey(b []byte, keep [][2]int, key []byte) [][2]int {
+	return slices.DeleteFunc(keep, func(m [2]int) bool {
+		return bytes.Equal(b[m[0]+1:skipString(b, m[0])-1], key)
+	})
 }
 
 func skipSpace(b []byte, i int) int {

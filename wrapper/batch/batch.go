@@ -136,6 +136,9 @@ func New[T any](c *wrapper.Client, cfg wrapper.Config, opts ...Option) (*Extract
 	if err != nil {
 		return nil, err
 	}
+	if err := refuseWithoutResult(s.wait); err != nil {
+		return nil, err
+	}
 	x := &Extractor[T]{c: c}
 	if x.cfg, err = configFor[T](cfg); err != nil {
 		return nil, err
@@ -159,6 +162,20 @@ func New[T any](c *wrapper.Client, cfg wrapper.Config, opts ...Option) (*Extract
 	}
 	x.e = newEngine(c, s, journal)
 	return x, nil
+}
+
+// refuseWithoutResult refuses wrapper.WithoutResult among the wait
+// options: an Extractor yields each job's decoded result, which a wait
+// without the result never reads (RunAll, which yields jobs, takes it).
+func refuseWithoutResult(opts []wrapper.WaitOption) error {
+	for _, o := range opts {
+		switch o.(type) {
+		case wrapper.WithoutResultOption, *wrapper.WithoutResultOption:
+			return &wrapper.ValidationError{Operation: "batch.New", Field: "WithWaitOptions",
+				Reason: "wrapper.WithoutResult() skips the result the batch decodes and yields; remove it (batch.RunAll takes it)"}
+		}
+	}
+	return nil
 }
 
 // configFor fills in what T implies: a zero configuration, Schema and

@@ -544,3 +544,21 @@ func TestBatchCountsUnknownStatuses(t *testing.T) {
 		t.Fatalf("unknown statuses after the stop: %v", u)
 	}
 }
+
+// New refuses wrapper.WithoutResult, whose waits skip the result the batch
+// yields, naming the option; RunAll, which yields jobs, takes it.
+func TestNewRefusesWithoutResult(t *testing.T) {
+	srv, c, _ := nuEnv(t, nil)
+	_, err := batch.New[nuInvoice](c, wrapper.ExtractConfig{}, batch.WithWaitOptions(wrapper.WithoutResult()))
+	var ve *wrapper.ValidationError
+	if !errors.As(err, &ve) || !strings.Contains(err.Error(), "WithoutResult") {
+		t.Fatalf("New with WithoutResult: %v", err)
+	}
+	file := srv.AddFile("invoice.txt", []byte(nuInvoiceText))
+	req := wrapper.CreateJobRequest{FileInput: file, Config: wrapper.ExtractConfig{Schema: wrapper.MustSchemaFor[nuInvoice]()}}
+	for r, err := range batch.RunAll(context.Background(), c, []wrapper.CreateJobRequest{req}, batch.WithWaitOptions(wrapper.WithoutResult())) {
+		if err != nil || r.Job == nil || r.Job.Status != wrapper.StatusCompleted {
+			t.Fatalf("RunAll with WithoutResult: %+v, %v", r, err)
+		}
+	}
+}

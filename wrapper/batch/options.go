@@ -138,6 +138,8 @@ func WithWebhooks(hooks ...wrapper.Webhook) Option {
 // WithSchedule, OnStatus, WithExpand, WithPollErrors (default 5 here). WithCancelOnDone and WithWaitTimeout
 // apply too, but a batch stopped by its context then cancels its running
 // jobs, and the next run finds them CANCELLED instead of re-attaching.
+// wrapper.WithoutResult is for RunAll only: New and ExtractAll, which
+// yield the result, refuse it before anything is sent.
 func WithWaitOptions(opts ...wrapper.WaitOption) RunOption {
 	return runOption(func(s *settings) { s.wait = append(s.wait, opts...) })
 }
