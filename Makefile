@@ -26,7 +26,8 @@ check-generated:
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	sed 's#^output: .*#output: '"$$tmp"'/client.gen.go#' generated/oapi-codegen.yaml > "$$tmp/config.yaml" && \
 	$(OAPI_CODEGEN) -config "$$tmp/config.yaml" openapi.yaml && \
-	if ! diff -u generated/client.gen.go "$$tmp/client.gen.go" > "$$tmp/diff"; then \
+	$(GO) run scripts/enumgen.go openapi.yaml "$$tmp/enums.gen.go" && \
+	if ! { diff -u generated/client.gen.go "$$tmp/client.gen.go" && diff -u generated/enums.gen.go "$$tmp/enums.gen.go"; } > "$$tmp/diff"; then \
 		head -n 40 "$$tmp/diff"; \
 		echo; \
 		echo "generated/ is stale: openapi.yaml or the generator changed. Run 'make generate' and commit the result."; \

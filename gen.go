@@ -10,6 +10,7 @@ package llamaextract
 import _ "embed"
 
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config generated/oapi-codegen.yaml openapi.yaml
+//go:generate go run scripts/enumgen.go openapi.yaml generated/enums.gen.go
 
 // Spec is openapi.yaml as embedded at build time. The emulator validates every
 // request and response against these bytes, and the spec tests load them, so

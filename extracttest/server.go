@@ -294,6 +294,26 @@ func (s *Server) serveOperation(w http.ResponseWriter, rec *recorder, r *http.Re
 	} else if op.RequestBody != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxRequest)
 	}
+	if !s.validRequest(rec, r, route, multipart) {
+		s.checkResponse(rec, r, route)
+		return
+	}
+
+	h := s.handlers[op.OperationID]
+	if h == nil {
+		rec.json(http.StatusNotImplemented, errBody("extracttest has no handler for "+op.OperationID))
+	} else {
+		h(rec, r, op)
+	}
+	s.checkResponse(rec, r, route)
+	if fault != nil {
+		fault.after(rec)
+	}
+}
+
+// validRequest validates r against the spec as FastAPI would and, when it
+// is refused, records the answer in rec and returns false.
+func (s *Server) validRequest(rec *recorder, r *http.Request, route *routers.Route, multipart bool) bool {
 	params := map[string]string{}
 	for _, p := range route.PathItem.Parameters {
 		params[p.Value.Name] = r.PathValue(p.Value.Name)
@@ -310,39 +330,33 @@ func (s *Server) serveOperation(w http.ResponseWriter, rec *recorder, r *http.Re
 			SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidator("date-time", requestDateTime)},
 		},
 	}
-	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			if multipart {
-				rec.json(http.StatusRequestEntityTooLarge, errBody(fmt.Sprintf("file: larger than the %d byte upload limit", s.cfg.maxUpload)))
-			} else {
-				rec.json(http.StatusRequestEntityTooLarge, errBody(fmt.Sprintf("request body: larger than the %d byte limit on JSON bodies (see extracttest.WithMaxRequestBytes)", s.cfg.maxRequest)))
-			}
-			s.checkResponse(rec, r, route)
-			// The rest of the refused body is still on the wire: reading
-			// on would parse it as the next request, so the connection
-			// ends with this answer (also when the Server is mounted
-			// behind a ResponseWriter that net/http cannot tell about it).
-			rec.header.Set("Connection", "close")
-			return
+	err := openapi3filter.ValidateRequest(r.Context(), in)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		if multipart {
+			rec.json(http.StatusRequestEntityTooLarge, errBody(fmt.Sprintf("file: larger than the %d byte upload limit", s.cfg.maxUpload)))
+		} else {
+			rec.json(http.StatusRequestEntityTooLarge, errBody(fmt.Sprintf("request body: larger than the %d byte limit on JSON bodies (see extracttest.WithMaxRequestBytes)", s.cfg.maxRequest)))
 		}
-		if issues := validationIssues(err); len(issues) > 0 {
-			rec.json(http.StatusUnprocessableEntity, validationBody{Detail: issues})
-			s.checkResponse(rec, r, route)
-			return
-		}
+		// The rest of the refused body is still on the wire: reading on
+		// would parse it as the next request, so the connection ends with
+		// this answer (also when the Server is mounted behind a
+		// ResponseWriter that net/http cannot tell about it).
+		rec.header.Set("Connection", "close")
+		return false
 	}
-
-	h := s.handlers[op.OperationID]
-	if h == nil {
-		rec.json(http.StatusNotImplemented, errBody("extracttest has no handler for "+op.OperationID))
-	} else {
-		h(rec, r, op)
+	var issues []validationIssue
+	if err != nil {
+		issues = validationIssues(err)
 	}
-	s.checkResponse(rec, r, route)
-	if fault != nil {
-		fault.after(rec)
+	if !multipart {
+		issues = sortIssues(append(issues, extraIssues(r, route)...))
 	}
+	if len(issues) > 0 {
+		rec.json(http.StatusUnprocessableEntity, validationBody{Detail: issues})
+		return false
+	}
+	return true
 }
 
 // checkResponse validates the recorded response; an invalid one is replaced

@@ -1,15 +1,21 @@
 package extracttest
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/apispec"
+	"github.com/extract-go/llamaextract/internal/specdrift"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
 )
 
 // LlamaCloud is a FastAPI service: a request that fails schema validation is
@@ -42,8 +48,58 @@ func validationIssues(err error) []validationIssue {
 	for _, e := range flatten(err) {
 		out = append(out, requestIssues(e)...)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return locRank(out[i].Loc) < locRank(out[j].Loc) })
+	return sortIssues(out)
+}
+
+// sortIssues puts issues in FastAPI's order (see locRank), keeping the
+// order within each part.
+func sortIssues(issues []validationIssue) []validationIssue {
+	sort.SliceStable(issues, func(i, j int) bool { return locRank(issues[i].Loc) < locRank(issues[j].Loc) })
+	return issues
+}
+
+// extraIssues are FastAPI's extra_forbidden entries for the members of r's
+// JSON body that the operation's schema does not define, at any depth
+// (kin-openapi lets them through: OpenAPI objects are open unless they say
+// otherwise, while LlamaCloud's request models forbid extra members). A
+// member an object allows by additionalProperties (data_schema, webhook
+// headers) is not one. A body that is not JSON is kin-openapi's to refuse.
+func extraIssues(r *http.Request, route *routers.Route) []validationIssue {
+	op := route.Operation
+	if op.RequestBody == nil || op.RequestBody.Value == nil || r.GetBody == nil {
+		return nil
+	}
+	media := op.RequestBody.Value.Content.Get("application/json")
+	if media == nil || media.Schema == nil {
+		return nil
+	}
+	body, err := r.GetBody()
+	if err != nil {
+		return nil
+	}
+	var v any
+	if json.NewDecoder(body).Decode(&v) != nil {
+		return nil
+	}
+	var out []validationIssue
+	for _, loc := range specdrift.UnknownMembers(apispec.Doc(), media.Schema, v) {
+		out = append(out, validationIssue{Loc: append([]any{"body"}, loc...), Msg: "Extra inputs are not permitted",
+			Type: "extra_forbidden", Input: valueAt(v, loc)})
+	}
 	return out
+}
+
+// valueAt is the value at loc inside v.
+func valueAt(v any, loc []any) any {
+	for _, step := range loc {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[fmt.Sprint(step)]
+		case []any:
+			v = x[step.(int)]
+		}
+	}
+	return v
 }
 
 // locRank orders entries as FastAPI does: path, query, header, then body.
@@ -413,7 +469,7 @@ func plural(n uint64, word string) string {
 	return word + "s"
 }
 
-// checkParseTier answers 422 for a parse_tier outside the four tiers.
+// checkParseTier answers 422 for a parse_tier outside openapi.yaml's ParseTier.
 // openapi.yaml keeps parse_tier an open string so that job and configuration
 // responses carrying a newer tier still decode (the Python SDK the reference
 // documents and the Go SDK type it str/string), but the newest official SDK
@@ -421,16 +477,19 @@ func plural(n uint64, word string) string {
 // types the request field as the enum, so the service refuses other values
 // at validation; the emulator does the same, in the same shape.
 func checkParseTier(rec *recorder, tier *string, loc ...any) bool {
-	if tier == nil {
+	if tier == nil || generated.ParseTier(*tier).Valid() {
 		return true
 	}
-	switch *tier {
-	case "fast", "cost_effective", "agentic", "agentic_plus":
-		return true
+	// pydantic lists an enum's values sorted.
+	tiers := generated.ParseTierValues()
+	slices.Sort(tiers)
+	values := make([]any, len(tiers))
+	for i, t := range tiers {
+		values[i] = string(t)
 	}
 	rec.json(http.StatusUnprocessableEntity, validationBody{Detail: []validationIssue{{
 		Loc:   append(loc, "parse_tier"),
-		Msg:   "Input should be 'agentic', 'agentic_plus', 'cost_effective' or 'fast'",
+		Msg:   "Input should be " + orList(values),
 		Type:  "enum",
 		Input: *tier,
 	}}})

@@ -2,13 +2,18 @@ package extracttest_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/extract-go/llamaextract/extracttest"
+	"github.com/extract-go/llamaextract/wrapper"
 )
 
 type issueJSON struct {
@@ -79,6 +84,14 @@ func TestValidationFailuresAre422WithTheSpot(t *testing.T) {
 			[]string{`["body","parameters"] union_tag_invalid`}},
 		{"field inside the member the tag chose", "POST", "/api/v1/beta/configurations", `{"name":7,"parameters":{"product_type":"extract_v2","data_schema":{},"max_pages":0}}`,
 			[]string{`["body","name"] string_type`, `["body","parameters","max_pages"] greater_than_equal`}},
+		{"member the spec does not define", "POST", "/api/v2/extract", `{"file_input":"` + file + `","configuration_id":"cfg-1","priority":3}`,
+			[]string{`["body","priority"] extra_forbidden`}},
+		{"nested member the spec does not define", "POST", "/api/v2/extract", `{"file_input":"` + file + `","configuration":{"data_schema":{"type":"object"},"no_such_member":1}}`,
+			[]string{`["body","configuration","no_such_member"] extra_forbidden`}},
+		{"member the spec does not define, in a list, beside a type error", "POST", "/api/v2/extract", `{"file_input":"` + file + `","configuration_id":"cfg-1","webhook_configurations":[{"webhook_url":7},{"webhook_secret":"s"}]}`,
+			[]string{`["body","webhook_configurations",0,"webhook_url"] string_type`, `["body","webhook_configurations",1,"webhook_secret"] extra_forbidden`}},
+		{"case variant of a member", "POST", "/api/v2/extract", `{"file_input":"` + file + `","configuration_id":"cfg-1","File_Input":"dfl-other"}`,
+			[]string{`["body","File_Input"] extra_forbidden`}},
 		{"not JSON", "POST", "/api/v2/extract", `{nope`,
 			[]string{`["body",0] json_invalid`}},
 		{"no body", "POST", "/api/v2/extract/schema/validation", nil,
@@ -98,6 +111,27 @@ func TestValidationFailuresAre422WithTheSpot(t *testing.T) {
 				t.Errorf("issues %q, want %q", have, c.want)
 			}
 		})
+	}
+}
+
+// Where the spec allows members of its own choosing (additionalProperties:
+// a data_schema, webhook headers, a result), any member is accepted.
+func TestExtraMembersAllowedWhereTheSpecAllowsThem(t *testing.T) {
+	a, _ := newAPI(t)
+	file := a.s.AddFile("a.txt", []byte("Vendor: V"))
+	body := `{"file_input":"` + file + `","configuration":{"data_schema":{"type":"object","properties":{"vendor":{"type":"string"}},"x-anything":1}},` +
+		`"webhook_configurations":[{"webhook_url":"https://h.example/x","webhook_headers":{"X-Any-Header":"v"}}]}`
+	if r := a.do("POST", "/api/v2/extract", body); r.status != http.StatusOK {
+		t.Errorf("status %d %s, want 200", r.status, r.body)
+	}
+}
+
+func TestExtraMemberMessageIsFastAPIs(t *testing.T) {
+	a, _ := newAPI(t)
+	file := a.s.AddFile("a.txt", []byte("Vendor: V"))
+	got := issues(t, a.do("POST", "/api/v2/extract", `{"file_input":"`+file+`","configuration_id":"cfg-1","priority":3}`))[0]
+	if got.Msg != "Extra inputs are not permitted" || got.Input != float64(3) {
+		t.Errorf("msg %q input %v, want FastAPI's and 3", got.Msg, got.Input)
 	}
 }
 
@@ -306,5 +340,51 @@ func TestEmptyConfigurationNameIsAccepted(t *testing.T) {
 	r := a.do("POST", "/api/v1/beta/configurations", `{"name":"","parameters":{"product_type":"split_v1","categories":[{"name":"a"}]}}`)
 	if r.status != 200 {
 		t.Fatalf("create with name \"\": %d %s, want 200", r.status, r.body)
+	}
+}
+
+// What a client sends through its escape hatch (ExtractConfig.Extra,
+// CreateJobRequest.Extra) is validated against the spec as the service
+// validates it: a member the spec does not define (the service's next
+// field, or a typo) is refused at its path, a member the spec has is
+// type-checked. (Attack 18, break 2.)
+func TestEscapeHatchValidatedAgainstTheSpec(t *testing.T) {
+	ctx := context.Background()
+	srv := extracttest.NewTestServer(t, extracttest.WithJobDuration(0))
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("test-key"), wrapper.WithHTTPClient(srv.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := srv.AddFile("invoice.txt", []byte("Invoice Number: INV-1\n"))
+	schema := wrapper.MustSchemaFor[exampleInvoice]()
+	cases := []struct {
+		name string
+		req  wrapper.CreateJobRequest
+		path string // of the refused member; "" when accepted
+	}{
+		{"config member the spec does not have", wrapper.CreateJobRequest{FileInput: file,
+			Config: wrapper.ExtractConfig{Schema: schema, Extra: map[string]any{"no_such_member": 1}}}, "configuration.no_such_member"},
+		{"config member the spec has, wrong type", wrapper.CreateJobRequest{FileInput: file,
+			Config: wrapper.ExtractConfig{Schema: schema, Extra: map[string]any{"extract_version": 5}}}, "configuration.extract_version"},
+		{"config member the spec has, right type", wrapper.CreateJobRequest{FileInput: file,
+			Config: wrapper.ExtractConfig{Schema: schema, Extra: map[string]any{"extract_version": "latest"}}}, ""},
+		{"create member the spec does not have", wrapper.CreateJobRequest{FileInput: file,
+			Config: wrapper.ExtractConfig{Schema: schema}, Extra: map[string]any{"priority": 3}}, "priority"},
+		{"create member, case of a modelled one", wrapper.CreateJobRequest{FileInput: file,
+			Config: wrapper.ExtractConfig{Schema: schema}, Extra: map[string]any{"File_Input": "dfl-other"}}, "File_Input"},
+	}
+	for _, tc := range cases {
+		_, err := c.CreateJob(ctx, tc.req)
+		var api *wrapper.APIError
+		switch {
+		case tc.path != "" && err == nil:
+			t.Errorf("%s: the emulator accepted it silently", tc.name)
+		case tc.path != "" && !errors.As(err, &api):
+			t.Errorf("%s: refused, but not by the emulator: %v", tc.name, err)
+		case tc.path != "" && (len(api.Issues) != 1 || api.Issues[0].Path != tc.path):
+			t.Errorf("%s: issues %+v, want one at %s", tc.name, api.Issues, tc.path)
+		case tc.path == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		}
 	}
 }

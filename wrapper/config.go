@@ -32,7 +32,7 @@ const (
 	PerTableRow Target = "per_table_row"
 )
 
-func (t Target) known() bool { return t == PerDoc || t == PerPage || t == PerTableRow }
+func (t Target) known() bool { return generated.ExtractionTarget(t).Valid() }
 
 // Tier is the extraction tier; it sets quality and price.
 type Tier string
@@ -45,9 +45,7 @@ const (
 	TierTurbo         Tier = "turbo"          // 35, no parse step
 )
 
-func (t Tier) known() bool {
-	return t == TierCostEffective || t == TierAgentic || t == TierAgenticPlus || t == TierTurbo
-}
+func (t Tier) known() bool { return generated.ExtractTier(t).Valid() }
 
 // Config is the configuration a job runs with: an inline ExtractConfig or a
 // SavedConfig (a saved one, by its ID). One argument for both makes "exactly one of
@@ -154,10 +152,10 @@ func (c ExtractConfig) check(op, field string) error {
 		return &ValidationError{Operation: op, Field: field + ".max_pages", Reason: "must be positive (0 means no limit)"}
 	}
 	if c.Target != "" && !c.Target.known() {
-		return &ValidationError{Operation: op, Field: field + ".extraction_target", Reason: fmt.Sprintf("%q is not per_doc, per_page or per_table_row", c.Target)}
+		return &ValidationError{Operation: op, Field: field + ".extraction_target", Reason: fmt.Sprintf("%q is not %s", c.Target, configcheck.Listed(generated.ExtractionTargetValues()))}
 	}
 	if c.Tier != "" && !c.Tier.known() {
-		return &ValidationError{Operation: op, Field: field + ".tier", Reason: fmt.Sprintf("%q is not cost_effective, agentic, agentic_plus or turbo", c.Tier)}
+		return &ValidationError{Operation: op, Field: field + ".tier", Reason: fmt.Sprintf("%q is not %s", c.Tier, configcheck.Listed(generated.ExtractTierValues()))}
 	}
 	for _, in := range []struct {
 		name, value string

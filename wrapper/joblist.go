@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/extract-go/llamaextract/generated"
+	"github.com/extract-go/llamaextract/internal/configcheck"
 	"github.com/extract-go/llamaextract/internal/jsonrest"
 )
 
@@ -37,7 +38,7 @@ func (f JobFilter) params(c *Client, expand []Expand) (*generated.ListExtractJob
 	if f.Status != "" {
 		s := generated.JobStatusFilter(f.Status)
 		if !f.Status.Known() {
-			return nil, &ValidationError{Operation: opListJobs, Field: "status", Reason: "filter on PENDING, THROTTLED, RUNNING, COMPLETED, FAILED or CANCELLED, not " + string(f.Status)}
+			return nil, &ValidationError{Operation: opListJobs, Field: "status", Reason: "filter on " + configcheck.Listed(generated.JobStatusFilterValues()) + ", not " + string(f.Status)}
 		}
 		p.Status = &s
 	}

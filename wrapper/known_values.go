@@ -1,5 +1,11 @@
 package wrapper
 
+import (
+	"strings"
+
+	"github.com/extract-go/llamaextract/generated"
+)
+
 // The API types these as open strings (as the official SDKs do); the
 // constants are the values it documents. See openapi.yaml for what the
 // service does with a value it does not know.
@@ -49,9 +55,5 @@ const (
 
 // Known reports whether e is one of the documented extract events.
 func (e WebhookEvent) Known() bool {
-	switch e {
-	case EventExtractPending, EventExtractSuccess, EventExtractError, EventExtractPartialSuccess, EventExtractCancelled:
-		return true
-	}
-	return false
+	return strings.HasPrefix(string(e), "extract.") && generated.WebhookEvent(e).Valid()
 }

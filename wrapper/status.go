@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+
+	"github.com/extract-go/llamaextract/generated"
 )
 
 // Status is a job's lifecycle state. The service may add states; an unknown
@@ -29,13 +31,7 @@ func (s Status) Terminal() bool {
 }
 
 // Known reports whether s is one of the documented states.
-func (s Status) Known() bool {
-	switch s {
-	case StatusPending, StatusThrottled, StatusRunning, StatusCompleted, StatusFailed, StatusCancelled:
-		return true
-	}
-	return false
-}
+func (s Status) Known() bool { return generated.JobStatusFilter(s).Valid() }
 
 // maxUnknownStatuses bounds how many unknown statuses a client remembers
 // having warned about: a server inventing a new one in every answer must

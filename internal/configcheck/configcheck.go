@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/extract-go/llamaextract/generated"
 )
 
 const (
@@ -25,11 +27,27 @@ const (
 // service answers any other value with a 422. The message names
 // ExtractConfig.ParseTier's way out.
 func ParseTier(tier string) error {
-	tiers := []string{"fast", "cost_effective", "agentic", "agentic_plus"}
-	if !slices.Contains(tiers, tier) {
-		return fmt.Errorf("%q is not a parse tier; use one of %s, or leave ParseTier empty for the extract tier's", tier, strings.Join(tiers, ", "))
+	if !generated.ParseTier(tier).Valid() {
+		return fmt.Errorf("%q is not a parse tier; use one of %s, or leave ParseTier empty for the extract tier's", tier, joined(generated.ParseTierValues(), ", "))
 	}
 	return nil
+}
+
+// Listed writes the values of an enum as "a, b or c", for messages that
+// list what the spec allows.
+func Listed[T ~string](values []T) string {
+	if len(values) < 2 {
+		return joined(values, "")
+	}
+	return joined(values[:len(values)-1], ", ") + " or " + string(values[len(values)-1])
+}
+
+func joined[T ~string](values []T, sep string) string {
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = string(v)
+	}
+	return strings.Join(parts, sep)
 }
 
 // Version accepts what ExtractConfig.Version documents: "latest" or a

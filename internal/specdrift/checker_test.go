@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/extract-go/llamaextract/internal/apispec"
 )
 
 // check runs one GET exchange through a Checker and returns its findings
@@ -171,5 +174,25 @@ func TestDiscriminatorTagAbsentOrNotAStringIsSaidSo(t *testing.T) {
 	wantFindings(t, got, "drift type $.parameters.product_type")
 	if f := got["drift type $.parameters.product_type"]; f.Got != "integer" {
 		t.Errorf("integer tag: %s", f)
+	}
+}
+
+// UnknownMembers finds what the answer walk finds, at any depth and in
+// lists, with FastAPI's locs; where a schema allows members of its own
+// choosing (additionalProperties), none is unknown.
+func TestUnknownMembersGivesTheirPlaces(t *testing.T) {
+	doc := apispec.Doc()
+	body := map[string]any{
+		"file_input": "dfl-1", "priority": 3,
+		"configuration": map[string]any{"data_schema": map[string]any{"anything": 1}, "no_such": 1},
+		"webhook_configurations": []any{
+			map[string]any{"webhook_headers": map[string]any{"X-Any": "v"}},
+			map[string]any{"webhook_url": "https://h.example", "bogus": true},
+		},
+	}
+	got := UnknownMembers(doc, doc.Components.Schemas["ExtractV2JobCreate"], body)
+	want := [][]any{{"configuration", "no_such"}, {"priority"}, {"webhook_configurations", 1, "bogus"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("UnknownMembers = %v, want %v", got, want)
 	}
 }

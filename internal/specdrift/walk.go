@@ -5,6 +5,7 @@ import (
 	"math"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,6 +27,24 @@ type walker struct {
 	op     string
 	status int
 	add    func(Finding)
+	// loc is the place being walked below the body, as member names and
+	// list indexes; unknown, when set, is given the loc of each member
+	// the schema does not define.
+	loc     []any
+	unknown func(loc []any)
+}
+
+// UnknownMembers returns the place of each member of v, at any depth, that
+// the schema ref does not define and does not allow as an additional
+// property (additionalProperties true or a schema, or a free-form object):
+// member names and list indexes below v, in the order FastAPI reports them.
+// It is the walk the spec check makes on answers, given to the emulator for
+// the requests it serves.
+func UnknownMembers(doc *openapi3.T, ref *openapi3.SchemaRef, v any) [][]any {
+	var out [][]any
+	w := &walker{doc: doc, add: func(Finding) {}, unknown: func(loc []any) { out = append(out, slices.Clone(loc)) }}
+	w.walk("$", v, ref, 0)
+	return out
 }
 
 // shape is a schema with its allOf members (and, once a value picks one,
@@ -223,7 +242,9 @@ func (w *walker) walk(at string, v any, ref *openapi3.SchemaRef, depth int) {
 		w.object(at, x, sh, depth)
 	case []any:
 		for i, item := range x {
+			w.loc = append(w.loc, i)
 			w.walk(at+"["+strconv.Itoa(i)+"]", item, sh.items, depth+1)
+			w.loc = w.loc[:len(w.loc)-1]
 		}
 	default:
 		w.scalar(at, v, sh)
@@ -283,23 +304,32 @@ func (w *walker) object(at string, obj map[string]any, sh *shape, depth int) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		child := member(at, k)
-		switch p, ok := sh.props[k]; {
-		case ok:
-			w.walk(child, obj[k], p, depth+1)
-		case sh.addl != nil:
-			w.walk(child, obj[k], sh.addl, depth+1)
-		case sh.open || len(sh.props) == 0:
-			// additionalProperties: true, or a free-form object.
-		default:
-			w.report(Drift, KindUnknownMember, child, "no member "+strconv.Quote(cutKey(k))+" in "+sh.label(), jsonType(obj[k]), obj[k])
-		}
+		w.loc = append(w.loc, k)
+		w.walkMember(member(at, k), k, obj[k], sh, depth)
+		w.loc = w.loc[:len(w.loc)-1]
 	}
 	seen := map[string]bool{}
 	for _, r := range sh.required {
 		if _, ok := obj[r]; !ok && !seen[r] {
 			seen[r] = true
 			w.report(Drift, KindMissing, member(at, r), "required in "+sh.label(), "absent", nil)
+		}
+	}
+}
+
+// walkMember walks the value v of the member k of an object of shape sh.
+func (w *walker) walkMember(child, k string, v any, sh *shape, depth int) {
+	switch p, ok := sh.props[k]; {
+	case ok:
+		w.walk(child, v, p, depth+1)
+	case sh.addl != nil:
+		w.walk(child, v, sh.addl, depth+1)
+	case sh.open || len(sh.props) == 0:
+		// additionalProperties: true, or a free-form object.
+	default:
+		w.report(Drift, KindUnknownMember, child, "no member "+strconv.Quote(cutKey(k))+" in "+sh.label(), jsonType(v), v)
+		if w.unknown != nil {
+			w.unknown(w.loc)
 		}
 	}
 }
